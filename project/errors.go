@@ -1,0 +1,81 @@
+package project
+
+import (
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
+// Sentinel errors; test for them with errors.Is.
+var (
+	// ErrNotProject: the data is JSON but not a mapvault project (no or a
+	// different "format" marker, or not a JSON object).
+	ErrNotProject = errors.New("project: not a mapvault project")
+	// ErrNewerVersion: the file was written by a newer mapvault.
+	ErrNewerVersion = errors.New("project: file written by a newer version")
+	// ErrCorruptTarget: Save refused to replace a file that is not a readable
+	// mapvault project.
+	ErrCorruptTarget = errors.New("project: refusing to replace a file that is not a readable mapvault project")
+	// ErrInvalid: Marshal or Save was handed a project that would not parse
+	// back (duplicate or empty layer id, opacity out of range, ...).
+	ErrInvalid = errors.New("project: invalid project")
+	// ErrSecretInSource: a layer source carries a password in its user
+	// information; secrets never go into a project file.
+	ErrSecretInSource = errors.New("project: layer source contains a password")
+	// ErrNoLayer: no layer has the given id.
+	ErrNoLayer = errors.New("project: no such layer")
+)
+
+// SyntaxError reports a problem in a project file with its position. Line and
+// Column are 1-based; Column counts characters (runes), not bytes.
+type SyntaxError struct {
+	File   string
+	Line   int
+	Column int
+	Msg    string
+	// Err, when set, is a sentinel the error also matches (ErrNotProject).
+	Err error
+}
+
+func (e *SyntaxError) Error() string {
+	if e.File == "" {
+		return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+}
+
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
+// VersionError reports a file whose version is newer than this package reads.
+// It matches ErrNewerVersion.
+type VersionError struct {
+	File string
+	Got  int64 // version in the file
+	Want int64 // newest version this package reads (Version)
+}
+
+func (e *VersionError) Error() string {
+	return fmt.Sprintf("project: %s has format version %d, this mapvault reads up to version %d; update mapvault to open it",
+		e.File, e.Got, e.Want)
+}
+
+func (e *VersionError) Unwrap() error { return ErrNewerVersion }
+
+// position returns the 1-based line and column of byte offset off in data.
+// An offset past the end points just after the last character.
+func position(data []byte, off int) (line, col int) {
+	if off > len(data) {
+		off = len(data)
+	}
+	if off < 0 {
+		off = 0
+	}
+	line, start := 1, 0
+	for i := 0; i < off; i++ {
+		if data[i] == '\n' {
+			line++
+			start = i + 1
+		}
+	}
+	return line, utf8.RuneCount(data[start:off]) + 1
+}

@@ -1,0 +1,24 @@
+package project
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzParse: Parse never panics, and whatever it accepts survives
+// Marshal -> Parse -> Marshal unchanged.
+func FuzzParse(f *testing.F) {
+	for _, tt := range goodTests {
+		f.Add([]byte(tt.in))
+	}
+	for _, tt := range badTests {
+		f.Add([]byte(tt.in))
+	}
+	if data, err := os.ReadFile(filepath.Join("testdata", "example.mapvault.json")); err == nil {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		roundTrip(t, data)
+	})
+}

@@ -1,0 +1,166 @@
+package project
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// goldenProjects are the inputs of TestMarshalGolden, by golden file name.
+func goldenProjects(t *testing.T) map[string]*Project {
+	t.Helper()
+	withExtras, err := Parse("extras.json", []byte(goodTests[4].in))
+	if err != nil {
+		t.Fatalf("Parse(extras) error = %v", err)
+	}
+	built := New("Wegen & dijken <2024>")
+	built.View = View{Lon: -0.5, Lat: 1e-7, Zoom: 12.25, CRS: "EPSG:4326"}
+	built.AddLayer(Layer{Name: "Wegen", Source: "https://x.example/wms?a=1&b=<2>", WMSLayers: []string{"w"},
+		Styles: []string{"default"}, Format: "image/png", WMSVersion: "1.3.0", Opacity: 0.5, Visible: true, Group: "Basis"})
+	built.AddLayer(Layer{Name: "Wegen", Kind: "xyz", Source: "https://t.example/{z}/{x}/{y}.png", Opacity: 1})
+	return map[string]*Project{
+		"empty.json":  New(""),
+		"extras.json": withExtras,
+		"built.json":  built,
+	}
+}
+
+func TestMarshalGolden(t *testing.T) {
+	for name, p := range goldenProjects(t) {
+		t.Run(name, func(t *testing.T) {
+			got, err := p.Marshal()
+			if err != nil {
+				t.Fatalf("Marshal() error = %v", err)
+			}
+			path := filepath.Join("testdata", "golden", name)
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("reading golden file (run go test -update): %v", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("Marshal() =\n%s\nwant (%s)\n%s", got, path, want)
+			}
+		})
+	}
+}
+
+// roundTrip checks the format's promise for one input: Parse -> Marshal ->
+// Parse gives the same project, and Marshal of that is byte-identical.
+func roundTrip(t *testing.T, in []byte) {
+	t.Helper()
+	p1, err := Parse("in.json", in)
+	if err != nil {
+		return
+	}
+	b1, err := p1.Marshal()
+	if errors.Is(err, ErrSecretInSource) {
+		return // read, but refused on write on purpose
+	}
+	if err != nil {
+		t.Fatalf("Marshal(Parse(%q)) error = %v", in, err)
+	}
+	p2, err := Parse("out.json", b1)
+	if err != nil {
+		t.Fatalf("Parse(Marshal(Parse(%q))) error = %v\n%s", in, err, b1)
+	}
+	if !reflect.DeepEqual(p1, p2) {
+		t.Fatalf("Parse(Marshal(p)) =\n%#v\nwant\n%#v", p2, p1)
+	}
+	b2, err := p2.Marshal()
+	if err != nil {
+		t.Fatalf("Marshal(Parse(Marshal(Parse(%q)))) error = %v", in, err)
+	}
+	if !bytes.Equal(b1, b2) {
+		t.Fatalf("Marshal is not stable for %q:\n%s\nthen\n%s", in, b1, b2)
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	for _, tt := range goodTests {
+		t.Run(tt.name, func(t *testing.T) { roundTrip(t, []byte(tt.in)) })
+	}
+	for name, p := range goldenProjects(t) {
+		t.Run(name, func(t *testing.T) {
+			b, err := p.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			roundTrip(t, b)
+		})
+	}
+}
+
+func TestMarshalKeepsUnknownFieldsVerbatim(t *testing.T) {
+	in := head + `, "big": 123456789012345678901234567890.000, "nested": {"z": 1, "a": [true, null]}}`
+	p, err := Parse("x.json", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"big": 123456789012345678901234567890.000`, `"z": 1`, `"a": [`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("Marshal() =\n%s\nwant it to contain %s", out, want)
+		}
+	}
+	// Unknown fields follow the known ones, sorted.
+	if i, j, k := strings.Index(string(out), `"layers"`), strings.Index(string(out), `"big"`), strings.Index(string(out), `"nested"`); !(i < j && j < k) {
+		t.Errorf("Marshal() field order layers@%d big@%d nested@%d, want increasing:\n%s", i, j, k, out)
+	}
+}
+
+func TestMarshalRefuses(t *testing.T) {
+	tests := []struct {
+		name   string
+		edit   func(p *Project)
+		target error
+	}{
+		{"empty id", func(p *Project) { p.Layers = append(p.Layers, Layer{Name: "x", Opacity: 1}) }, ErrInvalid},
+		{"duplicate id", func(p *Project) { p.Layers = append(p.Layers, p.Layers[0]) }, ErrInvalid},
+		{"opacity high", func(p *Project) { p.Layers[0].Opacity = 1.01 }, ErrInvalid},
+		{"opacity NaN", func(p *Project) { p.Layers[0].Opacity = math.NaN() }, ErrInvalid},
+		{"styles count", func(p *Project) { p.Layers[0].Styles = []string{"a", "b"} }, ErrInvalid},
+		{"lon infinite", func(p *Project) { p.View.Lon = math.Inf(1) }, ErrInvalid},
+		{"lat", func(p *Project) { p.View.Lat = -90.5 }, ErrInvalid},
+		{"zoom", func(p *Project) { p.View.Zoom = -3 }, ErrInvalid},
+		{"password in source", func(p *Project) { p.Layers[0].Source = "https://ann:hunter2@x.example/wms" }, ErrSecretInSource},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := New("t")
+			p.AddLayer(Layer{Name: "a", Source: "https://x.example/wms", WMSLayers: []string{"a"}, Opacity: 1, Visible: true})
+			tt.edit(p)
+			b, err := p.Marshal()
+			if !errors.Is(err, tt.target) {
+				t.Fatalf("Marshal() = %q, %v; want error %v", b, err, tt.target)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("Marshal() error %q contains the password", err)
+			}
+		})
+	}
+	// A user name alone is no secret.
+	p := New("t")
+	p.AddLayer(Layer{Name: "a", Source: "https://ann@x.example/wms", Opacity: 1})
+	if _, err := p.Marshal(); err != nil {
+		t.Errorf("Marshal() with a user name only: error = %v, want nil", err)
+	}
+}

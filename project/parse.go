@@ -1,0 +1,395 @@
+package project
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// Load reads and parses the project file at path and remembers its folder
+// for Resolve. A missing file gives an error matching fs.ErrNotExist.
+func Load(path string) (*Project, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("project: %w", err)
+	}
+	p, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("project: %w", err)
+	}
+	p.dir = dir
+	return p, nil
+}
+
+// Parse parses a project file. name is used in error messages only. Errors
+// in the file are *SyntaxError (with 1-based line and column), except a file
+// from a newer mapvault, which gives a *VersionError matching ErrNewerVersion.
+// A file that is JSON but no mapvault project matches ErrNotProject too.
+//
+// Defaults: a missing "visible" is true, a missing "opacity" 1, a missing
+// "kind" "wms", a missing "view" the default view; a layer without an id gets
+// one as with AddLayer.
+func Parse(name string, data []byte) (*Project, error) {
+	doc := bytes.TrimPrefix(data, utf8BOM)
+	ps := &parser{name: name, doc: doc}
+	if !json.Valid(doc) {
+		return nil, ps.syntaxError()
+	}
+	p, err := ps.project()
+	if errors.Is(err, errScan) {
+		return nil, ps.errAt(0, nil, "cannot read the file: %v", err)
+	}
+	return p, err
+}
+
+type parser struct {
+	name string
+	doc  []byte
+}
+
+func (ps *parser) errAt(off int, sentinel error, format string, args ...any) *SyntaxError {
+	line, col := position(ps.doc, off)
+	return &SyntaxError{File: ps.name, Line: line, Column: col, Msg: fmt.Sprintf(format, args...), Err: sentinel}
+}
+
+// syntaxError turns encoding/json's verdict on an invalid document into a
+// *SyntaxError pointing at the offending character.
+func (ps *parser) syntaxError() error {
+	var raw json.RawMessage
+	err := json.Unmarshal(ps.doc, &raw)
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return ps.errAt(0, nil, "invalid JSON")
+	}
+	msg := strings.TrimPrefix(se.Error(), "json: ")
+	off := int(se.Offset) - 1 // Offset counts the offending byte
+	if strings.Contains(msg, "unexpected end") {
+		off = int(se.Offset)
+	}
+	return ps.errAt(off, nil, "%s", msg)
+}
+
+// typeError reports a value of the wrong JSON type at path.
+func (ps *parser) typeError(m member, path, want string) error {
+	return ps.errAt(m.off, nil, "%s: want %s, got %s", path, want, jsonType(m.raw))
+}
+
+// fields indexes an object's members by key and refuses duplicate keys.
+func (ps *parser) fields(m member, path string) ([]member, error) {
+	if len(m.raw) == 0 || m.raw[0] != '{' {
+		return nil, ps.typeError(m, path, "an object")
+	}
+	ms, err := objectMembers(ps.doc, m.off)
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(ms))
+	for _, f := range ms {
+		if seen[f.key] {
+			return nil, ps.errAt(f.keyOff, nil, "%s: duplicate key %q", path, f.key)
+		}
+		seen[f.key] = true
+	}
+	return ms, nil
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func (ps *parser) str(m member, path string) (string, error) {
+	if len(m.raw) == 0 || m.raw[0] != '"' {
+		return "", ps.typeError(m, path, "a string")
+	}
+	var s string
+	if err := json.Unmarshal(m.raw, &s); err != nil {
+		return "", ps.errAt(m.off, nil, "%s: %v", path, err)
+	}
+	return s, nil
+}
+
+func (ps *parser) num(m member, path string) (float64, error) {
+	if len(m.raw) == 0 || (m.raw[0] != '-' && (m.raw[0] < '0' || m.raw[0] > '9')) {
+		return 0, ps.typeError(m, path, "a number")
+	}
+	f, err := strconv.ParseFloat(string(m.raw), 64)
+	if err != nil || math.IsInf(f, 0) {
+		return 0, ps.errAt(m.off, nil, "%s: number %s is out of range", path, m.raw)
+	}
+	return f, nil
+}
+
+func (ps *parser) boolean(m member, path string) (bool, error) {
+	switch string(m.raw) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, ps.typeError(m, path, "a boolean")
+}
+
+func (ps *parser) strList(m member, path string) ([]string, error) {
+	if len(m.raw) == 0 || m.raw[0] != '[' {
+		return nil, ps.typeError(m, path, "an array of strings")
+	}
+	els, err := arrayElements(ps.doc, m.off)
+	if err != nil {
+		return nil, err
+	}
+	if len(els) == 0 {
+		return nil, nil // [] and a missing field mean the same
+	}
+	out := make([]string, 0, len(els))
+	for i, e := range els {
+		s, err := ps.str(e, fmt.Sprintf("%s[%d]", path, i))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// keepRaw stores an unknown field. Its value is kept as written (numbers keep
+// their digits, strings their escapes), only insignificant white space is
+// dropped, so the stored form is what Marshal writes.
+func keepRaw(extras *map[string]json.RawMessage, m member) {
+	if *extras == nil {
+		*extras = make(map[string]json.RawMessage)
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, m.raw); err != nil {
+		b.Reset()
+		b.Write(m.raw)
+	}
+	(*extras)[m.key] = json.RawMessage(b.Bytes())
+}
+
+func (ps *parser) project() (*Project, error) {
+	start := skipSpace(ps.doc, 0)
+	top := member{off: start, raw: ps.doc[start:]}
+	if len(top.raw) == 0 || top.raw[0] != '{' {
+		return nil, ps.errAt(start, ErrNotProject, "not a mapvault project: want a JSON object, got %s", jsonType(top.raw))
+	}
+	ms, err := ps.fields(top, "")
+	if err != nil {
+		return nil, err
+	}
+	byKey := make(map[string]member, len(ms))
+	for _, m := range ms {
+		byKey[m.key] = m
+	}
+
+	// The marker and the version come first: a newer file is reported as
+	// such even if the rest of it no longer looks like version 1.
+	fm, ok := byKey["format"]
+	if !ok {
+		return nil, ps.errAt(start, ErrNotProject, "not a mapvault project: no %q marker", "format")
+	}
+	format, err := ps.str(fm, "format")
+	if err != nil {
+		return nil, err
+	}
+	if format != Format {
+		return nil, ps.errAt(fm.off, ErrNotProject, "not a mapvault project: format is %q, want %q", format, Format)
+	}
+	vm, ok := byKey["version"]
+	if !ok {
+		return nil, ps.errAt(start, nil, "no %q field", "version")
+	}
+	if len(vm.raw) == 0 || (vm.raw[0] != '-' && (vm.raw[0] < '0' || vm.raw[0] > '9')) {
+		return nil, ps.typeError(vm, "version", "a number")
+	}
+	version, err := strconv.ParseInt(string(vm.raw), 10, 64)
+	if err != nil || version < 1 {
+		return nil, ps.errAt(vm.off, nil, "version: want a whole number from 1, got %s", vm.raw)
+	}
+	if version > Version {
+		return nil, &VersionError{File: ps.name, Got: version, Want: Version}
+	}
+
+	p := &Project{View: DefaultView()}
+	for _, m := range ms {
+		switch m.key {
+		case "format", "version":
+		case "title":
+			if p.Title, err = ps.str(m, "title"); err != nil {
+				return nil, err
+			}
+		case "view":
+			if p.View, err = ps.view(m); err != nil {
+				return nil, err
+			}
+		case "layers":
+			if p.Layers, err = ps.layers(m); err != nil {
+				return nil, err
+			}
+		default:
+			keepRaw(&p.extras, m)
+		}
+	}
+	return p, nil
+}
+
+func (ps *parser) view(vm member) (View, error) {
+	v := DefaultView()
+	ms, err := ps.fields(vm, "view")
+	if err != nil {
+		return v, err
+	}
+	for _, m := range ms {
+		path := join("view", m.key)
+		switch m.key {
+		case "center":
+			cs, err := ps.fields(m, path)
+			if err != nil {
+				return v, err
+			}
+			for _, c := range cs {
+				cpath := join(path, c.key)
+				switch c.key {
+				case "lon":
+					v.Lon, err = ps.num(c, cpath)
+				case "lat":
+					v.Lat, err = ps.num(c, cpath)
+					if err == nil && (v.Lat < -90 || v.Lat > 90) {
+						err = ps.errAt(c.off, nil, "%s: latitude %v is outside [-90, 90]", cpath, v.Lat)
+					}
+				default:
+					keepRaw(&v.centerExtras, c)
+				}
+				if err != nil {
+					return v, err
+				}
+			}
+		case "zoom":
+			v.Zoom, err = ps.num(m, path)
+			if err == nil && v.Zoom < 0 {
+				err = ps.errAt(m.off, nil, "%s: zoom %v is negative", path, v.Zoom)
+			}
+		case "crs":
+			v.CRS, err = ps.str(m, path)
+		default:
+			keepRaw(&v.extras, m)
+		}
+		if err != nil {
+			return v, err
+		}
+	}
+	return v, nil
+}
+
+func (ps *parser) layers(lm member) ([]Layer, error) {
+	if len(lm.raw) == 0 || lm.raw[0] != '[' {
+		return nil, ps.typeError(lm, "layers", "an array of layer objects")
+	}
+	els, err := arrayElements(ps.doc, lm.off)
+	if err != nil {
+		return nil, err
+	}
+	if len(els) == 0 {
+		return nil, nil
+	}
+	out := make([]Layer, 0, len(els))
+	ids := make(map[string]bool, len(els))
+	for i, e := range els {
+		path := fmt.Sprintf("layers[%d]", i)
+		l, idAt, err := ps.layer(e, path)
+		if err != nil {
+			return nil, err
+		}
+		if l.ID != "" {
+			if ids[l.ID] {
+				return nil, ps.errAt(idAt, nil, "%s.id: duplicate layer id %q", path, l.ID)
+			}
+			ids[l.ID] = true
+		}
+		out = append(out, l)
+	}
+	// Layers without an id get one once every explicit id is known.
+	for i := range out {
+		if out[i].ID == "" {
+			out[i].ID = uniqueID(ids, out[i].Name)
+			ids[out[i].ID] = true
+		}
+	}
+	return out, nil
+}
+
+// layer decodes one layer object; idAt is the offset of its id value.
+func (ps *parser) layer(e member, path string) (Layer, int, error) {
+	l := Layer{Kind: KindWMS, Opacity: 1, Visible: true}
+	ms, err := ps.fields(e, path)
+	if err != nil {
+		return l, 0, err
+	}
+	idAt := e.off
+	var stylesAt, kindAt int = -1, e.off
+	for _, m := range ms {
+		fpath := join(path, m.key)
+		switch m.key {
+		case "id":
+			l.ID, err = ps.str(m, fpath)
+			idAt = m.off
+		case "name":
+			l.Name, err = ps.str(m, fpath)
+		case "kind":
+			var k string
+			k, err = ps.str(m, fpath)
+			l.Kind, kindAt = Kind(k), m.off
+			if l.Kind == "" {
+				l.Kind = KindWMS
+			}
+		case "source":
+			l.Source, err = ps.str(m, fpath)
+		case "wms_layers":
+			l.WMSLayers, err = ps.strList(m, fpath)
+		case "styles":
+			l.Styles, err = ps.strList(m, fpath)
+			stylesAt = m.off
+		case "format":
+			l.Format, err = ps.str(m, fpath)
+		case "wms_version":
+			l.WMSVersion, err = ps.str(m, fpath)
+		case "opacity":
+			l.Opacity, err = ps.num(m, fpath)
+			if err == nil && (l.Opacity < 0 || l.Opacity > 1) {
+				err = ps.errAt(m.off, nil, "%s: %s is outside [0, 1]", fpath, m.raw)
+			}
+		case "visible":
+			l.Visible, err = ps.boolean(m, fpath)
+		case "group":
+			l.Group, err = ps.str(m, fpath)
+		default:
+			keepRaw(&l.extras, m)
+		}
+		if err != nil {
+			return l, 0, err
+		}
+	}
+	if l.Kind == KindWMS && len(l.Styles) > 0 && len(l.Styles) != len(l.WMSLayers) {
+		at := stylesAt
+		if at < 0 {
+			at = kindAt
+		}
+		return l, 0, ps.errAt(at, nil, "%s.styles: %d styles for %d WMS layers; give one per layer or none",
+			path, len(l.Styles), len(l.WMSLayers))
+	}
+	return l, idAt, nil
+}
