@@ -1,9 +1,7 @@
 package vault
 
 // RedactURL returns raw with user information and the values of every query
-// parameter that may carry a secret replaced by "REDACTED". Every URL that
-// reaches an error, a log line or the screen goes through it.
-//
-// (Implementation lives with URL hygiene; this placeholder keeps the package
-// building until it lands.)
+// parameter (and path segment) that may carry a secret replaced by
+// "REDACTED". Every URL that reaches an error, a log line or the screen goes
+// through it. The rules live with URL hygiene (hygiene.go).
 func RedactURL(raw string) string { return redactURL(raw) }

@@ -1,0 +1,200 @@
+package vault
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+)
+
+// Verdict is what one response says about the credential it was sent with.
+// The zero value is VerdictUndecided, so a forgotten assignment never reads
+// as success.
+type Verdict int
+
+const (
+	// VerdictUndecided: the answer says nothing about the credential (404,
+	// 429, 5xx, a redirect, a network error, an empty body).
+	VerdictUndecided Verdict = iota
+	// VerdictAccepted: 2xx with the expected content and no OGC exception.
+	VerdictAccepted
+	// VerdictRejected: 401, 403, 498, or a 2xx that is an OGC exception, an
+	// HTML page or the wrong content type.
+	VerdictRejected
+)
+
+func (v Verdict) String() string {
+	switch v {
+	case VerdictAccepted:
+		return "accepted"
+	case VerdictRejected:
+		return "rejected"
+	default:
+		return "undecided"
+	}
+}
+
+// What a Target expects back; the Expect argument of Classify.
+const (
+	ExpectImage = "image" // a GetMap answer: image/*
+	ExpectXML   = "xml"   // a GetCapabilities answer: a WMS capabilities document
+)
+
+// StatusTokenInvalid is the non-standard status ArcGIS Server answers for an
+// invalid or expired token.
+const StatusTokenInvalid = 498
+
+// Classify decides whether resp (with its already-read body, possibly a
+// capped prefix) shows that the server accepted the request. expect is
+// ExpectImage or ExpectXML. The reason never contains response text, a URL
+// or a secret, so it is safe to show. A nil resp is Undecided.
+func Classify(resp *http.Response, body []byte, expect string) (Verdict, string) {
+	if resp == nil {
+		return VerdictUndecided, "could not decide: no response"
+	}
+	code := resp.StatusCode
+	switch {
+	case code == http.StatusUnauthorized || code == http.StatusForbidden || code == StatusTokenInvalid:
+		return VerdictRejected, "server answered " + statusLine(code)
+	case code >= 300 && code < 400:
+		return VerdictUndecided, "could not decide: server answered " + statusLine(code) + " (redirect not followed with the credential)"
+	case code < 200 || code >= 300:
+		return VerdictUndecided, "could not decide: server answered " + statusLine(code)
+	}
+
+	if root, ok := xmlRoot(body); ok && isExceptionRoot(root) {
+		return VerdictRejected, "server answered " + statusLine(code) + " with an OGC service exception"
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return VerdictUndecided, "could not decide: server answered " + statusLine(code) + " with an empty body"
+	}
+	header := mediaType(resp.Header.Get("Content-Type"))
+	sniffed := mediaType(http.DetectContentType(body))
+	if header == "text/html" || sniffed == "text/html" || header == "application/xhtml+xml" {
+		return VerdictRejected, "server answered " + statusLine(code) + " with an HTML page (a login page?)"
+	}
+
+	switch expect {
+	case ExpectImage:
+		if isImageType(header) && (isImageType(sniffed) || sniffed == "application/octet-stream") {
+			return VerdictAccepted, "server answered " + statusLine(code) + " with an image"
+		}
+		if (header == "" || header == "application/octet-stream") && isImageType(sniffed) {
+			return VerdictAccepted, "server answered " + statusLine(code) + " with an image"
+		}
+		return VerdictRejected, fmt.Sprintf("expected an image, server answered %s with %s", statusLine(code), describeType(header, sniffed))
+	case ExpectXML:
+		if !isXMLType(header) && !isXMLType(sniffed) {
+			return VerdictRejected, fmt.Sprintf("expected WMS capabilities, server answered %s with %s", statusLine(code), describeType(header, sniffed))
+		}
+		root, ok := xmlRoot(body)
+		if !ok {
+			return VerdictRejected, "expected WMS capabilities, server answered " + statusLine(code) + " with unreadable XML"
+		}
+		if isCapabilitiesRoot(root) {
+			return VerdictAccepted, "server answered " + statusLine(code) + " with WMS capabilities"
+		}
+		return VerdictRejected, "expected WMS capabilities, server answered " + statusLine(code) + " with another XML document"
+	default:
+		return VerdictUndecided, "could not decide: unknown expectation"
+	}
+}
+
+func statusLine(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return fmt.Sprintf("%d %s", code, t)
+	}
+	if code == StatusTokenInvalid {
+		return "498 Invalid Token"
+	}
+	return fmt.Sprint(code)
+}
+
+// mediaType returns the lower-case media type without parameters, or "".
+func mediaType(v string) string {
+	if v == "" {
+		return ""
+	}
+	mt, _, err := mime.ParseMediaType(v)
+	if err != nil {
+		mt, _, _ = strings.Cut(v, ";")
+	}
+	return strings.ToLower(strings.TrimSpace(mt))
+}
+
+func isImageType(mt string) bool { return strings.HasPrefix(mt, "image/") }
+
+func isXMLType(mt string) bool {
+	return mt == "text/xml" || mt == "application/xml" || strings.HasSuffix(mt, "+xml") ||
+		strings.HasSuffix(mt, "_xml") || strings.HasSuffix(mt, ".xml") || strings.HasSuffix(mt, "/xml")
+}
+
+// describeType names a content type for a reason. Only well-known header
+// types are repeated (a server could put anything there); the sniffed type
+// comes from http.DetectContentType's fixed list.
+func describeType(header, sniffed string) string {
+	switch {
+	case header == "":
+		return "content that looks like " + sniffed
+	case !isKnownMediaType(header):
+		return "an unexpected content type (content looks like " + sniffed + ")"
+	case header != sniffed:
+		return fmt.Sprintf("%s (content looks like %s)", header, sniffed)
+	default:
+		return header
+	}
+}
+
+func isKnownMediaType(mt string) bool {
+	switch mt {
+	case "text/plain", "text/html", "text/xml", "text/css", "text/csv",
+		"text/javascript", "application/javascript", "application/json",
+		"application/xml", "application/octet-stream", "application/pdf",
+		"application/zip", "application/vnd.ogc.se_xml", "application/vnd.ogc.wms_xml",
+		"application/vnd.ogc.gml", "application/geo+json":
+		return true
+	}
+	return false
+}
+
+// xmlRoot returns the local name of the document element of body, reading
+// at most the prologue and the first start tag. It reports false for
+// anything that is not XML.
+func xmlRoot(body []byte) (string, bool) {
+	b := bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+	b = bytes.TrimLeft(b, " \t\r\n")
+	if len(b) == 0 || b[0] != '<' {
+		return "", false
+	}
+	d := xml.NewDecoder(bytes.NewReader(b))
+	d.Strict = false
+	// Only element names matter and they are ASCII: read any declared
+	// charset as is instead of failing on it.
+	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	for range 64 {
+		tok, err := d.RawToken()
+		if err != nil {
+			return "", false
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			return t.Name.Local, true
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) != 0 {
+				return "", false
+			}
+		}
+	}
+	return "", false
+}
+
+func isExceptionRoot(local string) bool {
+	return local == "ServiceExceptionReport" || local == "ExceptionReport"
+}
+
+func isCapabilitiesRoot(local string) bool {
+	return local == "WMS_Capabilities" || local == "WMT_MS_Capabilities"
+}

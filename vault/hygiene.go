@@ -1,0 +1,405 @@
+package vault
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"strings"
+)
+
+// redactedValue replaces every secret in redacted output.
+const redactedValue = "REDACTED"
+
+// keyParamNames are the query parameter names known to carry an access key
+// or a password, matched case-insensitively. "key" is included on purpose:
+// MapTiler and many tile services take "?key=".
+var keyParamNames = []string{
+	"code", "key", "token", "authkey", "api_key", "apikey", "api-key",
+	"access_token", "access_key", "accesskey", "subscription-key",
+	"subscription_key", "tk", "auth", "authtoken", "auth_token", "password",
+	"passwd", "pwd", "secret", "client_secret", "sig", "signature", "session",
+	"sessionid", "jwt", "x-api-key", "ticket",
+}
+
+// KeyParamNames returns the query parameter names known to carry a secret.
+// They match case-insensitively ("apiKey" is "apikey").
+func KeyParamNames() []string { return append([]string(nil), keyParamNames...) }
+
+// isKeyParam reports whether name (decoded) is a known secret parameter.
+func isKeyParam(name string) bool {
+	for _, k := range keyParamNames {
+		if strings.EqualFold(name, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// Split is a pasted URL taken apart: what may be stored in the project and
+// what must only ever live in the session store or the keychain.
+type Split struct {
+	CleanURL   string     // the URL to store in the project: no userinfo, no secret parameters
+	Source     Source     // the canonical source the credential belongs to
+	Credential Credential // secret found in the URL (zero if none)
+	// Method is MethodBasic for user information, MethodQuery for a key
+	// parameter (also when the parameter is present but empty: the service
+	// takes a key there, the user has not given one), MethodNone otherwise.
+	Method Method
+	Param  string // the key parameter name found, as written
+	// Suspects names the other parameters that were removed from CleanURL
+	// because they may carry a secret: a second known key parameter, or a
+	// parameter whose value LooksSecret. The caller asks the user about
+	// them; they are never saved.
+	Suspects []string
+}
+
+// SplitURL takes a URL as pasted by a user (possibly with user information
+// or an access key in it) and separates the secret from what may be saved.
+// The fragment is dropped; every other query parameter is kept, in order and
+// as written.
+func SplitURL(raw string) (Split, error) {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Split{}, fmt.Errorf("%w: %s", ErrBadURL, RedactURL(raw))
+	}
+	src, err := sourceOfURL(u)
+	if err != nil {
+		return Split{}, err
+	}
+	sp := Split{Source: src, Method: MethodNone}
+	if u.User != nil {
+		pw, _ := u.User.Password()
+		sp.Credential = Credential{Username: u.User.Username(), Password: pw}
+		sp.Method = MethodBasic
+		u.User = nil
+	}
+	var kept []string
+	emptyKey := ""
+	for _, p := range hygieneQueryPairs(u.RawQuery) {
+		switch {
+		case p.raw == "":
+			continue
+		case isKeyParam(p.name):
+			switch {
+			case p.value == "":
+				if emptyKey == "" {
+					emptyKey = p.name
+				}
+			case sp.Method == MethodNone:
+				sp.Method = MethodQuery
+				sp.Param = p.name
+				sp.Credential = Credential{Key: p.value}
+			default:
+				sp.Suspects = hygieneAppendName(sp.Suspects, p.name)
+			}
+		case LooksSecret(p.value):
+			sp.Suspects = hygieneAppendName(sp.Suspects, p.name)
+		default:
+			kept = append(kept, p.raw)
+		}
+	}
+	if sp.Method == MethodNone && emptyKey != "" {
+		sp.Method = MethodQuery
+		sp.Param = emptyKey
+	}
+	u.RawQuery = strings.Join(kept, "&")
+	u.ForceQuery = false
+	u.Fragment, u.RawFragment = "", ""
+	sp.CleanURL = u.String()
+	return sp, nil
+}
+
+func hygieneAppendName(list []string, name string) []string {
+	for _, n := range list {
+		if n == name {
+			return list
+		}
+	}
+	return append(list, name)
+}
+
+// hygienePair is one name=value item of a raw query string.
+type hygienePair struct {
+	raw         string // as written
+	name, value string // decoded (raw text when it does not decode)
+	valueOff    int    // byte offset of the raw value within the raw query
+	rawValue    string
+}
+
+// hygieneQueryPairs splits a raw query on '&' and ';' (old CGI servers
+// accept both, so a secret may hide behind either).
+func hygieneQueryPairs(q string) []hygienePair {
+	var out []hygienePair
+	start := 0
+	for i := 0; i <= len(q); i++ {
+		if i < len(q) && q[i] != '&' && q[i] != ';' {
+			continue
+		}
+		item := q[start:i]
+		p := hygienePair{raw: item, valueOff: start + len(item)}
+		name, val, hasEq := strings.Cut(item, "=")
+		if hasEq {
+			p.valueOff = start + len(name) + 1
+			p.rawValue = val
+		}
+		p.name = hygieneUnescape(name)
+		p.value = hygieneUnescape(val)
+		out = append(out, p)
+		start = i + 1
+	}
+	return out
+}
+
+func hygieneUnescape(s string) string {
+	if d, err := url.QueryUnescape(s); err == nil {
+		return d
+	}
+	return s
+}
+
+// redactURL implements RedactURL: user information becomes "REDACTED", and so
+// does the value of every known key parameter, of every parameter whose value
+// LooksSecret and every path segment that LooksSecret. The fragment is
+// dropped. It never panics.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	if u.Opaque != "" {
+		u.Opaque = redactedValue
+	}
+	if u.User != nil {
+		u.User = url.User(redactedValue)
+	}
+	if p := u.EscapedPath(); p != "" {
+		segs := strings.Split(p, "/")
+		changed := false
+		for i, s := range segs {
+			if LooksSecret(hygienePathUnescape(s)) {
+				segs[i] = redactedValue
+				changed = true
+			}
+		}
+		if changed {
+			np := strings.Join(segs, "/")
+			if dp, err := url.PathUnescape(np); err == nil {
+				u.Path, u.RawPath = dp, np
+			} else {
+				return "(unparseable URL)"
+			}
+		}
+	}
+	if u.RawQuery != "" {
+		var b strings.Builder
+		last := 0
+		for _, p := range hygieneQueryPairs(u.RawQuery) {
+			if p.rawValue == "" || !(isKeyParam(p.name) || LooksSecret(p.value)) {
+				continue
+			}
+			b.WriteString(u.RawQuery[last:p.valueOff])
+			b.WriteString(redactedValue)
+			last = p.valueOff + len(p.rawValue)
+		}
+		b.WriteString(u.RawQuery[last:])
+		u.RawQuery = b.String()
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
+}
+
+func hygienePathUnescape(s string) string {
+	if d, err := url.PathUnescape(s); err == nil {
+		return d
+	}
+	return s
+}
+
+// LooksSecret reports whether value looks like a generated secret: at least
+// 20 characters, high entropy (>= 3.5 bits per character), a mix of
+// character classes, and random-looking rather than made of words, numbers,
+// dates, bounding boxes, CRS codes, layer lists or paths. A UUID counts as a
+// secret (GeoServer AuthKey uses them). A leading "Bearer " is ignored.
+func LooksSecret(value string) bool {
+	v := value
+	for _, pre := range []string{"Bearer ", "bearer ", "Basic ", "basic "} {
+		v = strings.TrimPrefix(v, pre)
+	}
+	if len(v) < 20 || len(v) > 16384 {
+		return false
+	}
+	if hygieneIsUUID(v) {
+		return true
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c <= ' ' || c >= 0x7f {
+			return false // words and sentences, or not ASCII: not a token
+		}
+	}
+	if strings.Contains(v, "://") || strings.HasPrefix(v, "/") || strings.HasPrefix(v, "./") ||
+		strings.HasPrefix(v, "../") || strings.HasPrefix(v, "~/") ||
+		(len(v) > 2 && v[1] == ':' && (v[2] == '\\' || v[2] == '/')) {
+		return false // URLs and file paths
+	}
+	if hygieneEntropy(v) < 3.5 {
+		return false
+	}
+	// Judge the alphanumeric runs: the secret is in a long one.
+	var lower, upper, digit, tokens, tokenLen, longest int
+	for _, run := range hygieneAlnumRuns(v) {
+		if len(run) > longest {
+			longest = len(run)
+		}
+		if len(run) < 8 {
+			continue
+		}
+		for _, w := range hygieneWords(run) {
+			tokens++
+			tokenLen += len(w)
+		}
+		for i := 0; i < len(run); i++ {
+			switch c := run[i]; {
+			case c >= 'a' && c <= 'z':
+				lower++
+			case c >= 'A' && c <= 'Z':
+				upper++
+			default:
+				digit++
+			}
+		}
+	}
+	if longest < 16 {
+		return false // short pieces: names, lists, numbers, dates, CRS codes
+	}
+	classes := 0
+	for _, n := range []int{lower, upper, digit} {
+		if n > 0 {
+			classes++
+		}
+	}
+	if classes < 2 {
+		return false // one long word or one long number
+	}
+	// Words ("RoadNetwork2020") have long word pieces; random text breaks
+	// into short ones at every change of case or between letters and digits.
+	return float64(tokenLen)/float64(tokens) < 3.2
+}
+
+// hygieneAlnumRuns returns the maximal runs of ASCII letters and digits.
+func hygieneAlnumRuns(v string) []string {
+	var runs []string
+	start := -1
+	for i := 0; i <= len(v); i++ {
+		alnum := i < len(v) && isAlnum(v[i])
+		switch {
+		case alnum && start < 0:
+			start = i
+		case !alnum && start >= 0:
+			runs = append(runs, v[start:i])
+			start = -1
+		}
+	}
+	return runs
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// hygieneWords splits an alphanumeric run into word pieces the way a
+// reader would: "RoadNetwork2020" -> Road, Network, 2020; "ABCRoad" -> ABC,
+// Road.
+func hygieneWords(run string) []string {
+	var out []string
+	i := 0
+	for i < len(run) {
+		j := i + 1
+		c := run[i]
+		switch {
+		case c >= '0' && c <= '9':
+			for j < len(run) && run[j] >= '0' && run[j] <= '9' {
+				j++
+			}
+		case c >= 'a' && c <= 'z':
+			for j < len(run) && run[j] >= 'a' && run[j] <= 'z' {
+				j++
+			}
+		default: // upper
+			for j < len(run) && run[j] >= 'A' && run[j] <= 'Z' {
+				j++
+			}
+			if j-i == 1 {
+				for j < len(run) && run[j] >= 'a' && run[j] <= 'z' {
+					j++
+				}
+			} else if j < len(run) && run[j] >= 'a' && run[j] <= 'z' {
+				j-- // "ABCRoad": the last capital starts the next word
+			}
+		}
+		out = append(out, run[i:j])
+		i = j
+	}
+	return out
+}
+
+// hygieneEntropy is the Shannon entropy of v in bits per byte.
+func hygieneEntropy(v string) float64 {
+	var counts [256]int
+	for i := 0; i < len(v); i++ {
+		counts[v[i]]++
+	}
+	n := float64(len(v))
+	h := 0.0
+	for _, c := range counts {
+		if c > 0 {
+			p := float64(c) / n
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}
+
+// hygieneIsUUID reports whether v is a UUID (8-4-4-4-12 hex digits).
+func hygieneIsUUID(v string) bool {
+	if len(v) != 36 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+			continue
+		}
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// RedactText redacts free text such as an error message from net/http or
+// D-Bus: every URL in it goes through RedactURL, and every other word that
+// LooksSecret becomes "REDACTED".
+func RedactText(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, loc := range scanURLRE.FindAllStringIndex(s, -1) {
+		b.WriteString(hygieneRedactWords(s[last:loc[0]]))
+		b.WriteString(redactURL(s[loc[0]:loc[1]]))
+		last = loc[1]
+	}
+	b.WriteString(hygieneRedactWords(s[last:]))
+	return b.String()
+}
+
+func hygieneRedactWords(s string) string {
+	return scanWordRE.ReplaceAllStringFunc(s, func(w string) string {
+		if LooksSecret(w) {
+			return redactedValue
+		}
+		return w
+	})
+}

@@ -1,0 +1,282 @@
+package vault
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// splitURLTests are real-world-looking URLs as users paste them. They seed
+// FuzzSplitURL too.
+var splitURLTests = []struct {
+	name     string
+	in       string
+	clean    string
+	src      Source
+	cred     Credential
+	method   Method
+	param    string
+	suspects []string
+}{
+	{"plain WMS", "https://maps.example.org/wms?SERVICE=WMS&REQUEST=GetCapabilities",
+		"https://maps.example.org/wms?SERVICE=WMS&REQUEST=GetCapabilities", "https://maps.example.org:443/wms",
+		Credential{}, MethodNone, "", nil},
+	{"geoserver authkey uuid", "https://geo.example.org/geoserver/wms?authkey=e29e9b2f-0b8a-4a1e-9c67-2f33ac8e0f7d&SERVICE=WMS",
+		"https://geo.example.org/geoserver/wms?SERVICE=WMS", "https://geo.example.org:443/geoserver/wms",
+		Credential{Key: "e29e9b2f-0b8a-4a1e-9c67-2f33ac8e0f7d"}, MethodQuery, "authkey", nil},
+	{"arcgis token", "https://services.example.com/arcgis/services/Roads/MapServer/WMSServer?token=Ar6yFw0Jj1pUtVeWm3nQbq8KcHxZ_sLdIgEoTaR4MiB9CfN2uGYv5D7lXhPzOkW.&request=GetCapabilities&service=WMS",
+		"https://services.example.com/arcgis/services/Roads/MapServer/WMSServer?request=GetCapabilities&service=WMS",
+		"https://services.example.com:443/arcgis/services/Roads/MapServer/WMSServer",
+		Credential{Key: "Ar6yFw0Jj1pUtVeWm3nQbq8KcHxZ_sLdIgEoTaR4MiB9CfN2uGYv5D7lXhPzOkW."}, MethodQuery, "token", nil},
+	{"maptiler key", "https://api.maptiler.com/maps/streets/256/{z}/{x}/{y}.png?key=aBcD1234eFgH5678iJkL",
+		"https://api.maptiler.com/maps/streets/256/%7Bz%7D/%7Bx%7D/%7By%7D.png", "https://api.maptiler.com:443/maps/streets/256/%7Bz%7D/%7Bx%7D/%7By%7D.png",
+		Credential{Key: "aBcD1234eFgH5678iJkL"}, MethodQuery, "key", nil},
+	{"azure subscription-key", "https://atlas.microsoft.com/map/wms?api-version=2.0&subscription-key=3f2a9c1e7b5d4e8fa1b2c3d4e5f60718&tilesetId=microsoft.base.road",
+		"https://atlas.microsoft.com/map/wms?api-version=2.0&tilesetId=microsoft.base.road", "https://atlas.microsoft.com:443/map/wms",
+		Credential{Key: "3f2a9c1e7b5d4e8fa1b2c3d4e5f60718"}, MethodQuery, "subscription-key", nil},
+	{"tianditu tk", "http://t0.tianditu.gov.cn/img_w/wmts?SERVICE=WMTS&tk=0123abcd4567ef890123abcd4567ef89",
+		"http://t0.tianditu.gov.cn/img_w/wmts?SERVICE=WMTS", "http://t0.tianditu.gov.cn:80/img_w/wmts",
+		Credential{Key: "0123abcd4567ef890123abcd4567ef89"}, MethodQuery, "tk", nil},
+	{"bing-like mixed case name", "https://dev.virtualearth.net/REST/v1/Imagery/Metadata/Aerial?output=json&Key=AkTuiB3ExmPlKeyQ7Zz8QW3xP0o-Lr5sNd2vHg_9YcJmT4aEiUoF1bXk",
+		"https://dev.virtualearth.net/REST/v1/Imagery/Metadata/Aerial?output=json", "https://dev.virtualearth.net:443/REST/v1/Imagery/Metadata/Aerial",
+		Credential{Key: "AkTuiB3ExmPlKeyQ7Zz8QW3xP0o-Lr5sNd2vHg_9YcJmT4aEiUoF1bXk"}, MethodQuery, "Key", nil},
+	{"esri token uppercase", "https://gis.example.gov/arcgis/rest/services/Parcels/MapServer?f=json&TOKEN=abc123",
+		"https://gis.example.gov/arcgis/rest/services/Parcels/MapServer?f=json", "https://gis.example.gov:443/arcgis/rest/services/Parcels/MapServer",
+		Credential{Key: "abc123"}, MethodQuery, "TOKEN", nil},
+	{"jwt access_token", "https://ows.example.eu/ows?access_token=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U&service=WMS",
+		"https://ows.example.eu/ows?service=WMS", "https://ows.example.eu:443/ows",
+		Credential{Key: "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"}, MethodQuery, "access_token", nil},
+	{"apiKey camel case", "https://tiles.example.net/wms?apiKey=Zq7xW2pL9mK4vB8nC3tR6yH1&LAYERS=base",
+		"https://tiles.example.net/wms?LAYERS=base", "https://tiles.example.net:443/wms",
+		Credential{Key: "Zq7xW2pL9mK4vB8nC3tR6yH1"}, MethodQuery, "apiKey", nil},
+	{"percent-encoded key value", "https://h.example.org/wms?token=a%2Bb%2Fc%3D%3D&x=%C3%BC",
+		"https://h.example.org/wms?x=%C3%BC", "https://h.example.org:443/wms",
+		Credential{Key: "a+b/c=="}, MethodQuery, "token", nil},
+	{"basic userinfo", "https://ann:s3cret@maps.example.org/geoserver/wms?SERVICE=WMS",
+		"https://maps.example.org/geoserver/wms?SERVICE=WMS", "https://maps.example.org:443/geoserver/wms",
+		Credential{Username: "ann", Password: "s3cret"}, MethodBasic, "", nil},
+	{"basic escaped password", "http://ann%40corp:p%40ss%3Aw0rd@maps.example.org:8080/wms",
+		"http://maps.example.org:8080/wms", "http://maps.example.org:8080/wms",
+		Credential{Username: "ann@corp", Password: "p@ss:w0rd"}, MethodBasic, "", nil},
+	{"user without password", "https://ann@maps.example.org/wms",
+		"https://maps.example.org/wms", "https://maps.example.org:443/wms",
+		Credential{Username: "ann"}, MethodBasic, "", nil},
+	{"basic wins over key", "https://ann:pw@maps.example.org/wms?authkey=k1k1k1&SERVICE=WMS",
+		"https://maps.example.org/wms?SERVICE=WMS", "https://maps.example.org:443/wms",
+		Credential{Username: "ann", Password: "pw"}, MethodBasic, "", []string{"authkey"}},
+	{"two keys: first wins", "https://maps.example.org/wms?token=first&apikey=second&SERVICE=WMS&sig=third",
+		"https://maps.example.org/wms?SERVICE=WMS", "https://maps.example.org:443/wms",
+		Credential{Key: "first"}, MethodQuery, "token", []string{"apikey", "sig"}},
+	{"unknown name with secret value", "https://maps.example.org/wms?LAYERS=roads&mykey=Zq7xW2pL9mK4vB8nC3tR6yH1",
+		"https://maps.example.org/wms?LAYERS=roads", "https://maps.example.org:443/wms",
+		Credential{}, MethodNone, "", []string{"mykey"}},
+	{"empty key param names the method", "https://maps.example.org/wms?SERVICE=WMS&authkey=",
+		"https://maps.example.org/wms?SERVICE=WMS", "https://maps.example.org:443/wms",
+		Credential{}, MethodQuery, "authkey", nil},
+	{"innocent long params kept", "https://maps.example.org/cgi-bin/mapserv?map=/very/long/path/to/some/mapfile/directory/mapfile.map&SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p&STYLES=&CRS=EPSG:4326&BBOX=-90.0000,-180.0000,90.0000,180.0000&WIDTH=256&HEIGHT=256&FORMAT=image/png&TIME=2020-01-01T00:00:00Z/2021-01-01T00:00:00Z/P1D",
+		"https://maps.example.org/cgi-bin/mapserv?map=/very/long/path/to/some/mapfile/directory/mapfile.map&SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p&STYLES=&CRS=EPSG:4326&BBOX=-90.0000,-180.0000,90.0000,180.0000&WIDTH=256&HEIGHT=256&FORMAT=image/png&TIME=2020-01-01T00:00:00Z/2021-01-01T00:00:00Z/P1D",
+		"https://maps.example.org:443/cgi-bin/mapserv", Credential{}, MethodNone, "", nil},
+	{"innocent layer names kept", "https://geo.example.org/ows?LAYERS=ne:ne_10m_admin_0_countries,topp:states_2020_population&CRS=urn:ogc:def:crs:EPSG::4326",
+		"https://geo.example.org/ows?LAYERS=ne:ne_10m_admin_0_countries,topp:states_2020_population&CRS=urn:ogc:def:crs:EPSG::4326",
+		"https://geo.example.org:443/ows", Credential{}, MethodNone, "", nil},
+	{"fragment dropped", "https://maps.example.org/wms?SERVICE=WMS#access_token=abc",
+		"https://maps.example.org/wms?SERVICE=WMS", "https://maps.example.org:443/wms", Credential{}, MethodNone, "", nil},
+	{"semicolon separator", "https://maps.example.org/wms?SERVICE=WMS;token=abc",
+		"https://maps.example.org/wms?SERVICE=WMS", "https://maps.example.org:443/wms", Credential{Key: "abc"}, MethodQuery, "token", nil},
+	{"whitespace trimmed, empty items dropped", "  https://maps.example.org/wms?&&SERVICE=WMS&&  ",
+		"https://maps.example.org/wms?SERVICE=WMS", "https://maps.example.org:443/wms", Credential{}, MethodNone, "", nil},
+	{"only secret params", "https://maps.example.org/wms?key=abcdef",
+		"https://maps.example.org/wms", "https://maps.example.org:443/wms", Credential{Key: "abcdef"}, MethodQuery, "key", nil},
+	{"valueless flag kept", "https://maps.example.org/wms?debug&token=x1",
+		"https://maps.example.org/wms?debug", "https://maps.example.org:443/wms", Credential{Key: "x1"}, MethodQuery, "token", nil},
+}
+
+func TestSplitURL(t *testing.T) {
+	for _, tt := range splitURLTests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := SplitURL(tt.in)
+			if err != nil {
+				t.Fatalf("SplitURL(%q): %v", tt.in, err)
+			}
+			if got.CleanURL != tt.clean {
+				t.Errorf("CleanURL = %q, want %q", got.CleanURL, tt.clean)
+			}
+			if got.Source != tt.src {
+				t.Errorf("Source = %q, want %q", got.Source, tt.src)
+			}
+			if got.Credential != tt.cred {
+				t.Errorf("Credential = %+v, want %+v", [3]string{got.Credential.Username, got.Credential.Password, got.Credential.Key},
+					[3]string{tt.cred.Username, tt.cred.Password, tt.cred.Key})
+			}
+			if got.Method != tt.method || got.Param != tt.param {
+				t.Errorf("Method, Param = %q, %q, want %q, %q", got.Method, got.Param, tt.method, tt.param)
+			}
+			if !slices.Equal(got.Suspects, tt.suspects) {
+				t.Errorf("Suspects = %q, want %q", got.Suspects, tt.suspects)
+			}
+			checkSplitLeaks(t, tt.in, got)
+		})
+	}
+}
+
+// checkSplitLeaks asserts that no secret found in raw survives in CleanURL or
+// in RedactURL(raw). A secret that occurs elsewhere in raw too (a key "wms"
+// in ".../wms?key=wms") cannot be judged by substring and is skipped.
+func checkSplitLeaks(t *testing.T, raw string, sp Split) {
+	t.Helper()
+	secrets := []string{sp.Credential.Password, sp.Credential.Key}
+	if sp.Method == MethodBasic {
+		secrets = append(secrets, sp.Credential.Username) // user names are not shown either
+	}
+	for _, p := range hygieneQueryPairs(rawQueryOf(raw)) {
+		if slices.Contains(sp.Suspects, p.name) {
+			secrets = append(secrets, p.rawValue)
+		}
+	}
+	redacted := RedactURL(raw)
+	for _, s := range secrets {
+		if len(s) < 4 || strings.Count(raw, s) != 1 {
+			continue
+		}
+		if strings.Contains(sp.CleanURL, s) {
+			t.Errorf("CleanURL %q contains the secret %q", sp.CleanURL, s)
+		}
+		if strings.Contains(redacted, s) {
+			t.Errorf("RedactURL(%q) = %q, contains the secret %q", raw, redacted, s)
+		}
+	}
+}
+
+func rawQueryOf(raw string) string {
+	_, q, _ := strings.Cut(raw, "?")
+	q, _, _ = strings.Cut(q, "#")
+	return q
+}
+
+func TestSplitURLErrors(t *testing.T) {
+	for _, in := range []string{"", "maps.example.org/wms", "ftp://h/x", "https://", "https://h/%zz?token=abc", "mailto:ann@example.org", "https://ann:pw@[::1/x"} {
+		sp, err := SplitURL(in)
+		if !errors.Is(err, ErrBadURL) {
+			t.Errorf("SplitURL(%q) = %+v, %v, want ErrBadURL", in, sp, err)
+			continue
+		}
+		for _, secret := range []string{"abc", "pw"} {
+			if strings.Contains(err.Error(), secret) && strings.Contains(in, secret) {
+				t.Errorf("SplitURL(%q) error %q repeats a secret", in, err)
+			}
+		}
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://maps.example.org/wms?SERVICE=WMS", "https://maps.example.org/wms?SERVICE=WMS"},
+		{"https://ann:s3cret@maps.example.org/wms", "https://REDACTED@maps.example.org/wms"},
+		{"https://ann@maps.example.org/wms", "https://REDACTED@maps.example.org/wms"},
+		{"https://h/wms?authkey=e29e9b2f-0b8a-4a1e-9c67-2f33ac8e0f7d&SERVICE=WMS", "https://h/wms?authkey=REDACTED&SERVICE=WMS"},
+		{"https://h/wms?SERVICE=WMS&Token=abc&apiKey=def", "https://h/wms?SERVICE=WMS&Token=REDACTED&apiKey=REDACTED"},
+		{"https://h/wms?x=Zq7xW2pL9mK4vB8nC3tR6yH1&LAYERS=a,b", "https://h/wms?x=REDACTED&LAYERS=a,b"},
+		{"https://h/wms?token=&STYLES=", "https://h/wms?token=&STYLES="},
+		{"https://h/wms?a=1;sig=abc", "https://h/wms?a=1;sig=REDACTED"},
+		{"https://h/wms?to%6Ben=abc", "https://h/wms?to%6Ben=REDACTED"},
+		{"https://h/tiles/Zq7xW2pL9mK4vB8nC3tR6yH1/{z}/{x}/{y}.png", "https://h/tiles/REDACTED/%7Bz%7D/%7Bx%7D/%7By%7D.png"},
+		{"https://h/wms#access_token=abc", "https://h/wms"},
+		{"https://h/%zz?token=abc", "(unparseable URL)"},
+		{"http://[::1", "(unparseable URL)"},
+		{"localhost:8080/wms?token=abc", "localhost:REDACTED?token=REDACTED"},
+		{"/relative/path?key=abc", "/relative/path?key=REDACTED"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := RedactURL(tt.in); got != tt.want {
+			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestRedactText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`Get "https://h/wms?token=abc&SERVICE=WMS": dial tcp: refused`, `Get "https://h/wms?token=REDACTED&SERVICE=WMS": dial tcp: refused`},
+		{"see https://ann:pw@h/wms and https://h/t/Zq7xW2pL9mK4vB8nC3tR6yH1", "see https://REDACTED@h/wms and https://h/t/REDACTED"},
+		{"bad key Zq7xW2pL9mK4vB8nC3tR6yH1 for user", "bad key REDACTED for user"},
+		{"plain message", "plain message"},
+	}
+	for _, tt := range tests {
+		if got := RedactText(tt.in); got != tt.want {
+			t.Errorf("RedactText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestKeyParamNames(t *testing.T) {
+	names := KeyParamNames()
+	for _, want := range []string{"authkey", "token", "key", "tk", "subscription-key", "access_token", "x-api-key"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("KeyParamNames() lacks %q", want)
+		}
+	}
+	names[0] = "changed"
+	if KeyParamNames()[0] == "changed" {
+		t.Error("KeyParamNames() returns the package's own slice")
+	}
+	for _, n := range []string{"AUTHKEY", "ApiKey", "Subscription-Key", "X-API-KEY"} {
+		if !isKeyParam(n) {
+			t.Errorf("isKeyParam(%q) = false, want true", n)
+		}
+	}
+	for _, n := range []string{"LAYERS", "keys", "map", "tokens", ""} {
+		if isKeyParam(n) {
+			t.Errorf("isKeyParam(%q) = true, want false", n)
+		}
+	}
+}
+
+var looksSecretTests = []struct {
+	in   string
+	want bool
+}{
+	// Secrets.
+	{"3f2a9c1e7b5d4e8fa1b2c3d4e5f60718", true},                                        // 32 hex (Azure, Tianditu)
+	{"aBcD1234eFgH5678iJkL", true},                                                    // 20 alphanumerics (MapTiler)
+	{"e29e9b2f-0b8a-4a1e-9c67-2f33ac8e0f7d", true},                                    // UUID (GeoServer AuthKey)
+	{"E29E9B2F-0B8A-4A1E-9C67-2F33AC8E0F7D", true},                                    // UUID, upper case
+	{"AKIA2E0A8F3B244C9986", true},                                                    // AWS access key id
+	{"AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY", true},                                 // Google API key
+	{"Z2FtZXJAZXhhbXBsZS5jb206c2VjcmV0cGFzcw==", true},                                // base64
+	{"Bearer Zq7xW2pL9mK4vB8nC3tR6yH1", true},                                         // header value
+	{"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N", true}, // JWT
+	// Not secrets.
+	{"", false},
+	{"short1A", false},
+	{"Zq7xW2pL9mK4vB8nC3t", false}, // 19 characters
+	{"ne_10m_admin_0_countries", false},
+	{"RoadNetworkPrimaryHighways2020", false},
+	{"MyVeryLongLayerNameForRoads", false},
+	{"LandCoverCorine2018Level3", false},
+	{"BRT_Achtergrondkaart_Grijs_2023", false},
+	{"a,b,c,d,e,f,g,h,i,j,k,l,m", false},
+	{"osm:roads,osm:buildings,osm:water", false},
+	{"-180.0,-90.0,180.0,90.0", false},
+	{"2020-01-01T00:00:00Z/2021-01-01T00:00:00Z/P1D", false},
+	{"20200101T000000Z20210101", false},
+	{"urn:ogc:def:crs:EPSG::4326", false},
+	{"EPSG:3857,EPSG:4326,EPSG:28992", false},
+	{"/very/long/path/to/mapfile.map", false},
+	{"C:\\data\\maps\\Zq7xW2pL9mK4vB8nC3tR6yH1.map", false},
+	{"https://maps.example.org/wms", false},
+	{"internationalization", false},
+	{"12345678901234567890", false},
+	{"aaaaaaaaaaaaaaaaaaaaaaaa", false},
+	{"image/png; mode=8bit", false},
+	{"Flood risk, Zeeland (2020 update)", false},
+	{"Ünïcödé-Lâyér-Nàme-Wïth-Àccents", false},
+}
+
+func TestLooksSecret(t *testing.T) {
+	for _, tt := range looksSecretTests {
+		if got := LooksSecret(tt.in); got != tt.want {
+			t.Errorf("LooksSecret(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

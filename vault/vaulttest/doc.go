@@ -1,0 +1,10 @@
+// Package vaulttest holds test doubles for code that talks to protected
+// map services: httptest servers that protect a handler with HTTP Basic, a
+// query key or a header, answer a rejection the way real servers do (401,
+// 403, 404, 498, a 200 with an OGC ServiceException, a 200 login page, a
+// redirect), count and record every request, and can drip a body slowly or
+// send a huge one.
+//
+// It imports nothing from mapvault, so any package's tests (including
+// package vault's own) can use it. It is for tests only.
+package vaulttest
