@@ -57,7 +57,13 @@ type Split struct {
 // or an access key in it) and separates the secret from what may be saved.
 // The fragment is dropped; every other query parameter is kept, in order and
 // as written.
-func SplitURL(raw string) (Split, error) {
+func SplitURL(raw string) (Split, error) { return SplitURLKeeping(raw, nil) }
+
+// SplitURLKeeping is SplitURL for a user who has confirmed that the
+// parameters named in keep (case-insensitive) only look secret: they stay in
+// the clean URL instead of being reported as Suspects. A known key parameter
+// (token, authkey, ...) is never kept.
+func SplitURLKeeping(raw string, keep []string) (Split, error) {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -93,7 +99,7 @@ func SplitURL(raw string) (Split, error) {
 			default:
 				sp.Suspects = hygieneAppendName(sp.Suspects, p.name)
 			}
-		case LooksSecret(p.value):
+		case LooksSecret(p.value) && !hygieneNamed(keep, p.name):
 			sp.Suspects = hygieneAppendName(sp.Suspects, p.name)
 		default:
 			kept = append(kept, p.raw)
@@ -108,6 +114,15 @@ func SplitURL(raw string) (Split, error) {
 	u.Fragment, u.RawFragment = "", ""
 	sp.CleanURL = u.String()
 	return sp, nil
+}
+
+func hygieneNamed(names []string, name string) bool {
+	for _, n := range names {
+		if strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	return false
 }
 
 func hygieneAppendName(list []string, name string) []string {

@@ -280,3 +280,21 @@ func TestLooksSecret(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitURLKeeping(t *testing.T) {
+	const raw = "https://maps.example.org/wms?map=x&opaque=Zx8Qp2Lr7Tn4Vb6Wc9Yd&layerhash=Ab3dE5gH7jK9mN2pQ4sT6vX8&token=Tq7Wm2Xr9Kp4Ls8Nb3Vc"
+	sp, err := SplitURLKeeping(raw, []string{"LAYERHASH", "token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "https://maps.example.org/wms?map=x&layerhash=Ab3dE5gH7jK9mN2pQ4sT6vX8"
+	if sp.CleanURL != want {
+		t.Errorf("CleanURL = %q, want %q", sp.CleanURL, want)
+	}
+	if sp.Param != "token" || sp.Credential.Key != "Tq7Wm2Xr9Kp4Ls8Nb3Vc" {
+		t.Errorf("Param, Key = %q, %q; want the token kept as the credential, never in the URL", sp.Param, sp.Credential.Key)
+	}
+	if len(sp.Suspects) != 1 || sp.Suspects[0] != "opaque" {
+		t.Errorf("Suspects = %q, want [opaque]", sp.Suspects)
+	}
+}
