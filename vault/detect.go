@@ -304,7 +304,17 @@ func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, 
 		return finish(OutcomeUndecided, "could not decide: no untried way to send the credential"), nil
 	}
 
-	results := d.probeAll(ctx, src, t, c, cands, &sent)
+	// A parameter the user named (or that came with the pasted URL) is the
+	// likeliest: it goes out alone before the parallel batches.
+	var results []probeResult
+	if customParam != "" && len(cands) > 1 && cands[0].Param == customParam {
+		results = d.probeAll(ctx, src, t, c, cands[:1], &sent)
+		if results[0].verdict != VerdictAccepted && ctx.Err() == nil {
+			results = append(results, d.probeAll(ctx, src, t, c, cands[1:], &sent)...)
+		}
+	} else {
+		results = d.probeAll(ctx, src, t, c, cands, &sent)
+	}
 	if ctx.Err() != nil {
 		return cancelled()
 	}

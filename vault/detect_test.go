@@ -88,6 +88,11 @@ func TestDetectEachCandidate(t *testing.T) {
 					if res.Requests != c.want || srv.Count() != c.want {
 						t.Errorf("requests = %d (server saw %d), want %d", res.Requests, srv.Count(), c.want)
 					}
+				} else if c.custom != "" {
+					// A named parameter goes out alone before any batch.
+					if res.Requests != c.want || srv.Count() != c.want {
+						t.Errorf("requests = %d (server saw %d), want %d", res.Requests, srv.Count(), c.want)
+					}
 				} else {
 					// Whole batches up to the winner's may go out.
 					pos := c.want - 1

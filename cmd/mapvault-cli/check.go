@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"mapvault/vault"
+)
+
+const checkUsage = `PROJECT
+
+Scans PROJECT and its KeyVault for anything that looks like a secret: URLs
+with user information, known key parameters with values, long random-looking
+values. Prints each finding's location (never the value). Exit 1 when
+something was found, 0 when the project is safe to share.`
+
+func runCheck(ctx context.Context, args []string, io stdio, env func(string) string) int {
+	fs := newFlags("check", checkUsage, io)
+	pos, code := parseFlags(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	leaks, err := vault.ScanProject(pos[0])
+	if err != nil {
+		return fail(io, exitFailure, "%v", err)
+	}
+	for _, l := range leaks {
+		fmt.Fprintf(io.out, "%s:%d:%d: %s\n", l.File, l.Line, l.Column, l.What)
+	}
+	if len(leaks) > 0 {
+		fmt.Fprintf(io.err, "mapvault-cli: %d possible secret(s) found; do not share this project until they are removed\n", len(leaks))
+		return exitFailure
+	}
+	fmt.Fprintf(io.out, "no secrets found in %s and its KeyVault\n", pos[0])
+	return exitOK
+}

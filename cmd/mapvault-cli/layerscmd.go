@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"mapvault/layers"
+	"mapvault/vault"
+)
+
+const layersUsage = `URL|FILE [--json] [--user NAME] [--param NAME]
+
+Prints the layer tree of a WMS service (GetCapabilities, version 1.3.0 with
+fallback to 1.1.1) or of a capabilities document on disk. For a protected
+service, the secret comes from standard input or MAPVAULT_SECRET.`
+
+func runLayers(ctx context.Context, args []string, io stdio, env func(string) string) int {
+	fs := newFlags("layers", layersUsage, io)
+	asJSON := fs.Bool("json", false, "print the tree as JSON (effective, inherited values)")
+	user := fs.String("user", "", "user `NAME` for HTTP Basic; the secret is the password")
+	param := fs.String("param", "", "custom query parameter `NAME` for the access key")
+	pos, code := parseFlags(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	caps, code := loadCapabilities(ctx, pos[0], *user, *param, io, env)
+	if caps == nil {
+		return code
+	}
+	if *asJSON {
+		b, err := caps.ReportJSON()
+		if err != nil {
+			return fail(io, exitFailure, "%v", err)
+		}
+		fmt.Fprintf(io.out, "%s\n", b)
+		return exitOK
+	}
+	fmt.Fprintf(io.out, "%s (WMS %s)\nGetMap: %s\n", caps.Title, caps.Version, vault.RedactURL(caps.GetMapURL))
+	for _, l := range caps.Layers() {
+		name := l.Name
+		if name == "" {
+			name = "(group)"
+		}
+		fmt.Fprintf(io.out, "%s%s  %s\n", strings.Repeat("  ", l.Depth), name, l.Title)
+	}
+	return exitOK
+}
+
+// loadCapabilities reads a capabilities document from a file, or from a
+// service, unlocking it with the user's secret when it is protected. On
+// failure it prints the error and returns nil and the exit code.
+func loadCapabilities(ctx context.Context, arg, user, param string, io stdio, env func(string) string) (*layers.Capabilities, int) {
+	if !strings.Contains(arg, "://") {
+		f, err := os.Open(arg)
+		if err != nil {
+			return nil, fail(io, exitFailure, "%v", err)
+		}
+		defer f.Close()
+		caps, err := layers.ParseCapabilities(f)
+		if err != nil {
+			return nil, fail(io, exitFailure, "%s: %v", arg, err)
+		}
+		return caps, exitOK
+	}
+	split, err := vault.SplitURL(arg)
+	if err != nil {
+		return nil, fail(io, exitUsage, "%v", err)
+	}
+	if err := suspectError(split); err != nil {
+		return nil, fail(io, exitUsage, "%v", err)
+	}
+	a := newAccess(vault.NewKeyVault(), io.err)
+	if caps, err := layers.FetchCapabilities(ctx, a.plain, split.CleanURL); err == nil {
+		return caps, exitOK
+	}
+	secret, err := readSecret(io.in, env)
+	if err != nil {
+		return nil, fail(io, exitUsage, "%v", err)
+	}
+	cred, err := credentialFor(split, user, secret)
+	if err != nil {
+		return nil, fail(io, exitUsage, "%v", err)
+	}
+	capsURL, err := layers.CapabilitiesURL(split.CleanURL, "1.3.0")
+	if err != nil {
+		return nil, fail(io, exitUsage, "%v", err)
+	}
+	t := vault.Target{URL: capsURL, Expect: "xml"}
+	res, err := a.detect(ctx, t, cred, param)
+	if err != nil {
+		return nil, fail(io, exitUndecided, "could not decide: %v", err)
+	}
+	if res.Outcome != vault.OutcomeFound && res.Outcome != vault.OutcomeNoAuthNeeded {
+		return nil, fail(io, exitFor(res), "%s: %s", res.Source, res.Reason)
+	}
+	caps, err := layers.FetchCapabilities(ctx, a.client, split.CleanURL)
+	if err != nil {
+		return nil, fail(io, exitFailure, "%v", err)
+	}
+	return caps, exitOK
+}

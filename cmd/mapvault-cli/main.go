@@ -1,0 +1,22 @@
+// Command mapvault-cli is the headless face of mapvault: it probes how a
+// protected WMS authenticates, adds layers to a project without ever writing
+// a secret, checks a project for secrets before it is shared, lists a
+// service's layers and renders a project to PNG.
+//
+// Secrets are read from standard input (first line) or MAPVAULT_SECRET,
+// never from arguments.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr}, os.Getenv)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,252 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image/png"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"mapvault/layers"
+	"mapvault/project"
+	"mapvault/vault"
+)
+
+const renderUsage = `PROJECT -o OUT.png [--size 1920x1080] [--center LON,LAT] [--zoom Z] [--scale S] [--credentials FILE|-] [--no-keychain]
+
+Renders the project's visible layers into a PNG. Credentials come from a JSON
+lines file (or - for standard input), one object per source:
+  {"source": "https://host/wms", "username": "ann", "password": "..."}
+  {"source": "https://host/wms", "key": "..."}
+and from the OS keychain for sources the user chose to remember there.
+Per-layer state and tiles/bytes/seconds go to standard error. A layer
+without working credentials is reported and skipped: exit 5.`
+
+func runRender(ctx context.Context, args []string, io stdio, env func(string) string) int {
+	fs := newFlags("render", renderUsage, io)
+	out := fs.String("o", "", "output `PNG` file")
+	size := fs.String("size", "1920x1080", "frame size `WxH` in logical pixels")
+	center := fs.String("center", "", "view centre `LON,LAT` (default: the project's)")
+	zoom := fs.Float64("zoom", -1, "web-mercator `ZOOM` level (default: the project's)")
+	scale := fs.Float64("scale", 1, "device pixel `RATIO` (2 for HiDPI)")
+	credPath := fs.String("credentials", "", "credentials `FILE` (JSON lines), or - for standard input")
+	noKeychain := fs.Bool("no-keychain", false, "do not look in the OS keychain")
+	pos, code := parseFlags(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) != 1 || *out == "" {
+		fs.Usage()
+		return exitUsage
+	}
+	p, err := project.Load(pos[0])
+	if err != nil {
+		return fail(io, exitFailure, "%v", err)
+	}
+	kv, err := vault.LoadKeyVault(vault.SidecarPath(pos[0]))
+	if err != nil {
+		return fail(io, exitFailure, "%v", err)
+	}
+	view, err := renderView(p.View, *size, *center, *zoom, *scale)
+	if err != nil {
+		return fail(io, exitUsage, "%v", err)
+	}
+	a := newAccess(kv, io.err)
+	if *credPath != "" {
+		r := io.in
+		if *credPath != "-" {
+			f, err := os.Open(*credPath)
+			if err != nil {
+				return fail(io, exitUsage, "%v", err)
+			}
+			defer f.Close()
+			r = f
+		}
+		if err := loadCredentials(r, a.store); err != nil {
+			return fail(io, exitUsage, "%s: %v", *credPath, err)
+		}
+	}
+	var keychain vault.Keychain
+	if !*noKeychain {
+		keychain = vault.NewOSKeychain("mapvault")
+	}
+	specs, blocked := a.specs(ctx, p, keychain, io)
+	eng := layers.NewEngine(a.client, layers.Options{})
+	img, states, st := eng.Render(ctx, view, specs, nil)
+	for _, s := range specs {
+		state := states[s.ID]
+		if state.Kind == layers.StateBlocked {
+			blocked++
+		}
+		fmt.Fprintf(io.err, "layer %s: %s\n", s.ID, describe(state))
+	}
+	var buf bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img); err != nil {
+		return fail(io, exitFailure, "encoding %s: %v", *out, err)
+	}
+	if err := project.WriteFileAtomic(*out, buf.Bytes(), 0o644); err != nil {
+		return fail(io, exitFailure, "%v", err)
+	}
+	fmt.Fprintf(io.err, "rendered %dx%d: %d tiles, %d requests, %d cache hits, %d bytes, %.3f s\n",
+		img.Bounds().Dx(), img.Bounds().Dy(), st.Tiles, st.Requests, st.CacheHits, st.Bytes, st.Elapsed.Seconds())
+	if ctx.Err() != nil {
+		return fail(io, exitFailure, "interrupted")
+	}
+	if blocked > 0 {
+		fmt.Fprintf(io.err, "mapvault-cli: %d layer(s) blocked: no working credentials\n", blocked)
+		return exitBlocked
+	}
+	return exitOK
+}
+
+// specs resolves the project's visible layers, bottom first, into engine
+// specs. Layers whose source has no usable credentials are reported as
+// blocked and skipped, as are layers that cannot be shown (with the reason).
+func (a *access) specs(ctx context.Context, p *project.Project, keychain vault.Keychain, io stdio) ([]layers.LayerSpec, int) {
+	cat := layers.NewCatalog(a.client)
+	blocked := 0
+	asked := map[vault.Source]bool{}
+	var specs []layers.LayerSpec
+	for _, l := range p.Layers {
+		if !l.Visible {
+			fmt.Fprintf(io.err, "layer %s: hidden\n", l.ID)
+			continue
+		}
+		if l.Kind != project.KindWMS {
+			fmt.Fprintf(io.err, "layer %s: skipped: kind %q is not supported yet\n", l.ID, l.Kind)
+			continue
+		}
+		src, err := vault.SourceOf(p.Resolve(l.Source))
+		if err != nil {
+			fmt.Fprintf(io.err, "layer %s: error: %v\n", l.ID, err)
+			continue
+		}
+		if keychain != nil && !asked[src] && a.store.Status(src) == vault.StatusNone {
+			asked[src] = true
+			if e, ok := a.kv.Get(src); ok && e.AuthRequired {
+				a.fromKeychain(ctx, keychain, src, io)
+			}
+		}
+		if acc := vault.AccessFor(a.kv, a.store, src); acc.Blocked {
+			blocked++
+			fmt.Fprintf(io.err, "layer %s: blocked: %s\n", l.ID, acc.Reason)
+			continue
+		}
+		s, err := cat.Spec(ctx, l)
+		if err != nil {
+			if errors.Is(err, vault.ErrNoCredentials) || errors.Is(err, vault.ErrRejected) {
+				blocked++
+				fmt.Fprintf(io.err, "layer %s: blocked: %v\n", l.ID, err)
+				continue
+			}
+			fmt.Fprintf(io.err, "layer %s: error: %v\n", l.ID, err)
+			continue
+		}
+		specs = append(specs, s)
+	}
+	return specs, blocked
+}
+
+// fromKeychain loads src's credential from the OS keychain when the user
+// chose to remember it there. An unavailable keychain is a note, not an error.
+func (a *access) fromKeychain(ctx context.Context, k vault.Keychain, src vault.Source, io stdio) {
+	c, err := k.Get(src)
+	switch {
+	case err == nil:
+		a.store.Set(src, c)
+	case errors.Is(err, vault.ErrKeychainUnavailable):
+		fmt.Fprintf(io.err, "note: the OS keychain is unavailable; %s needs --credentials\n", src)
+	}
+}
+
+func describe(s layers.State) string {
+	switch s.Kind {
+	case layers.StateOK:
+		return fmt.Sprintf("ok (%d tiles)", s.Done)
+	case layers.StateBlocked:
+		return "blocked: " + s.Reason
+	case layers.StateError:
+		return fmt.Sprintf("error: %s (%d of %d tiles failed)", s.Reason, s.Failed, s.Queued)
+	default:
+		return fmt.Sprintf("incomplete (%d of %d tiles)", s.Done, s.Queued)
+	}
+}
+
+// renderView builds the engine view from the project's view and the flags.
+func renderView(pv project.View, size, center string, zoom, scale float64) (layers.View, error) {
+	w, h, ok := strings.Cut(size, "x")
+	width, err1 := strconv.Atoi(w)
+	height, err2 := strconv.Atoi(h)
+	if !ok || err1 != nil || err2 != nil || width < 1 || height < 1 || width > 16384 || height > 16384 {
+		return layers.View{}, fmt.Errorf("--size %q: want WxH, each 1..16384", size)
+	}
+	v := layers.View{CenterLon: pv.Lon, CenterLat: pv.Lat, Zoom: pv.Zoom, Width: width, Height: height, Scale: scale}
+	if center != "" {
+		lo, la, ok := strings.Cut(center, ",")
+		lon, err1 := strconv.ParseFloat(strings.TrimSpace(lo), 64)
+		lat, err2 := strconv.ParseFloat(strings.TrimSpace(la), 64)
+		if !ok || err1 != nil || err2 != nil || lon < -180 || lon > 180 || lat < -85.06 || lat > 85.06 {
+			return layers.View{}, fmt.Errorf("--center %q: want LON,LAT in degrees", center)
+		}
+		v.CenterLon, v.CenterLat = lon, lat
+	}
+	if zoom >= 0 {
+		v.Zoom = zoom
+	}
+	if v.Zoom < 0 || v.Zoom > 24 {
+		return layers.View{}, fmt.Errorf("zoom %g: want 0..24", v.Zoom)
+	}
+	if scale < 0.5 || scale > 4 {
+		return layers.View{}, fmt.Errorf("--scale %g: want 0.5..4", scale)
+	}
+	return v, nil
+}
+
+// credentialLine is one line of a --credentials file.
+type credentialLine struct {
+	Source   string `json:"source"`
+	Username string `json:"username"`
+	Password string `json:"password"`
+	Key      string `json:"key"`
+}
+
+// loadCredentials reads JSON lines into the session store. Errors name the
+// line, never its content.
+func loadCredentials(r io.Reader, store *vault.Store) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		var c credentialLine
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			return fmt.Errorf("line %d: not a credentials object", n)
+		}
+		src, err := vault.SourceOf(c.Source)
+		if err != nil {
+			return fmt.Errorf("line %d: source is not an http(s) URL", n)
+		}
+		cred := vault.Credential{Username: c.Username, Password: c.Password, Key: c.Key}
+		if cred.IsZero() || (c.Key != "" && (c.Username != "" || c.Password != "")) {
+			return fmt.Errorf("line %d: give either username and password, or key", n)
+		}
+		store.Set(src, cred)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("reading credentials: %w", err)
+	}
+	return nil
+}
+

@@ -1,0 +1,46 @@
+// Command mapvault is the desktop GIS client: it opens a project (or, with
+// no argument, the offline demo) in a Fyne window.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"mapvault/app"
+	"mapvault/layers"
+	"mapvault/vault"
+)
+
+func main() {
+	demo := flag.Bool("demo", false, "open the offline demo even when a project is given")
+	shot := flag.String("screenshot", "", "write the window content to this PNG once all tiles have loaded, then quit")
+	after := flag.Duration("after", 8*time.Second, "with -screenshot: take it after this long at the latest")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: mapvault [-demo] [-screenshot FILE [-after 8s]] [PROJECT.mapvault.json]\n")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+
+	store := vault.NewStore()
+	svc := app.Services{
+		Store:    store,
+		Keychain: vault.NewOSKeychain("mapvault"),
+		// The KeyVault belongs to the open project: each document gets its
+		// own authenticating client (and engine) built around it.
+		NewClient: func(kv *vault.KeyVault) *http.Client {
+			return vault.NewClient(store, kv, vault.TransportOptions{})
+		},
+		ProbeClient: &http.Client{Timeout: 20 * time.Second},
+		Engine:      layers.Options{},
+	}
+	opt := app.Options{Path: flag.Arg(0), Demo: *demo, Screenshot: *shot, After: *after}
+	if err := app.Run(fyneapp.NewWithID("org.mapvault.mapvault"), svc, opt); err != nil {
+		fmt.Fprintln(os.Stderr, "mapvault:", err)
+		os.Exit(1)
+	}
+}
