@@ -5,6 +5,11 @@
 // redirect), count and record every request, and can drip a body slowly or
 // send a huge one.
 //
+// It also describes the real MapServer behind nginx that .ci/mapserver
+// starts for integration tests (RequireMapServer) and reads its access logs,
+// so a test can count the requests that reached the server and prove that no
+// credential crossed to another origin.
+//
 // It imports nothing from mapvault, so any package's tests (including
 // package vault's own) can use it. It is for tests only.
 package vaulttest
