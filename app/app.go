@@ -1,0 +1,360 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"mapvault/layers"
+	"mapvault/project"
+	"mapvault/vault"
+)
+
+// App is the mapvault main window and the document open in it.
+type App struct {
+	fa  fyne.App
+	win fyne.Window
+	svc Services
+	do  func(func())
+
+	doc     *document
+	mapView *MapView
+	panel   *layerPanel
+	status  *statusBar
+	prompts *promptQueue
+	demo    *demoServers
+
+	ctx    context.Context // app lifetime
+	cancel context.CancelFunc
+
+	confirm   *confirmDialog  // the unsaved-changes question showing, if any
+	suspects  *suspectsDialog // the "is this a secret?" question showing
+	picker    *layerPicker    // the capabilities tree showing
+	addPrompt *credPrompt     // the add-layer flow's credential prompt
+	onSettled func()          // screenshot: called once a frame has every tile
+}
+
+// New builds the main window around an empty document. It registers a
+// watcher on svc.Store, so build one App per Store.
+func New(fa fyne.App, svc Services) *App {
+	if svc.Store == nil {
+		svc.Store = vault.NewStore()
+	}
+	if svc.NewClient == nil {
+		store := svc.Store
+		svc.NewClient = func(kv *vault.KeyVault) *http.Client {
+			return vault.NewClient(store, kv, vault.TransportOptions{})
+		}
+	}
+	if svc.ProbeClient == nil {
+		svc.ProbeClient = &http.Client{Timeout: probeTimeout}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &App{fa: fa, svc: svc, do: svc.do(), ctx: ctx, cancel: cancel}
+	a.demo = newDemoServers()
+	a.win = fa.NewWindow("mapvault")
+	a.status = newStatusBar()
+	a.mapView = NewMapView(a.do, 0, 0, 2)
+	a.mapView.OnViewChanged = a.viewChanged
+	a.mapView.OnCursor = a.status.setCursor
+	a.mapView.OnStates = a.engineStates
+	a.mapView.OnFrame = a.frameDrawn
+	a.panel = newLayerPanel(a)
+	a.prompts = newPromptQueue(a)
+
+	zoomIn := widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { a.mapView.ZoomBy(1) })
+	zoomOut := widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { a.mapView.ZoomBy(-1) })
+	mapArea := container.NewStack(a.mapView,
+		container.NewBorder(nil, nil, nil, container.NewPadded(container.NewVBox(zoomIn, zoomOut))))
+	split := container.NewHSplit(a.panel.object(), mapArea)
+	split.Offset = 0.34
+	a.win.SetContent(container.NewBorder(nil, a.status.object(), nil, nil, split))
+	a.win.Resize(fyne.NewSize(1200, 760))
+	a.win.SetMainMenu(a.mainMenu())
+	a.addShortcuts()
+	a.win.SetCloseIntercept(a.Quit)
+	a.win.SetOnDropped(a.dropped)
+
+	svc.Store.Watch(func(src vault.Source, st vault.Status) {
+		a.do(func() { a.storeStatus(src, st) })
+	})
+	a.setDocument(newDocument(a.svc, project.New("Untitled"), "", nil))
+	return a
+}
+
+// Window returns the main window.
+func (a *App) Window() fyne.Window { return a.win }
+
+// Map returns the map widget.
+func (a *App) Map() *MapView { return a.mapView }
+
+// Project returns the open project (UI goroutine only).
+func (a *App) Project() *project.Project { return a.doc.proj }
+
+// KeyVault returns the open project's KeyVault.
+func (a *App) KeyVault() *vault.KeyVault { return a.doc.kv }
+
+// Path returns where the open project is saved ("" when never saved).
+func (a *App) Path() string { return a.doc.path }
+
+// Dirty reports unsaved changes.
+func (a *App) Dirty() bool { return a.doc.dirty }
+
+// Close stops background work and the demo servers this app started.
+func (a *App) Close() {
+	a.mapView.Stop()
+	a.doc.close()
+	a.cancel()
+	a.demo.closeAll()
+}
+
+// setDocument replaces the open document.
+func (a *App) setDocument(d *document) {
+	if a.doc != nil {
+		a.mapView.Stop()
+		a.doc.close()
+	}
+	a.prompts.reset()
+	v := d.proj.View
+	a.doc = d
+	a.mapView.SetEngine(d.engine)
+	a.mapView.SetCenter(v.Lon, v.Lat, v.Zoom)
+	a.refresh()
+	a.lookupCredentials()
+}
+
+// markDirty records an unsaved change.
+func (a *App) markDirty() {
+	a.doc.dirty = true
+	a.updateTitle()
+}
+
+func (a *App) updateTitle() {
+	t := a.doc.proj.Title
+	if t == "" {
+		t = "Untitled"
+	}
+	if a.doc.dirty {
+		t = "*" + t
+	}
+	a.win.SetTitle(t + " — mapvault")
+}
+
+// refresh brings the map and panel in line with the document.
+func (a *App) refresh() {
+	a.resolveSpecs()
+	a.mapView.SetLayers(a.doc.drawSpecs(a.svc.Store))
+	a.panel.update()
+	a.status.setLoading(a.mapView.Fetching(), pendingTiles(a.doc.states))
+	a.updateTitle()
+}
+
+func (a *App) viewChanged() {
+	if a.doc == nil {
+		return
+	}
+	lon, lat, zoom := a.mapView.Center()
+	a.status.setView(lat, zoom)
+	// The view is part of the project but moving the map is not an edit
+	// worth a "save changes?" question: it is saved with the next save.
+	v := &a.doc.proj.View
+	v.Lon, v.Lat, v.Zoom = lon, lat, zoom
+}
+
+// resolveSpecs resolves (in goroutines) every visible, unblocked layer that
+// has no spec yet.
+func (a *App) resolveSpecs() {
+	d := a.doc
+	for i := range d.proj.Layers {
+		l := d.proj.Layers[i] // a copy for the goroutine
+		if !l.Visible || d.resolving[l.ID] {
+			continue
+		}
+		if _, ok := d.specs[l.ID]; ok {
+			continue
+		}
+		if _, ok := d.specErr[l.ID]; ok {
+			continue
+		}
+		src, ok := sourceOf(&l)
+		if !ok {
+			d.specErr[l.ID] = "not an http(s) WMS address"
+			continue
+		}
+		if d.access(a.svc.Store, src).Blocked || d.detecting[src] {
+			continue
+		}
+		d.resolving[l.ID] = true
+		go func() {
+			spec, err := d.catalog.Spec(d.ctx, l)
+			a.do(func() { a.specResolved(d, l.ID, src, spec, err) })
+		}()
+	}
+}
+
+func (a *App) specResolved(d *document, id string, src vault.Source, spec layers.LayerSpec, err error) {
+	if a.doc != d {
+		return
+	}
+	delete(d.resolving, id)
+	if _, ok := d.proj.Layer(id); !ok {
+		return
+	}
+	if err != nil {
+		if d.ctx.Err() != nil {
+			return
+		}
+		_, st := a.svc.Store.Get(src)
+		kind, reason := classifyError(err, st != vault.StatusNone)
+		switch kind {
+		case errNeedsCreds, errRejected:
+			if !d.detecting[src] {
+				d.blocked[src] = reason
+				a.askFor(src, true)
+			}
+		default:
+			d.specErr[id] = reason
+		}
+	} else {
+		d.specs[id] = spec
+	}
+	a.refresh()
+}
+
+// engineStates receives the engine's per-layer states.
+func (a *App) engineStates(states map[string]layers.State) {
+	d := a.doc
+	for id, s := range states {
+		l, ok := d.proj.Layer(id)
+		if !ok {
+			continue
+		}
+		d.states[id] = s
+		if s.Kind != layers.StateBlocked {
+			continue
+		}
+		src, ok := sourceOf(l)
+		if !ok || d.detecting[src] {
+			continue
+		}
+		if _, already := d.blocked[src]; !already {
+			reason := s.Reason
+			if reason == "" {
+				reason = vault.ReasonRejected
+			}
+			d.blocked[src] = reason
+			d.engine.Purge(src)
+			a.askFor(src, true)
+		}
+	}
+	a.refresh()
+}
+
+// storeStatus reacts to the session store: a rejection blocks the source's
+// layers and asks once; a new credential unblocks them.
+func (a *App) storeStatus(src vault.Source, st vault.Status) {
+	d := a.doc
+	if len(d.layersOf(src)) == 0 || d.detecting[src] {
+		return
+	}
+	switch st {
+	case vault.StatusRejected:
+		d.blocked[src] = vault.ReasonRejected
+		d.engine.Purge(src)
+		a.askFor(src, true)
+	case vault.StatusUnknown, vault.StatusVerified:
+		if _, ok := d.blocked[src]; ok {
+			d.forgetSource(src)
+		}
+	}
+	a.refresh()
+}
+
+// askFor queues a credential prompt for src. Automatic prompts happen once
+// per source; "Unlock…" (auto false) always asks.
+func (a *App) askFor(src vault.Source, auto bool) {
+	if auto && a.doc.asked[src] {
+		return
+	}
+	a.doc.asked[src] = true
+	a.prompts.enqueue(src)
+}
+
+// unlocked is called when a credential for src was accepted.
+func (a *App) unlocked(src vault.Source) {
+	d := a.doc
+	d.forgetSource(src)
+	d.asked[src] = false
+	a.refresh()
+}
+
+// lookupCredentials starts, once per protected source of the document, a
+// keychain lookup; sources the keychain cannot unlock are prompted for.
+func (a *App) lookupCredentials() {
+	d := a.doc
+	for _, src := range d.sources() {
+		acc := d.access(a.svc.Store, src)
+		if !acc.Blocked || acc.Reason != vault.ReasonNeedsCredentials || d.keychain[src] {
+			continue
+		}
+		d.keychain[src] = true
+		kc := a.svc.Keychain
+		if kc == nil {
+			a.askFor(src, true)
+			continue
+		}
+		go func() {
+			c, err := kc.Get(src)
+			a.do(func() { a.keychainAnswered(d, src, c, err) })
+		}()
+	}
+}
+
+func (a *App) keychainAnswered(d *document, src vault.Source, c vault.Credential, err error) {
+	if a.doc != d {
+		return
+	}
+	switch {
+	case err == nil && !c.IsZero():
+		a.svc.Store.Set(src, c) // the store watcher unblocks the layers
+		a.refresh()
+	case errors.Is(err, vault.ErrKeychainUnavailable):
+		a.status.setNote("System keychain unavailable: credentials are asked for this session only")
+		a.askFor(src, true)
+	default:
+		a.askFor(src, true)
+	}
+}
+
+// showError shows an error; core errors carry no secrets.
+func (a *App) showError(err error) {
+	dialog.ShowError(err, a.win)
+}
+
+func pendingTiles(states map[string]layers.State) int {
+	n := 0
+	for _, s := range states {
+		if s.Kind == layers.StateLoading {
+			n += max(0, s.Queued-s.Done-s.Failed)
+		}
+	}
+	return n
+}
+
+// layerTitle is how a layer is named in the UI.
+func layerTitle(l *project.Layer) string {
+	if strings.TrimSpace(l.Name) != "" {
+		return l.Name
+	}
+	if len(l.WMSLayers) > 0 {
+		return strings.Join(l.WMSLayers, ", ")
+	}
+	return l.ID
+}

@@ -1,0 +1,117 @@
+package app
+
+import (
+	"bytes"
+	"image"
+	"slices"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"mapvault/assets/demo"
+	"mapvault/vault"
+)
+
+// layerID returns the id of the layer named name.
+func (h *harness) layerID(name string) string {
+	h.t.Helper()
+	for _, l := range h.a.doc.proj.Layers {
+		if l.Name == name {
+			return l.ID
+		}
+	}
+	h.t.Fatalf("no layer %q", name)
+	return ""
+}
+
+// unlockAll answers every prompt with the right demo credential and returns
+// the sources prompted for, in order.
+func (h *harness) unlockAll() []vault.Source {
+	h.t.Helper()
+	var asked []vault.Source
+	for {
+		h.q.waitFor(h.t, "a prompt or a settled map", func() bool {
+			return h.a.prompts.Current() != nil || (h.settled() && len(h.a.prompts.queue) == 0)
+		})
+		p := h.a.prompts.Current()
+		if p == nil {
+			return asked
+		}
+		asked = append(asked, p.src)
+		fillPrompt(h.t, p, true)
+		test.Tap(p.submit)
+		h.q.waitFor(h.t, "the prompt to close", func() bool { return h.a.prompts.Current() != p })
+		if p.Message() != "" {
+			h.t.Fatalf("prompt for %s says %q, want it accepted", p.src, p.Message())
+		}
+	}
+}
+
+func TestDemoStartsBlockedAndUnlocksOncePerSource(t *testing.T) {
+	h := newHarness(t)
+	h.openDemo()
+	h.q.waitFor(t, "the first prompt", func() bool { return h.a.prompts.Current() != nil })
+	h.q.waitFor(t, "both protected sources blocked", func() bool {
+		return h.a.layerStatus(h.layerID("Countries (HTTP Basic)")).blocked &&
+			h.a.layerStatus(h.layerID("Borders (access key)")).blocked && h.settled()
+	})
+	for _, name := range []string{"Countries (HTTP Basic)", "Borders (access key)"} {
+		r := h.row(name)
+		if got, want := r.reason.Text, vault.ReasonNeedsCredentials; got != want {
+			t.Errorf("%s: reason = %q, want %q", name, got, want)
+		}
+		if !r.badge.Visible() || !r.unlock.Visible() {
+			t.Errorf("%s: badge visible %v, unlock visible %v; want both", name, r.badge.Visible(), r.unlock.Visible())
+		}
+	}
+	if r := h.row("Land (public)"); r.badge.Visible() || r.unlock.Visible() {
+		t.Errorf("public layer shows a badge or Unlock")
+	}
+	land := h.layerID("Land (public)")
+	if got, want := h.drawn(), []string{land}; !slices.Equal(got, want) {
+		t.Fatalf("drawn layers = %v, want only %v", got, want)
+	}
+	// Nothing of the blocked layers is drawn: the frame is the public
+	// layer's frame, pixel for pixel.
+	v := h.a.mapView.View()
+	want, _ := h.a.doc.engine.Compose(v, h.a.mapView.specs)
+	if got := h.a.mapView.Frame(); !bytes.Equal(pix(got), want.Pix) {
+		t.Errorf("frame differs from a frame of the public layer alone")
+	}
+	// Visibility is the project's: blocking changed none.
+	for _, l := range h.a.doc.proj.Layers {
+		if !l.Visible {
+			t.Errorf("layer %s visible = false after blocking, want true", l.Name)
+		}
+	}
+
+	asked := h.unlockAll()
+	if len(asked) != 2 || asked[0] == asked[1] {
+		t.Fatalf("prompted for %v, want each protected source once", asked)
+	}
+	h.q.waitFor(t, "all three layers drawn", func() bool { return len(h.drawn()) == 3 && h.settled() })
+	for _, name := range []string{"Land (public)", "Countries (HTTP Basic)", "Borders (access key)"} {
+		if r := h.row(name); r.badge.Visible() || r.unlock.Visible() {
+			t.Errorf("%s still shows a badge after unlock (%q)", name, r.reason.Text)
+		}
+	}
+	// The KeyVault learnt both methods; the store holds verified credentials.
+	basic, _ := vault.SourceOf(h.base + demo.BasicPath)
+	key, _ := vault.SourceOf(h.base + demo.KeyPath)
+	if e, _ := h.a.doc.kv.Get(basic); e.Method != vault.MethodBasic || !e.AuthRequired {
+		t.Errorf("KeyVault[%s] = %+v, want basic, auth required", basic, e)
+	}
+	if e, _ := h.a.doc.kv.Get(key); e.Method != vault.MethodQuery || e.Param != demo.KeyParam {
+		t.Errorf("KeyVault[%s] = %+v, want query %s", key, e, demo.KeyParam)
+	}
+	if st := h.store.Status(basic); st != vault.StatusVerified {
+		t.Errorf("store status of %s = %v, want verified", basic, st)
+	}
+}
+
+func pix(img image.Image) []byte {
+	if r, ok := img.(*image.RGBA); ok {
+		return r.Pix
+	}
+	return nil
+}

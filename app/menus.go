@@ -1,0 +1,63 @@
+package app
+
+import (
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+)
+
+// mainMenu builds the menus; Open Recent lists paths from the preferences.
+func (a *App) mainMenu() *fyne.MainMenu {
+	recent := fyne.NewMenuItem("Open Recent", nil)
+	var items []*fyne.MenuItem
+	for _, p := range a.Recent() {
+		items = append(items, fyne.NewMenuItem(filepath.Base(p)+"  —  "+filepath.Dir(p), func() { a.openPath(p) }))
+	}
+	if len(items) == 0 {
+		none := fyne.NewMenuItem("(none)", nil)
+		none.Disabled = true
+		items = append(items, none)
+	}
+	recent.ChildMenu = fyne.NewMenu("", items...)
+
+	item := func(label string, key fyne.KeyName, mod fyne.KeyModifier, f func()) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, f)
+		if key != "" {
+			it.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: mod}
+		}
+		return it
+	}
+	quit := item("Quit", fyne.KeyQ, fyne.KeyModifierShortcutDefault, a.Quit)
+	quit.IsQuit = true
+	file := fyne.NewMenu("File",
+		item("New", fyne.KeyN, fyne.KeyModifierShortcutDefault, a.NewProject),
+		item("Open…", fyne.KeyO, fyne.KeyModifierShortcutDefault, a.OpenDialog),
+		recent,
+		fyne.NewMenuItemSeparator(),
+		item("Save", fyne.KeyS, fyne.KeyModifierShortcutDefault, a.Save),
+		item("Save As…", fyne.KeyS, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift, a.SaveAsDialog),
+		fyne.NewMenuItemSeparator(),
+		item("Check for secrets", "", 0, a.CheckSecrets),
+		fyne.NewMenuItemSeparator(),
+		quit,
+	)
+	layer := fyne.NewMenu("Layer",
+		item("Add WMS layer…", fyne.KeyL, fyne.KeyModifierShortcutDefault, a.AddLayerDialog),
+	)
+	return fyne.NewMainMenu(file, layer)
+}
+
+// addShortcuts registers the menu shortcuts on the window canvas.
+func (a *App) addShortcuts() {
+	add := func(key fyne.KeyName, mod fyne.KeyModifier, f func()) {
+		a.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: mod}, func(fyne.Shortcut) { f() })
+	}
+	def := fyne.KeyModifierShortcutDefault
+	add(fyne.KeyN, def, a.NewProject)
+	add(fyne.KeyO, def, a.OpenDialog)
+	add(fyne.KeyS, def, a.Save)
+	add(fyne.KeyS, def|fyne.KeyModifierShift, a.SaveAsDialog)
+	add(fyne.KeyL, def, a.AddLayerDialog)
+	add(fyne.KeyQ, def, a.Quit)
+}

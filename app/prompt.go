@@ -1,0 +1,343 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"mapvault/assets/demo"
+	"mapvault/layers"
+	"mapvault/vault"
+)
+
+const (
+	probeTimeout        = 20 * time.Second
+	capabilitiesTimeout = 30 * time.Second
+	detectTimeout       = 45 * time.Second
+
+	choiceBasic = "Username + password"
+	choiceKey   = "Access key"
+
+	msgRejected = "The server rejected these credentials."
+)
+
+// promptQueue shows credential prompts one at a time, one per source.
+type promptQueue struct {
+	a       *App
+	queue   []vault.Source
+	current *credPrompt
+}
+
+func newPromptQueue(a *App) *promptQueue { return &promptQueue{a: a} }
+
+// enqueue adds src unless it is showing or already waiting.
+func (q *promptQueue) enqueue(src vault.Source) {
+	if q.current != nil && q.current.src == src {
+		return
+	}
+	for _, s := range q.queue {
+		if s == src {
+			return
+		}
+	}
+	q.queue = append(q.queue, src)
+	q.next()
+}
+
+// reset drops waiting prompts and closes the one showing (document closed).
+func (q *promptQueue) reset() {
+	q.queue = nil
+	if c := q.current; c != nil {
+		q.current = nil
+		c.cancelDetect()
+		c.dlg.Hide()
+	}
+}
+
+// Current returns the prompt showing, or nil.
+func (q *promptQueue) Current() *credPrompt { return q.current }
+
+func (q *promptQueue) next() {
+	if q.current != nil || len(q.queue) == 0 {
+		return
+	}
+	src := q.queue[0]
+	q.queue = q.queue[1:]
+	q.current = q.a.newCredPrompt(src, nil, func(bool) {
+		q.current = nil
+		q.next()
+	})
+	q.current.dlg.Show()
+}
+
+// credPrompt is the credential dialog for one source.
+type credPrompt struct {
+	a      *App
+	src    vault.Source
+	target *vault.Target // nil: a GetMap probe for one of the source's layers
+
+	kind     *widget.RadioGroup
+	user     *widget.Entry
+	password *widget.Entry
+	key      *widget.Entry
+	param    *widget.Entry
+	remember *widget.Check
+	hint     *widget.Label
+	message  *widget.Label
+	progress *widget.ProgressBarInfinite
+	submit   *widget.Button
+	cancel   *widget.Button
+	basicBox *fyne.Container
+	keyBox   *fyne.Container
+	dlg      *dialog.CustomDialog
+
+	stop   context.CancelFunc
+	done   func(found bool)
+	closed bool
+}
+
+// newCredPrompt builds (without showing) the prompt for src. target is the
+// probe to use when the source has no layer yet (add-layer flow).
+func (a *App) newCredPrompt(src vault.Source, target *vault.Target, done func(found bool)) *credPrompt {
+	p := &credPrompt{a: a, src: src, target: target, done: done}
+	p.user = widget.NewEntry()
+	p.user.SetPlaceHolder("user name")
+	p.password = widget.NewPasswordEntry() // masked, with the reveal (show/hide) action
+	p.password.SetPlaceHolder("password")
+	p.key = widget.NewPasswordEntry()
+	p.key.SetPlaceHolder("access key")
+	p.param = widget.NewEntry()
+	p.param.SetPlaceHolder("optional, e.g. authkey")
+	p.remember = widget.NewCheck("Remember in system keychain", nil)
+	if a.svc.Keychain == nil {
+		p.remember.Disable()
+	}
+	p.hint = widget.NewLabel(credentialHint(src))
+	p.hint.Wrapping = fyne.TextWrapWord
+	p.message = widget.NewLabel("")
+	p.message.Wrapping = fyne.TextWrapWord
+	p.message.Importance = widget.DangerImportance
+	p.message.Hide()
+	p.progress = widget.NewProgressBarInfinite()
+	p.progress.Stop()
+	p.progress.Hide()
+
+	p.basicBox = container.New(layout.NewFormLayout(),
+		widget.NewLabel("User name"), p.user,
+		widget.NewLabel("Password"), p.password)
+	p.keyBox = container.New(layout.NewFormLayout(),
+		widget.NewLabel("Access key"), p.key,
+		widget.NewLabel("Parameter name"), p.param)
+	p.kind = widget.NewRadioGroup([]string{choiceBasic, choiceKey}, func(s string) {
+		showIf(p.basicBox, s == choiceBasic)
+		showIf(p.keyBox, s == choiceKey)
+	})
+	p.kind.Horizontal = true
+	p.kind.Required = true
+	p.kind.SetSelected(defaultChoice(a.doc.kv, src))
+
+	intro := widget.NewLabel(p.introText())
+	intro.Wrapping = fyne.TextWrapWord
+	content := container.NewVBox(intro, p.kind, p.basicBox, p.keyBox, p.remember, p.hint, p.message, p.progress)
+
+	p.cancel = widget.NewButton("Cancel", p.close)
+	p.submit = widget.NewButton("Unlock", p.Submit)
+	p.submit.Importance = widget.HighImportance
+	p.dlg = dialog.NewCustomWithoutButtons("Credentials for "+sourceLabel(src), content, a.win)
+	p.dlg.SetButtons([]fyne.CanvasObject{p.cancel, p.submit})
+	p.dlg.Resize(fyne.NewSize(520, 0))
+	p.password.OnSubmitted = func(string) { p.Submit() }
+	p.key.OnSubmitted = func(string) { p.Submit() }
+	return p
+}
+
+// introText names the layers the credential unlocks.
+func (p *credPrompt) introText() string {
+	var names []string
+	for _, l := range p.a.doc.layersOf(p.src) {
+		names = append(names, layerTitle(l))
+	}
+	s := "The service " + sourceLabel(p.src) + " needs credentials."
+	if len(names) > 0 {
+		s += " They unlock: " + strings.Join(names, ", ") + "."
+	}
+	return s
+}
+
+// defaultChoice preselects what the KeyVault knows about the source.
+func defaultChoice(kv *vault.KeyVault, src vault.Source) string {
+	if e, ok := kv.Get(src); ok && (e.Method == vault.MethodQuery || e.Method == vault.MethodHeader) {
+		return choiceKey
+	}
+	if isDemoSource(src) && strings.HasSuffix(string(src), demo.KeyPath) {
+		return choiceKey
+	}
+	return choiceBasic
+}
+
+// sourceLabel is a short, secret-free name of a source.
+func sourceLabel(src vault.Source) string {
+	s := string(src)
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	return s
+}
+
+// credential builds the credential from the entries.
+func (p *credPrompt) credential() (vault.Credential, string, error) {
+	if p.kind.Selected == choiceKey {
+		k := strings.TrimSpace(p.key.Text)
+		if k == "" {
+			return vault.Credential{}, "", errors.New("Enter the access key.")
+		}
+		return vault.Credential{Key: k}, strings.TrimSpace(p.param.Text), nil
+	}
+	if p.user.Text == "" && p.password.Text == "" {
+		return vault.Credential{}, "", errors.New("Enter a user name and password.")
+	}
+	return vault.Credential{Username: p.user.Text, Password: p.password.Text}, "", nil
+}
+
+// probeTarget returns the request detection sends.
+func (p *credPrompt) probeTarget() (vault.Target, error) {
+	if p.target != nil {
+		return *p.target, nil
+	}
+	ls := p.a.doc.layersOf(p.src)
+	if len(ls) == 0 {
+		return vault.Target{}, errors.New("no layer of this service left in the project")
+	}
+	lon, lat, _ := p.a.mapView.Center()
+	return layers.ProbeTarget(*ls[0], lon, lat)
+}
+
+// Submit checks the credential against the server in a goroutine.
+func (p *credPrompt) Submit() {
+	if p.stop != nil { // already checking
+		return
+	}
+	cred, param, err := p.credential()
+	if err != nil {
+		p.showMessage(err.Error())
+		return
+	}
+	target, err := p.probeTarget()
+	if err != nil {
+		p.showMessage(err.Error())
+		return
+	}
+	remember := p.remember.Checked
+	p.setBusy(true)
+	a, d := p.a, p.a.doc
+	d.detecting[p.src] = true
+	ctx, cancel := context.WithTimeout(d.ctx, detectTimeout)
+	p.stop = cancel
+	det := &vault.Detector{Client: a.svc.ProbeClient, KeyVault: d.kv, Store: a.svc.Store}
+	before, _ := d.kv.Get(p.src)
+	go func() {
+		res, err := det.Detect(ctx, target, cred, param)
+		cancel()
+		a.do(func() { p.detected(d, before, res, err, cred, remember) })
+	}()
+}
+
+func (p *credPrompt) detected(d *document, before vault.Entry, res vault.Result, err error, cred vault.Credential, remember bool) {
+	a := p.a
+	p.stop = nil
+	delete(d.detecting, p.src)
+	if p.closed || a.doc != d {
+		return
+	}
+	p.setBusy(false)
+	if err != nil {
+		_, reason := classifyError(err, true)
+		p.showMessage("Could not decide: " + reason)
+		return
+	}
+	switch res.Outcome {
+	case vault.OutcomeFound, vault.OutcomeNoAuthNeeded:
+		if after, _ := d.kv.Get(p.src); after.Method != before.Method || after.Param != before.Param || after.AuthRequired != before.AuthRequired {
+			a.markDirty() // the KeyVault learnt how the source authenticates
+		}
+		if remember && res.Outcome == vault.OutcomeFound && a.svc.Keychain != nil {
+			kc, src := a.svc.Keychain, p.src
+			go func() {
+				note := "Credentials saved in the system keychain"
+				if err := kc.Set(src, cred); err != nil {
+					note = "Could not save to the system keychain (credentials kept for this session)"
+				}
+				a.do(func() { a.status.setNote(note) })
+			}()
+		}
+		p.finish(true)
+		a.unlocked(p.src)
+	case vault.OutcomeRejected:
+		p.showMessage(msgRejected)
+	default:
+		reason := strings.TrimSpace(res.Reason)
+		low := strings.ToLower(reason)
+		if strings.HasPrefix(low, "could not decide") {
+			reason = strings.TrimLeft(reason[len("could not decide"):], ": ")
+		}
+		if reason == "" {
+			reason = "no clear answer from the server"
+		}
+		p.showMessage("Could not decide: " + reason + ". Try again.")
+	}
+}
+
+func (p *credPrompt) setBusy(busy bool) {
+	showIf(p.progress, busy)
+	if busy {
+		p.progress.Start()
+		p.message.Hide()
+		p.submit.Disable()
+	} else {
+		p.progress.Stop()
+		p.submit.Enable()
+	}
+}
+
+func (p *credPrompt) showMessage(m string) {
+	p.message.SetText(m)
+	p.message.Show()
+}
+
+// Message returns the message the prompt shows ("" when none).
+func (p *credPrompt) Message() string {
+	if !p.message.Visible() {
+		return ""
+	}
+	return p.message.Text
+}
+
+func (p *credPrompt) cancelDetect() {
+	if p.stop != nil {
+		p.stop()
+	}
+	p.closed = true
+}
+
+// close is Cancel: the layers stay blocked.
+func (p *credPrompt) close() { p.finish(false) }
+
+func (p *credPrompt) finish(found bool) {
+	if p.closed {
+		return
+	}
+	p.cancelDetect()
+	p.password.SetText("")
+	p.key.SetText("")
+	p.dlg.Hide()
+	if p.done != nil {
+		p.done(found)
+	}
+}

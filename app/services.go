@@ -1,0 +1,48 @@
+package app
+
+import (
+	"net/http"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"mapvault/layers"
+	"mapvault/vault"
+)
+
+// Services are the long-lived parts the desktop app is built from. main
+// constructs them; tests construct them against a real demo server.
+type Services struct {
+	// Store is the session credential store (never persisted).
+	Store *vault.Store
+	// Keychain is the optional OS keychain; nil disables "Remember".
+	Keychain vault.Keychain
+	// NewClient returns the authenticating HTTP client for one document's
+	// KeyVault. The KeyVault belongs to the open project, so every opened
+	// document gets its own client, catalog and engine (and tile cache).
+	NewClient func(kv *vault.KeyVault) *http.Client
+	// ProbeClient is the plain client auth detection uses (it attaches
+	// candidate credentials itself).
+	ProbeClient *http.Client
+	// Engine are the options for each document's engine.
+	Engine layers.Options
+	// Do runs f on the UI goroutine. Nil means fyne.Do. Tests pass a queue
+	// they drain on the test goroutine.
+	Do func(f func())
+}
+
+// Options are the command-line choices.
+type Options struct {
+	Path       string        // project to open; "" opens the demo
+	Demo       bool          // open the demo even when Path is set
+	DemoAddr   string        // demo server address; "" means demo.DefaultAddr (falls back to 127.0.0.1:0 when busy)
+	Screenshot string        // write a PNG of the window and quit
+	After      time.Duration // screenshot deadline: taken earlier once all tiles have loaded
+}
+
+func (s Services) do() func(func()) {
+	if s.Do != nil {
+		return s.Do
+	}
+	return fyne.Do
+}

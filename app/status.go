@@ -1,0 +1,74 @@
+package app
+
+import (
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
+
+// statusBar shows the cursor position, zoom and scale, tile loading and
+// one-line notes (such as an unavailable keychain).
+type statusBar struct {
+	cursor  *widget.Label
+	view    *widget.Label
+	loading *widget.Label
+	spinner *widget.ProgressBarInfinite
+	note    *widget.Label
+	box     *fyne.Container
+}
+
+func newStatusBar() *statusBar {
+	s := &statusBar{
+		cursor:  widget.NewLabel(""),
+		view:    widget.NewLabel(""),
+		loading: widget.NewLabel(""),
+		spinner: widget.NewProgressBarInfinite(),
+		note:    widget.NewLabel(""),
+	}
+	s.note.Truncation = fyne.TextTruncateEllipsis
+	s.spinner.Hide()
+	s.spinner.Stop()
+	s.loading.Hide()
+	spin := container.NewGridWrap(fyne.NewSize(80, s.loading.MinSize().Height), s.spinner)
+	s.box = container.NewBorder(nil, nil,
+		container.NewHBox(s.cursor, s.view),
+		container.NewHBox(s.loading, spin),
+		s.note)
+	return s
+}
+
+func (s *statusBar) object() fyne.CanvasObject { return s.box }
+
+func (s *statusBar) setCursor(lon, lat float64, inside bool) {
+	if !inside {
+		s.cursor.SetText("")
+		return
+	}
+	s.cursor.SetText(formatLonLat(lon, lat))
+}
+
+func (s *statusBar) setView(lat, zoom float64) {
+	s.view.SetText("zoom " + strconv.FormatFloat(zoom, 'f', 2, 64) + "   " + formatScale(scaleDenominator(lat, zoom)))
+}
+
+// setLoading shows the indicator while tiles are pending.
+func (s *statusBar) setLoading(fetching bool, pending int) {
+	if !fetching || pending == 0 {
+		if s.spinner.Visible() {
+			s.spinner.Stop()
+			s.spinner.Hide()
+		}
+		s.loading.Hide()
+		return
+	}
+	s.loading.SetText("Loading " + strconv.Itoa(pending) + " tiles…")
+	s.loading.Show()
+	if !s.spinner.Visible() {
+		s.spinner.Show()
+		s.spinner.Start()
+	}
+}
+
+func (s *statusBar) setNote(text string) { s.note.SetText(text) }
