@@ -1,6 +1,10 @@
 package layers
 
-import "github.com/twpayne/go-geom"
+import (
+	"strings"
+
+	"github.com/twpayne/go-geom"
+)
 
 // Capabilities is what mapvault keeps of a WMS GetCapabilities document.
 // Every Layer carries its *effective* values: the inheritance rules of the
@@ -17,6 +21,9 @@ type Capabilities struct {
 }
 
 // Layer is one <Layer> element with its effective (inherited) values.
+// A layer's CRS and Styles slices may share their backing array with its
+// parent's (the MassGIS document has 6773 CRS on each of 1018 layers):
+// treat them as read-only.
 type Layer struct {
 	Name      string // empty for a pure group
 	Title     string
@@ -70,4 +77,44 @@ type Dimension struct {
 	NearestValue   bool
 	Current        bool
 	Inherited      bool // true when taken from an ancestor
+}
+
+// Layers returns every layer of the document, flattened in document order
+// (each layer before its children).
+func (c *Capabilities) Layers() []*Layer {
+	var out []*Layer
+	var walk func(ls []*Layer)
+	walk = func(ls []*Layer) {
+		for _, l := range ls {
+			out = append(out, l)
+			walk(l.Children)
+		}
+	}
+	walk(c.Roots)
+	return out
+}
+
+// Find returns the first layer in document order whose Name is name, or nil.
+func (c *Capabilities) Find(name string) *Layer {
+	if name == "" {
+		return nil
+	}
+	for _, l := range c.Layers() {
+		if l.Name == name {
+			return l
+		}
+	}
+	return nil
+}
+
+// HasCRS reports whether crs is in the layer's effective CRS list, compared
+// case-insensitively.
+func (l *Layer) HasCRS(crs string) bool {
+	crs = strings.TrimSpace(crs)
+	for _, c := range l.CRS {
+		if strings.EqualFold(c, crs) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,224 @@
+package layers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"mapvault/vault"
+)
+
+// capsMaxErrorBody bounds how much of a non-2xx answer is read to find a
+// ServiceException in it.
+const capsMaxErrorBody = 64 << 10
+
+// errCapsNilClient: FetchCapabilities never falls back to
+// http.DefaultClient, which would bypass the credential transport.
+var errCapsNilClient = errors.New("layers: FetchCapabilities needs an HTTP client")
+
+// FetchCapabilities asks serviceURL for its GetCapabilities document with
+// client (which must be the authenticating client: the request carries
+// vault.WithSource so credentials are attached for the service's source).
+//
+// The request keeps the service URL's vendor parameters (map=..., etc.) and
+// replaces SERVICE, REQUEST and VERSION whatever their case. It asks for
+// VERSION=1.3.0 first; a 1.1.1 answer is taken as is. When the 1.3.0 answer
+// is a ServiceException, does not parse as capabilities, or is an HTTP 400,
+// it asks again with VERSION=1.1.1.
+//
+// Errors: *HTTPError (with a ServiceException joined when the error body
+// holds one) for non-2xx answers, ErrHTMLResponse for an HTML page,
+// *ServiceException, ErrCapabilitiesTooLarge past MaxCapabilitiesSize, and
+// the parse errors of ParseCapabilities. URLs in errors are redacted.
+func FetchCapabilities(ctx context.Context, client *http.Client, serviceURL string) (*Capabilities, error) {
+	if client == nil {
+		return nil, errCapsNilClient
+	}
+	src, err := vault.SourceOf(serviceURL)
+	if err != nil {
+		return nil, err
+	}
+	ctx = vault.WithSource(ctx, src)
+	caps, err := capsFetchVersion(ctx, client, serviceURL, "1.3.0")
+	if err == nil || !capsShouldFallBack(err) {
+		return caps, err
+	}
+	return capsFetchVersion(ctx, client, serviceURL, "1.1.1")
+}
+
+// capsShouldFallBack reports whether a failed 1.3.0 request is worth
+// repeating as 1.1.1.
+func capsShouldFallBack(err error) bool {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return he.Status == http.StatusBadRequest
+	}
+	var se *ServiceException
+	switch {
+	case errors.As(err, &se):
+		return true
+	case errors.Is(err, ErrHTMLResponse), errors.Is(err, ErrCapabilitiesTooLarge),
+		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return false
+	}
+	return errors.Is(err, ErrNotCapabilities) || errors.Is(err, ErrMalformedCapabilities)
+}
+
+// CapabilitiesURL returns the GetCapabilities URL for serviceURL and
+// version: the service URL without user information or fragment, its
+// vendor parameters kept in order, SERVICE/REQUEST/VERSION replaced.
+func CapabilitiesURL(serviceURL, version string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(serviceURL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%w: %s", vault.ErrBadURL, vault.RedactURL(serviceURL))
+	}
+	u.User = nil
+	u.Fragment, u.RawFragment = "", ""
+	var kept []string
+	for _, pair := range strings.Split(u.RawQuery, "&") {
+		if pair == "" {
+			continue
+		}
+		name, _, _ := strings.Cut(pair, "=")
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		switch strings.ToUpper(name) {
+		case "SERVICE", "REQUEST", "VERSION":
+			continue
+		}
+		kept = append(kept, pair)
+	}
+	kept = append(kept, "SERVICE=WMS", "REQUEST=GetCapabilities", "VERSION="+url.QueryEscape(version))
+	u.RawQuery = strings.Join(kept, "&")
+	u.ForceQuery = false
+	return u.String(), nil
+}
+
+func capsFetchVersion(ctx context.Context, client *http.Client, serviceURL, version string) (*Capabilities, error) {
+	reqURL, err := CapabilitiesURL(serviceURL, version)
+	if err != nil {
+		return nil, err
+	}
+	redacted := vault.RedactURL(reqURL)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, reqURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("layers: GetCapabilities %s: bad request", redacted)
+	}
+	req.Header.Set("Accept", "application/vnd.ogc.wms_xml, text/xml, application/xml;q=0.9, */*;q=0.1")
+	resp, err := client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error would print the unredacted URL
+		}
+		return nil, fmt.Errorf("layers: GetCapabilities %s: %w", redacted, err)
+	}
+	defer resp.Body.Close()
+
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		he := &HTTPError{Status: resp.StatusCode, URL: redacted}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, capsMaxErrorBody))
+		var se *ServiceException
+		if _, perr := ParseCapabilities(bytes.NewReader(body)); errors.As(perr, &se) {
+			capsScrub(se, reqURL)
+			return nil, fmt.Errorf("%w: %w", he, se)
+		}
+		return nil, he
+	}
+
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxCapabilitiesSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("layers: GetCapabilities %s: %w", redacted, err)
+	}
+	if len(body) > MaxCapabilitiesSize {
+		return nil, fmt.Errorf("layers: GetCapabilities %s: %w", redacted, ErrCapabilitiesTooLarge)
+	}
+	if capsLooksHTML(body, resp.Header.Get("Content-Type")) {
+		title := capsHTMLTitle(body)
+		if title != "" {
+			title = capsScrubText(title, reqURL)
+			return nil, fmt.Errorf("%w (%q) from %s", ErrHTMLResponse, title, redacted)
+		}
+		return nil, fmt.Errorf("%w from %s", ErrHTMLResponse, redacted)
+	}
+	caps, err := ParseCapabilities(bytes.NewReader(body))
+	if err != nil {
+		var se *ServiceException
+		if errors.As(err, &se) {
+			capsScrub(se, reqURL)
+			return nil, se
+		}
+		return nil, fmt.Errorf("layers: GetCapabilities %s: %w", redacted, err)
+	}
+	return caps, nil
+}
+
+// capsLooksHTML sniffs an HTML page: by its first tag, or by a text/html
+// content type on a body that does not start as XML.
+func capsLooksHTML(body []byte, contentType string) bool {
+	head := bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xEF\xBB\xBF")), " \t\r\n")
+	head = head[:min(len(head), 512)]
+	lower := bytes.ToLower(head)
+	if bytes.HasPrefix(lower, []byte("<!doctype html")) || bytes.HasPrefix(lower, []byte("<html")) {
+		return true
+	}
+	return strings.Contains(strings.ToLower(contentType), "text/html") && !bytes.HasPrefix(lower, []byte("<?xml"))
+}
+
+// capsHTMLTitle returns the bounded <title> text of an HTML page.
+func capsHTMLTitle(body []byte) string {
+	lower := bytes.ToLower(body[:min(len(body), 64<<10)])
+	i := bytes.Index(lower, []byte("<title"))
+	if i < 0 {
+		return ""
+	}
+	j := bytes.IndexByte(lower[i:], '>')
+	if j < 0 {
+		return ""
+	}
+	start := i + j + 1
+	end := bytes.Index(lower[start:], []byte("</title"))
+	if end < 0 {
+		return ""
+	}
+	t := strings.Join(strings.Fields(string(body[start:start+end])), " ")
+	if len(t) > 120 {
+		t = strings.ToValidUTF8(t[:120], "") + "..."
+	}
+	return t
+}
+
+// capsScrub removes from a server's exception message any query value of
+// the request URL (a server may echo a key parameter back).
+func capsScrub(se *ServiceException, reqURL string) {
+	se.Message = capsScrubText(se.Message, reqURL)
+	se.Code = capsScrubText(se.Code, reqURL)
+}
+
+func capsScrubText(s, reqURL string) string {
+	if u, err := url.Parse(reqURL); err == nil {
+		for name, vs := range u.Query() {
+			for _, v := range vs {
+				if v != "" && (capsIsKeyParam(name) || vault.LooksSecret(v)) {
+					s = strings.ReplaceAll(s, v, "REDACTED")
+				}
+			}
+		}
+	}
+	return vault.RedactText(s)
+}
+
+func capsIsKeyParam(name string) bool {
+	for _, k := range vault.KeyParamNames() {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,126 @@
+package layers
+
+import (
+	"context"
+	"image"
+	"net/http"
+	"sync"
+	"time"
+
+	"mapvault/vault"
+)
+
+// View is what the map shows: a centre, a Web Mercator zoom and a size.
+type View struct {
+	CenterLon, CenterLat float64
+	Zoom                 float64 // web-mercator zoom; fractional zooms scale the nearest integral zoom's tiles
+	Width, Height        int     // logical pixels
+	Scale                float64 // device pixel ratio (HiDPI); 1 when zero. Frames and requests are Width*Scale x Height*Scale device pixels
+}
+
+// Options tunes an Engine. Zero values get the defaults noted.
+type Options struct {
+	CacheBytes   int64 // tile cache bound, decoded bytes; default 256 MiB
+	PerHost      int   // concurrent requests per host:port; default 6
+	MaxBodyBytes int64 // per tile response; default 16 MiB
+	// Retries for 5xx and 429 answers; default 3, negative for none.
+	// Exponential backoff with jitter from 250 ms, honouring Retry-After
+	// (seconds or HTTP date), each wait capped at 10 s.
+	Retries int
+	Clock   func() time.Time                                 // default time.Now
+	Sleep   func(ctx context.Context, d time.Duration) error // default: a timer that stops on ctx
+	// NoMerge disables request merging (adjacent compatible layers fetched
+	// as one GetMap). For measurements.
+	NoMerge bool
+}
+
+// Stats describes one Fetch or Render. Tiles counts the tiles the view
+// needed over all layer groups, Requests the HTTP round trips made
+// (retries included), CacheHits the tiles already cached, Bytes the
+// response bytes read.
+type Stats struct {
+	Tiles, Requests, CacheHits, Bytes int64
+	Elapsed                           time.Duration
+}
+
+// Engine fetches, caches and composes WMS map tiles. It is safe for
+// concurrent use; concurrent Fetch calls share the cache, the per-host
+// limits and in-flight requests.
+type Engine struct {
+	client *http.Client
+	opt    Options
+	cache  *tileCache
+
+	mu       sync.Mutex
+	inflight map[string]*call         // by GetMap URL
+	hosts    map[string]chan struct{} // per host:port semaphore
+}
+
+// NewEngine returns an engine that makes its requests with client (whose
+// transport adds credentials by the request context's vault source).
+func NewEngine(client *http.Client, opt Options) *Engine {
+	if client == nil {
+		client = &http.Client{}
+	}
+	if opt.CacheBytes <= 0 {
+		opt.CacheBytes = 256 << 20
+	}
+	if opt.PerHost <= 0 {
+		opt.PerHost = 6
+	}
+	if opt.MaxBodyBytes <= 0 {
+		opt.MaxBodyBytes = 16 << 20
+	}
+	switch {
+	case opt.Retries == 0:
+		opt.Retries = 3
+	case opt.Retries < 0:
+		opt.Retries = 0
+	}
+	if opt.Clock == nil {
+		opt.Clock = time.Now
+	}
+	if opt.Sleep == nil {
+		opt.Sleep = sleepContext
+	}
+	return &Engine{
+		client:   client,
+		opt:      opt,
+		cache:    newTileCache(opt.CacheBytes),
+		inflight: map[string]*call{},
+		hosts:    map[string]chan struct{}{},
+	}
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Fetch fetches every tile of the view that is not cached, for all specs
+// (specs[0] is the bottom layer), and blocks until done or ctx is
+// cancelled. It returns each layer's final state by ID. p may be nil.
+func (e *Engine) Fetch(ctx context.Context, v View, specs []LayerSpec, p Progress) map[string]State {
+	states, _ := e.fetch(ctx, v, specs, p)
+	return states
+}
+
+// Render is Fetch followed by Compose.
+func (e *Engine) Render(ctx context.Context, v View, specs []LayerSpec, p Progress) (*image.RGBA, map[string]State, Stats) {
+	states, st := e.fetch(ctx, v, specs, p)
+	frame, _ := e.Compose(v, specs)
+	return frame, states, st
+}
+
+// CacheStats returns the number of cached tiles and their decoded size.
+func (e *Engine) CacheStats() (entries int, bytes int64) { return e.cache.stats() }
+
+// Purge drops every cached tile of src (its credentials changed or were
+// rejected). Downloads of src in flight are not stored.
+func (e *Engine) Purge(src vault.Source) { e.cache.purge(src) }

@@ -1,0 +1,274 @@
+package layers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif"  // GetMap formats
+	_ "image/jpeg" // GetMap formats
+	_ "image/png"  // GetMap formats
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/image/draw"
+	_ "golang.org/x/image/webp" // GetMap formats
+
+	"mapvault/vault"
+)
+
+// Errors of a tile download, tested with errors.Is.
+var (
+	// ErrTileTooLarge: the response body exceeded Options.MaxBodyBytes, or
+	// the image declares more pixels than a tile may have.
+	ErrTileTooLarge = errors.New("layers: tile response too large")
+	// ErrNotImage: the server answered 2xx with something that is not an
+	// image (and not a ServiceException document).
+	ErrNotImage = errors.New("layers: response is not an image")
+	// ErrTimeout: the HTTP client gave up on a tile (its own timeout, not
+	// the caller's context).
+	ErrTimeout = errors.New("layers: request timed out")
+)
+
+// maxTilePixels bounds a decoded tile (a PNG can declare any size).
+const maxTilePixels = 4096 * 4096
+
+// serviceException returns the OGC exception document in body (WMS
+// ServiceExceptionReport or OWS ExceptionReport), read by the capabilities
+// parser, whatever the Content-Type header said; ok is false when body is
+// not one.
+func serviceException(body []byte) (exc *ServiceException, ok bool) {
+	if !looksLikeXML(body) && !bytes.HasPrefix(body, []byte{0xFE, 0xFF}) && !bytes.HasPrefix(body, []byte{0xFF, 0xFE}) {
+		return nil, false
+	}
+	_, err := ParseCapabilities(bytes.NewReader(body))
+	if errors.As(err, &exc) {
+		exc.Message = cleanReason(exc.Message)
+		if exc.Message == "" {
+			exc.Message = "service exception"
+			if exc.Code != "" {
+				exc.Message += " " + cleanReason(exc.Code)
+			}
+		}
+		return exc, true
+	}
+	return nil, false
+}
+
+// cleanReason makes server text fit for a status line: whitespace collapsed,
+// URLs redacted, at most 240 bytes.
+func cleanReason(s string) string {
+	fields := strings.Fields(s)
+	for i, f := range fields {
+		if strings.Contains(f, "://") {
+			fields[i] = redact(strings.Trim(f, `"'<>()[],;`))
+		}
+	}
+	s = strings.Join(fields, " ")
+	if len(s) > 240 {
+		cut := 240
+		for cut > 0 && s[cut]&0xC0 == 0x80 { // do not split a UTF-8 sequence
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+// sniffImage names the image format of body's magic bytes, "" if none.
+func sniffImage(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		return "png"
+	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
+		return "jpeg"
+	case bytes.HasPrefix(b, []byte("GIF87a")), bytes.HasPrefix(b, []byte("GIF89a")):
+		return "gif"
+	case len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP":
+		return "webp"
+	}
+	return ""
+}
+
+// looksLikeXML reports whether b starts (after a BOM and white space) with '<'.
+func looksLikeXML(b []byte) bool {
+	b = bytes.TrimPrefix(b, []byte("\xEF\xBB\xBF"))
+	b = bytes.TrimLeft(b, " \t\r\n")
+	return len(b) > 0 && b[0] == '<'
+}
+
+// tileRequest is one GetMap request of the pipeline.
+type tileRequest struct {
+	url    string
+	src    vault.Source
+	tile   Tile
+	tilePx int
+	w, h   int  // requested image size
+	geo    bool // lon/lat image: reproject rows into the tile
+}
+
+// download performs req with retries and returns the decoded tile, px x px
+// in Web Mercator. It counts round trips and body bytes into st.
+func (e *Engine) download(ctx context.Context, req tileRequest, st *fetchStats) (*image.RGBA, error) {
+	for attempt := 0; ; attempt++ {
+		status, hdr, body, err := e.roundTrip(ctx, req, st)
+		if err != nil {
+			return nil, err
+		}
+		if (status >= 500 || status == http.StatusTooManyRequests) && attempt < e.opt.Retries {
+			if err := e.opt.Sleep(ctx, e.retryDelay(attempt, hdr)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if status < 200 || status > 299 {
+			if exc, ok := serviceException(body); ok && !isAuthStatus(status) {
+				return nil, exc
+			}
+			return nil, &HTTPError{Status: status, URL: redact(req.url)}
+		}
+		return decodeTile(hdr.Get("Content-Type"), body, req)
+	}
+}
+
+func isAuthStatus(status int) bool { return status == 401 || status == 403 || status == 498 }
+
+// roundTrip sends one GET and reads the body through a limit. The request's
+// context carries the layer's source, which the authenticating transport
+// uses to attach credentials.
+func (e *Engine) roundTrip(ctx context.Context, req tileRequest, st *fetchStats) (int, http.Header, []byte, error) {
+	hr, err := http.NewRequestWithContext(vault.WithSource(ctx, req.src), http.MethodGet, req.url, nil)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("%w: %s", ErrBadGetMapURL, redact(req.url))
+	}
+	hr.Header.Set("Accept", "image/*, application/vnd.ogc.se_xml;q=0.5, text/xml;q=0.5")
+	hr.Header.Set("User-Agent", "mapvault")
+	resp, err := e.client.Do(hr)
+	if err == nil || !(errors.Is(err, vault.ErrNoCredentials) || errors.Is(err, vault.ErrRejected)) {
+		st.requests.Add(1) // the vault refuses those before sending anything
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, nil, nil, ctx.Err()
+		}
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			// The client's or transport's own timeout, not the caller's
+			// cancellation: a failure of this tile.
+			return 0, nil, nil, ErrTimeout
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // drop the URL, keep the wrapped cause for errors.Is
+		}
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, e.opt.MaxBodyBytes+1))
+	st.bytes.Add(int64(len(body)))
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, nil, nil, ctx.Err()
+		}
+		return 0, nil, nil, fmt.Errorf("layers: reading tile: %w", err)
+	}
+	if int64(len(body)) > e.opt.MaxBodyBytes {
+		return 0, nil, nil, fmt.Errorf("%w: more than %d bytes", ErrTileTooLarge, e.opt.MaxBodyBytes)
+	}
+	return resp.StatusCode, resp.Header, body, nil
+}
+
+// retryDelay is the wait before retry number attempt+1: the server's
+// Retry-After when it sent one, else exponential backoff from 250 ms with
+// jitter; never more than maxRetryDelay.
+func (e *Engine) retryDelay(attempt int, hdr http.Header) time.Duration {
+	if d, ok := parseRetryAfter(hdr.Get("Retry-After"), e.opt.Clock()); ok {
+		return min(d, maxRetryDelay)
+	}
+	d := min(baseRetryDelay<<min(attempt, 10), maxRetryDelay)
+	return d/2 + rand.N(d/2+1) // jitter: between half and all of d
+}
+
+const (
+	baseRetryDelay = 250 * time.Millisecond
+	maxRetryDelay  = 10 * time.Second
+)
+
+// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		if n > int64(maxRetryDelay/time.Second) {
+			return maxRetryDelay, true
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
+}
+
+// decodeTile checks a 2xx body and decodes it into a px x px Web Mercator
+// tile. An exception document is an error whatever the Content-Type said.
+func decodeTile(contentType string, body []byte, req tileRequest) (*image.RGBA, error) {
+	if exc, ok := serviceException(body); ok {
+		return nil, exc
+	}
+	ct := strings.ToLower(strings.TrimSpace(contentType))
+	kind := sniffImage(body)
+	if kind == "" || (ct != "" && !strings.HasPrefix(ct, "image/") && !strings.HasPrefix(ct, "application/octet-stream")) {
+		if ct == "" {
+			ct = "no content type"
+		}
+		return nil, fmt.Errorf("%w (%s)", ErrNotImage, cleanReason(ct))
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%w: cannot decode %s: %v", ErrNotImage, kind, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxTilePixels {
+		return nil, fmt.Errorf("%w: %dx%d pixels", ErrTileTooLarge, cfg.Width, cfg.Height)
+	}
+	img, _, err := image.Decode(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%w: cannot decode %s: %v", ErrNotImage, kind, err)
+	}
+	rgba := toRGBA(img, req.w, req.h)
+	if req.geo {
+		return reprojectGeographic(rgba, req.tile, req.tilePx), nil
+	}
+	return rgba, nil
+}
+
+// toRGBA converts img to a w x h *image.RGBA at origin (0,0), resampling if
+// the server ignored WIDTH/HEIGHT.
+func toRGBA(img image.Image, w, h int) *image.RGBA {
+	b := img.Bounds()
+	if r, ok := img.(*image.RGBA); ok && b.Min == (image.Point{}) && b.Dx() == w && b.Dy() == h {
+		return r
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	if b.Dx() == w && b.Dy() == h {
+		draw.Draw(dst, dst.Bounds(), img, b.Min, draw.Src)
+	} else {
+		draw.ApproxBiLinear.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
+	}
+	return dst
+}
+
+func httpStatusText(code int) string { return http.StatusText(code) }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,169 @@
+package layers
+
+import (
+	"errors"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/twpayne/go-geom"
+
+	"mapvault/vault"
+)
+
+// ErrBadGetMapURL is returned for a LayerSpec whose URL is not an absolute
+// http(s) URL.
+var ErrBadGetMapURL = errors.New("layers: GetMap URL is not an absolute http(s) URL")
+
+// wmsParams are the parameters GetMapURL owns: a base URL's own values for
+// them are dropped (case-insensitively) and replaced. EXCEPTIONS is dropped
+// and not set, so that errors come back as XML the engine can read.
+var wmsParams = map[string]bool{
+	"SERVICE": true, "REQUEST": true, "VERSION": true, "LAYERS": true, "STYLES": true,
+	"FORMAT": true, "TRANSPARENT": true, "WIDTH": true, "HEIGHT": true,
+	"CRS": true, "SRS": true, "BBOX": true, "EXCEPTIONS": true,
+}
+
+// getMapRequest is a LayerSpec's GetMap URL without the per-tile parameters,
+// built once and reused for every tile.
+type getMapRequest struct {
+	prefix string // everything up to and including "&" before BBOX
+	latLon bool   // BBOX in lat/lon axis order (1.3.0 with EPSG:4326)
+}
+
+// GetMapURL returns the GetMap request for spec s, the extent bbox and an
+// image of w x h pixels. bbox is in the spec's CRS with x = easting or
+// longitude; GetMapURL applies the version's axis order (WMS 1.3.0 with
+// EPSG:4326 sends lat/lon). Vendor parameters of s.URL (such as map=...) are
+// kept, sorted by name; WMS parameters are replaced and written in a fixed
+// order, so identical requests give identical strings. It returns "" when
+// s.URL is not an absolute http(s) URL.
+func GetMapURL(s LayerSpec, bbox *geom.Bounds, w, h int) string {
+	r, err := newGetMapRequest(s)
+	if err != nil {
+		return ""
+	}
+	return r.url(bbox, w, h)
+}
+
+func newGetMapRequest(s LayerSpec) (getMapRequest, error) {
+	s = s.normalized()
+	u, err := url.Parse(strings.TrimSpace(s.URL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return getMapRequest{}, ErrBadGetMapURL
+	}
+	type param struct{ key, value string }
+	var vendor []param
+	for _, pair := range strings.Split(u.RawQuery, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err1 := url.QueryUnescape(k)
+		value, err2 := url.QueryUnescape(v)
+		if err1 != nil || err2 != nil {
+			key, value = k, v
+		}
+		if key == "" || wmsParams[strings.ToUpper(key)] {
+			continue
+		}
+		vendor = append(vendor, param{key, value})
+	}
+	sort.SliceStable(vendor, func(i, j int) bool { return vendor[i].key < vendor[j].key })
+
+	u.User = nil // a secret never rides in a request URL or a cache key
+	u.RawQuery, u.Fragment, u.RawFragment = "", "", ""
+	u.ForceQuery = false
+	var b strings.Builder
+	b.WriteString(u.String())
+	b.WriteByte('?')
+	for _, p := range vendor {
+		b.WriteString(escapeValue(p.key))
+		b.WriteByte('=')
+		b.WriteString(escapeValue(p.value))
+		b.WriteByte('&')
+	}
+	v13 := strings.HasPrefix(s.Version, "1.3")
+	names := make([]string, len(s.Names))
+	for i, n := range s.Names {
+		names[i] = escapeValue(n)
+	}
+	styles := stylesFor(s.Styles, len(s.Names))
+	for i, st := range styles {
+		styles[i] = escapeValue(st)
+	}
+	b.WriteString("SERVICE=WMS&VERSION=" + escapeValue(s.Version) + "&REQUEST=GetMap")
+	b.WriteString("&LAYERS=" + strings.Join(names, ","))
+	b.WriteString("&STYLES=" + strings.Join(styles, ","))
+	if v13 {
+		b.WriteString("&CRS=")
+	} else {
+		b.WriteString("&SRS=")
+	}
+	b.WriteString(escapeValue(s.CRS))
+	b.WriteString("&FORMAT=" + escapeValue(s.Format))
+	if s.Transparent {
+		b.WriteString("&TRANSPARENT=TRUE&")
+	} else {
+		b.WriteString("&TRANSPARENT=FALSE&")
+	}
+	return getMapRequest{
+		prefix: b.String(),
+		latLon: v13 && strings.EqualFold(s.CRS, "EPSG:4326"),
+	}, nil
+}
+
+func (r getMapRequest) url(bbox *geom.Bounds, w, h int) string {
+	minX, minY, maxX, maxY := bbox.Min(0), bbox.Min(1), bbox.Max(0), bbox.Max(1)
+	var coords [4]float64
+	if r.latLon {
+		coords = [4]float64{minY, minX, maxY, maxX}
+	} else {
+		coords = [4]float64{minX, minY, maxX, maxY}
+	}
+	b := make([]byte, 0, len(r.prefix)+96)
+	b = append(b, r.prefix...)
+	b = append(b, "BBOX="...)
+	for i, c := range coords {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendCoord(b, c)
+	}
+	b = append(b, "&WIDTH="...)
+	b = strconv.AppendInt(b, int64(w), 10)
+	b = append(b, "&HEIGHT="...)
+	b = strconv.AppendInt(b, int64(h), 10)
+	return string(b)
+}
+
+// appendCoord writes v with at most 9 decimals and no trailing zeros, so that
+// float noise does not make equal requests differ.
+func appendCoord(b []byte, v float64) []byte {
+	start := len(b)
+	b = strconv.AppendFloat(b, v, 'f', 9, 64)
+	for b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
+	}
+	if b[len(b)-1] == '.' {
+		b = b[:len(b)-1]
+	}
+	if string(b[start:]) == "-0" {
+		b = append(b[:start], '0')
+	}
+	return b
+}
+
+// escapeValue query-escapes s but keeps '/' and ':' readable
+// (image/png, EPSG:3857); both are allowed in a query.
+func escapeValue(s string) string {
+	e := url.QueryEscape(s)
+	if strings.Contains(e, "%") {
+		e = strings.NewReplacer("%2F", "/", "%3A", ":").Replace(e)
+	}
+	return e
+}
+
+// redact is the one way a URL reaches an error or a Reason.
+func redact(raw string) string { return vault.RedactURL(raw) }

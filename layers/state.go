@@ -1,0 +1,58 @@
+package layers
+
+import "fmt"
+
+// StateKind is the coarse state of a layer in the tile pipeline.
+type StateKind int
+
+const (
+	StateIdle    StateKind = iota // nothing in progress (also: a fetch cancelled before it finished)
+	StateLoading                  // tiles queued or in flight
+	StateOK                       // every tile of the view is in the cache
+	StateBlocked                  // needs credentials, or the credentials were rejected
+	StateError                    // some tiles failed; Reason says why
+)
+
+func (k StateKind) String() string {
+	switch k {
+	case StateIdle:
+		return "idle"
+	case StateLoading:
+		return "loading"
+	case StateOK:
+		return "ok"
+	case StateBlocked:
+		return "blocked"
+	case StateError:
+		return "error"
+	}
+	return fmt.Sprintf("StateKind(%d)", int(k))
+}
+
+// Reasons the engine gives for a blocked layer.
+const (
+	ReasonNeedsCredentials = "needs credentials"
+	ReasonRejected         = "credentials rejected"
+)
+
+// State is a layer's progress in one Fetch. Queued counts tiles still waiting
+// or in flight (after a block or a cancel: those never requested), Done the
+// tiles in the cache (including cache hits), Failed the tiles that ended in
+// an error. Reason is the first failure's explanation: the server's
+// ServiceException text, an HTTP status, or one of the Reason constants.
+type State struct {
+	Kind                 StateKind
+	Queued, Done, Failed int
+	Reason               string
+}
+
+func (s State) String() string {
+	str := fmt.Sprintf("%s %d/%d", s.Kind, s.Done, s.Queued+s.Done+s.Failed)
+	if s.Failed > 0 {
+		str += fmt.Sprintf(" (%d failed)", s.Failed)
+	}
+	if s.Reason != "" {
+		str += ": " + s.Reason
+	}
+	return str
+}
