@@ -88,8 +88,7 @@ func (a *access) target(ctx context.Context, clean, layer string) (vault.Target,
 	}
 	caps, err := layers.FetchCapabilities(ctx, a.plain, clean)
 	if err != nil {
-		var he *layers.HTTPError
-		if errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden || he.Status == 498) {
+		if mayBeProtected(err) {
 			capsURL, err := layers.CapabilitiesURL(clean, "1.3.0")
 			return vault.Target{URL: capsURL, Expect: "xml"}, nil, err
 		}
@@ -97,7 +96,7 @@ func (a *access) target(ctx context.Context, clean, layer string) (vault.Target,
 	}
 	l := pickLayer(caps, layer)
 	if l == nil {
-		return vault.Target{}, caps, fmt.Errorf("the service offers no layer named %q", layer)
+		return vault.Target{}, caps, &noLayerError{name: layer}
 	}
 	pl := project.Layer{Kind: project.KindWMS, Source: clean, WMSLayers: []string{l.Name}, WMSVersion: caps.Version, Format: pickFormat(caps.GetMapFormats)}
 	lon, lat := 0.0, 0.0
@@ -106,6 +105,31 @@ func (a *access) target(ctx context.Context, clean, layer string) (vault.Target,
 	}
 	t, err := layers.ProbeTarget(pl, lon, lat)
 	return t, caps, err
+}
+
+// mayBeProtected reports whether a failed anonymous GetCapabilities may be
+// a protected service answering the way real ones do: 401, 403, 498, a 404
+// that hides the service, a ServiceException or a login page. Detection
+// then decides with the credential, using GetCapabilities as the target.
+func mayBeProtected(err error) bool {
+	var he *layers.HTTPError
+	if errors.As(err, &he) {
+		switch he.Status {
+		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, 498:
+			return true
+		}
+		return false
+	}
+	var se *layers.ServiceException
+	return errors.As(err, &se) || errors.Is(err, layers.ErrHTMLResponse)
+}
+
+// noLayerError is returned when the service offers no layer of the name the
+// user gave: a usage error, not an authentication question.
+type noLayerError struct{ name string }
+
+func (e *noLayerError) Error() string {
+	return fmt.Sprintf("the service offers no layer named %q", e.name)
 }
 
 // pickLayer returns the named layer, or the first named layer when name is "".

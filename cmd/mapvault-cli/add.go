@@ -77,6 +77,9 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 		first = wanted[0]
 	}
 	t, caps, err := a.target(ctx, split.CleanURL, first)
+	if nl := (*noLayerError)(nil); errors.As(err, &nl) {
+		return fail(io, exitUsage, "%v; nothing was written", err)
+	}
 	if err != nil {
 		return fail(io, exitUndecided, "could not decide: %v", err)
 	}

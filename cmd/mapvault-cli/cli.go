@@ -51,10 +51,13 @@ Usage:
 
 Commands:
 %s
-Secrets are read from the first line of standard input or from the
-environment variable MAPVAULT_SECRET, never from arguments.
+%s
 Run "mapvault-cli COMMAND --help" for a command's options.
 `
+
+// secretRule ends every help text: there is no flag that takes a secret.
+const secretRule = `Secrets are read from the first line of standard input or from the
+environment variable MAPVAULT_SECRET, never from arguments.`
 
 func run(ctx context.Context, args []string, io stdio, env func(string) string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
@@ -62,7 +65,7 @@ func run(ctx context.Context, args []string, io stdio, env func(string) string) 
 		for _, c := range commands() {
 			fmt.Fprintf(&b, "  %-8s %s\n", c.name, c.summary)
 		}
-		fmt.Fprintf(io.out, mainUsage, b.String())
+		fmt.Fprintf(io.out, mainUsage, b.String(), secretRule)
 		if len(args) == 0 {
 			return exitUsage
 		}
@@ -85,6 +88,7 @@ func newFlags(name, usage string, io stdio) *flag.FlagSet {
 	fs.Usage = func() {
 		fmt.Fprintf(io.err, "Usage: mapvault-cli %s %s\n\nOptions:\n", name, usage)
 		fs.PrintDefaults()
+		fmt.Fprintf(io.err, "\n%s\n", secretRule)
 	}
 	return fs
 }

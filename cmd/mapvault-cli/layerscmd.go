@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -38,7 +39,7 @@ func runLayers(ctx context.Context, args []string, io stdio, env func(string) st
 		if err != nil {
 			return fail(io, exitFailure, "%v", err)
 		}
-		fmt.Fprintf(io.out, "%s\n", b)
+		fmt.Fprintf(io.out, "%s\n", bytes.TrimSpace(b)) // one newline, whatever ReportJSON ends with
 		return exitOK
 	}
 	fmt.Fprintf(io.out, "%s (WMS %s)\nGetMap: %s\n", caps.Title, caps.Version, vault.RedactURL(caps.GetMapURL))

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"mapvault/vault"
@@ -58,6 +59,9 @@ func runProbe(ctx context.Context, args []string, io stdio, env func(string) str
 	}
 	a := newAccess(vault.NewKeyVault(), io.err)
 	t, _, err := a.target(ctx, split.CleanURL, *layer)
+	if nl := (*noLayerError)(nil); errors.As(err, &nl) {
+		return fail(io, exitUsage, "%v", err)
+	}
 	if err != nil {
 		return fail(io, exitUndecided, "could not decide: %v", err)
 	}

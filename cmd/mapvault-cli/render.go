@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"image/png"
 	"io"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -26,7 +27,8 @@ lines file (or - for standard input), one object per source:
   {"source": "https://host/wms", "key": "..."}
 and from the OS keychain for sources the user chose to remember there.
 Per-layer state and tiles/bytes/seconds go to standard error. A layer
-without working credentials is reported and skipped: exit 5.`
+without working credentials is reported and skipped: exit 5. A layer that
+failed (server error) leaves the image without it: exit 1.`
 
 func runRender(ctx context.Context, args []string, io stdio, env func(string) string) int {
 	fs := newFlags("render", renderUsage, io)
@@ -37,6 +39,7 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	scale := fs.Float64("scale", 1, "device pixel `RATIO` (2 for HiDPI)")
 	credPath := fs.String("credentials", "", "credentials `FILE` (JSON lines), or - for standard input")
 	noKeychain := fs.Bool("no-keychain", false, "do not look in the OS keychain")
+	noMerge := fs.Bool("no-merge", false, "fetch every layer separately (measures request merging)")
 	pos, code := parseFlags(fs, args)
 	if code >= 0 {
 		return code
@@ -76,13 +79,16 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	if !*noKeychain {
 		keychain = vault.NewOSKeychain("mapvault")
 	}
-	specs, blocked := a.specs(ctx, p, keychain, io)
-	eng := layers.NewEngine(a.client, layers.Options{})
+	specs, blocked, failed := a.specs(ctx, p, keychain, io)
+	eng := layers.NewEngine(a.client, layers.Options{NoMerge: *noMerge})
 	img, states, st := eng.Render(ctx, view, specs, nil)
 	for _, s := range specs {
 		state := states[s.ID]
-		if state.Kind == layers.StateBlocked {
+		switch state.Kind {
+		case layers.StateBlocked:
 			blocked++
+		case layers.StateError:
+			failed++
 		}
 		fmt.Fprintf(io.err, "layer %s: %s\n", s.ID, describe(state))
 	}
@@ -102,18 +108,21 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 		fmt.Fprintf(io.err, "mapvault-cli: %d layer(s) blocked: no working credentials\n", blocked)
 		return exitBlocked
 	}
+	if failed > 0 {
+		return fail(io, exitFailure, "%d layer(s) failed; the image lacks them", failed)
+	}
 	return exitOK
 }
 
 // specs resolves the project's visible layers, bottom first, into engine
 // specs. Layers whose source has no usable credentials are reported as
 // blocked and skipped, as are layers that cannot be shown (with the reason).
-func (a *access) specs(ctx context.Context, p *project.Project, keychain vault.Keychain, io stdio) ([]layers.LayerSpec, int) {
+func (a *access) specs(ctx context.Context, p *project.Project, keychain vault.Keychain, io stdio) (specs []layers.LayerSpec, blocked, failed int) {
 	cat := layers.NewCatalog(a.client)
-	blocked := 0
 	asked := map[vault.Source]bool{}
-	var specs []layers.LayerSpec
+	detected := map[vault.Source]bool{}
 	for _, l := range p.Layers {
+		l.Source = p.Resolve(l.Source)
 		if !l.Visible {
 			fmt.Fprintf(io.err, "layer %s: hidden\n", l.ID)
 			continue
@@ -122,8 +131,9 @@ func (a *access) specs(ctx context.Context, p *project.Project, keychain vault.K
 			fmt.Fprintf(io.err, "layer %s: skipped: kind %q is not supported yet\n", l.ID, l.Kind)
 			continue
 		}
-		src, err := vault.SourceOf(p.Resolve(l.Source))
+		src, err := vault.SourceOf(l.Source)
 		if err != nil {
+			failed++
 			fmt.Fprintf(io.err, "layer %s: error: %v\n", l.ID, err)
 			continue
 		}
@@ -132,6 +142,10 @@ func (a *access) specs(ctx context.Context, p *project.Project, keychain vault.K
 			if e, ok := a.kv.Get(src); ok && e.AuthRequired {
 				a.fromKeychain(ctx, keychain, src, io)
 			}
+		}
+		if !detected[src] {
+			detected[src] = true
+			a.ensureMethod(ctx, l, src, p.View)
 		}
 		if acc := vault.AccessFor(a.kv, a.store, src); acc.Blocked {
 			blocked++
@@ -145,12 +159,45 @@ func (a *access) specs(ctx context.Context, p *project.Project, keychain vault.K
 				fmt.Fprintf(io.err, "layer %s: blocked: %v\n", l.ID, err)
 				continue
 			}
+			var he *layers.HTTPError
+			if errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden || he.Status == 498) {
+				// The server wants credentials the session does not have
+				// (or rejected the ones it has).
+				blocked++
+				reason := vault.ReasonNeedsCredentials
+				if a.store.Status(src) != vault.StatusNone {
+					reason = vault.ReasonRejected
+				}
+				fmt.Fprintf(io.err, "layer %s: blocked: %s (HTTP %d)\n", l.ID, reason, he.Status)
+				continue
+			}
+			failed++
 			fmt.Fprintf(io.err, "layer %s: error: %v\n", l.ID, err)
 			continue
 		}
 		specs = append(specs, s)
 	}
-	return specs, blocked
+	return specs, blocked, failed
+}
+
+// ensureMethod runs auth detection for a source that has an access key in
+// the session but no recorded way to send it (a --credentials line for a
+// source the project's KeyVault does not know): the authenticating client
+// sends a key only as the recorded query parameter or header. A rejected key
+// leaves the source blocked; the KeyVault is updated in memory only.
+func (a *access) ensureMethod(ctx context.Context, l project.Layer, src vault.Source, v project.View) {
+	cred, status := a.store.Get(src)
+	if status == vault.StatusNone || status == vault.StatusRejected || cred.Key == "" {
+		return
+	}
+	if e, ok := a.kv.Get(src); ok && (e.Method == vault.MethodQuery || e.Method == vault.MethodHeader) {
+		return
+	}
+	t, err := layers.ProbeTarget(l, v.Lon, v.Lat)
+	if err != nil {
+		return
+	}
+	a.detect(ctx, t, cred, "")
 }
 
 // fromKeychain loads src's credential from the OS keychain when the user
@@ -191,7 +238,7 @@ func renderView(pv project.View, size, center string, zoom, scale float64) (laye
 		lo, la, ok := strings.Cut(center, ",")
 		lon, err1 := strconv.ParseFloat(strings.TrimSpace(lo), 64)
 		lat, err2 := strconv.ParseFloat(strings.TrimSpace(la), 64)
-		if !ok || err1 != nil || err2 != nil || lon < -180 || lon > 180 || lat < -85.06 || lat > 85.06 {
+		if !ok || err1 != nil || err2 != nil || !(lon >= -180 && lon <= 180 && lat >= -85.06 && lat <= 85.06) { // NaN fails too
 			return layers.View{}, fmt.Errorf("--center %q: want LON,LAT in degrees", center)
 		}
 		v.CenterLon, v.CenterLat = lon, lat
@@ -199,10 +246,10 @@ func renderView(pv project.View, size, center string, zoom, scale float64) (laye
 	if zoom >= 0 {
 		v.Zoom = zoom
 	}
-	if v.Zoom < 0 || v.Zoom > 24 {
+	if !(v.Zoom >= 0 && v.Zoom <= 24) {
 		return layers.View{}, fmt.Errorf("zoom %g: want 0..24", v.Zoom)
 	}
-	if scale < 0.5 || scale > 4 {
+	if !(scale >= 0.5 && scale <= 4) { // NaN fails too
 		return layers.View{}, fmt.Errorf("--scale %g: want 0.5..4", scale)
 	}
 	return v, nil
@@ -249,4 +296,3 @@ func loadCredentials(r io.Reader, store *vault.Store) error {
 	}
 	return nil
 }
-

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"mapvault/assets/demo"
+	"mapvault/project"
+)
+
+// credLine is one line of a --credentials stream.
+func credLine(t *testing.T, fields map[string]string) string {
+	t.Helper()
+	b, err := json.Marshal(fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b) + "\n"
+}
+
+// demoCredentials is the --credentials stream for the demo's protected sources.
+func demoCredentials(t *testing.T, base string) string {
+	t.Helper()
+	return "# demo credentials\n\n" +
+		credLine(t, map[string]string{"source": base + demo.BasicPath, "username": demo.BasicUser, "password": demo.BasicPassword}) +
+		credLine(t, map[string]string{"source": base + demo.KeyPath, "key": demo.AccessKey})
+}
+
+// layerStates parses the "layer ID: STATE" lines of render's stderr; the
+// last line about a layer wins.
+func layerStates(stderr string) map[string]string {
+	states := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^layer ([^:]+): (.*)$`).FindAllStringSubmatch(stderr, -1) {
+		states[m[1]] = m[2]
+	}
+	return states
+}
+
+func TestRenderDemo(t *testing.T) {
+	base := demoServer(t)
+	dir := t.TempDir()
+	path := saveProject(t, dir, "demo.mapvault.json", demo.Project(base))
+	out := filepath.Join(dir, "out.png")
+	r := cli(t, call{
+		args:  []string{"render", path, "-o", out, "--size", "256x256", "--credentials", "-", "--no-keychain"},
+		stdin: demoCredentials(t, base),
+	})
+	wantCode(t, r, exitOK, "render with credentials")
+	if n := opaquePixels(t, out, 256, 256); n == 0 {
+		t.Errorf("%s has no visible pixels", out)
+	}
+	states := layerStates(r.err)
+	for _, id := range []string{"land", "countries", "borders"} {
+		if !strings.HasPrefix(states[id], "ok") {
+			t.Errorf("layer %s: %q, want ok\nstderr:\n%s", id, states[id], r.err)
+		}
+	}
+	if !regexp.MustCompile(`rendered 256x256: \d+ tiles, \d+ requests`).MatchString(r.err) {
+		t.Errorf("stderr lacks the statistics line:\n%s", r.err)
+	}
+	if strings.Contains(r.all(), demo.AccessKey) || strings.Contains(r.all(), demo.BasicPassword) {
+		t.Errorf("output contains a secret:\n%s", r.all())
+	}
+	if got := dirFiles(t, dir); len(got) != 2 {
+		t.Errorf("files in the folder = %v, want the project and the PNG", got)
+	}
+}
+
+// TestRenderHiDPI: --scale 2 doubles the frame in device pixels.
+func TestRenderHiDPI(t *testing.T) {
+	base := demoServer(t)
+	dir := t.TempDir()
+	p := demo.Project(base)
+	p.Layers = p.Layers[:1] // the public land layer
+	path := saveProject(t, dir, "p.mapvault.json", p)
+	out := filepath.Join(dir, "out.png")
+	r := runArgs(t, "render", path, "-o", out, "--size", "128x64", "--scale", "2", "--no-keychain")
+	wantCode(t, r, exitOK, "render --scale 2")
+	if n := opaquePixels(t, out, 256, 128); n == 0 {
+		t.Errorf("%s has no visible pixels", out)
+	}
+}
+
+func TestRenderBlocked(t *testing.T) {
+	base := demoServer(t)
+	cases := []struct {
+		name    string
+		creds   string
+		blocked []string
+		ok      []string
+	}{
+		{name: "no credentials", blocked: []string{"countries", "borders"}, ok: []string{"land"}},
+		{name: "only the key", creds: credLine(t, map[string]string{"source": base + demo.KeyPath, "key": demo.AccessKey}),
+			blocked: []string{"countries"}, ok: []string{"land", "borders"}},
+		{name: "wrong password", creds: credLine(t, map[string]string{"source": base + demo.BasicPath, "username": demo.BasicUser, "password": "wrong"}) +
+			credLine(t, map[string]string{"source": base + demo.KeyPath, "key": demo.AccessKey}),
+			blocked: []string{"countries"}, ok: []string{"land", "borders"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := saveProject(t, dir, "demo.mapvault.json", demo.Project(base))
+			out := filepath.Join(dir, "out.png")
+			args := []string{"render", path, "-o", out, "--size", "256x256", "--no-keychain"}
+			if tc.creds != "" {
+				args = append(args, "--credentials", "-")
+			}
+			r := cli(t, call{args: args, stdin: tc.creds})
+			wantCode(t, r, exitBlocked, "render "+tc.name)
+			states := layerStates(r.err)
+			for _, id := range tc.blocked {
+				if !strings.HasPrefix(states[id], "blocked") {
+					t.Errorf("layer %s: %q, want blocked\nstderr:\n%s", id, states[id], r.err)
+				}
+			}
+			for _, id := range tc.ok {
+				if !strings.HasPrefix(states[id], "ok") {
+					t.Errorf("layer %s: %q, want ok\nstderr:\n%s", id, states[id], r.err)
+				}
+			}
+			if want := fmt.Sprintf("%d layer(s) blocked", len(tc.blocked)); !strings.Contains(r.err, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, r.err)
+			}
+			// The unblocked layers are still drawn.
+			if n := opaquePixels(t, out, 256, 256); n == 0 {
+				t.Errorf("%s has no visible pixels; the public layer should be drawn", out)
+			}
+		})
+	}
+}
+
+// TestRenderBlockedAfterAdd: a project made with add (the KeyVault knows
+// the sources are protected) renders blocked without credentials and fully
+// with them, and never sends anything it should not.
+func TestRenderBlockedAfterAdd(t *testing.T) {
+	base := demoServer(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.mapvault.json")
+	wantCode(t, cli(t, call{args: []string{"add", path, base + demo.KeyPath, "--layers", "borders"}, stdin: demo.AccessKey}), exitOK, "add")
+	out := filepath.Join(dir, "out.png")
+	r := runArgs(t, "render", path, "-o", out, "--size", "64x64", "--no-keychain")
+	wantCode(t, r, exitBlocked, "render without credentials")
+	if !strings.Contains(r.err, "needs credentials") {
+		t.Errorf("stderr does not say the layer needs credentials:\n%s", r.err)
+	}
+	r = cli(t, call{args: []string{"render", path, "-o", out, "--size", "64x64", "--no-keychain", "--credentials", "-"},
+		stdin: credLine(t, map[string]string{"source": base + demo.KeyPath, "key": demo.AccessKey})})
+	wantCode(t, r, exitOK, "render with credentials")
+}
+
+func TestRenderCredentialErrors(t *testing.T) {
+	base := demoServer(t)
+	const secret = "do-not-print-31f7c0"
+	good := credLine(t, map[string]string{"source": base + demo.KeyPath, "key": demo.AccessKey})
+	cases := []struct {
+		name  string
+		creds string
+		line  int
+	}{
+		{"not JSON", good + "{\"source\": \"" + base + demo.KeyPath + "\", \"key\": \"" + secret + "\"\n", 2},
+		{"unknown field", good + `{"source": "` + base + `/x", "token": "` + secret + `"}` + "\n", 2},
+		{"bad source", "\n" + `{"source": "ftp://` + secret + `/x", "key": "k"}` + "\n", 2},
+		{"key and password", "# c\n" + good + `{"source": "` + base + `/x", "key": "` + secret + `", "password": "p"}` + "\n", 3},
+		{"nothing to use", `{"source": "` + base + `/x"}` + "\n", 1},
+		{"array", `["` + secret + `"]` + "\n", 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := saveProject(t, dir, "demo.mapvault.json", demo.Project(base))
+			out := filepath.Join(dir, "out.png")
+			r := cli(t, call{args: []string{"render", path, "-o", out, "--size", "64x64", "--no-keychain", "--credentials", "-"}, stdin: tc.creds})
+			wantCode(t, r, exitUsage, "render with "+tc.name)
+			if want := fmt.Sprintf("line %d", tc.line); !strings.Contains(r.err, want) {
+				t.Errorf("stderr = %q, want it to name %s", r.err, want)
+			}
+			if strings.Contains(r.all(), secret) || strings.Contains(r.all(), demo.AccessKey) {
+				t.Errorf("output repeats the credentials' content:\n%s", r.all())
+			}
+			assertAbsent(t, out)
+		})
+	}
+	// The same from a file.
+	dir := t.TempDir()
+	path := saveProject(t, dir, "demo.mapvault.json", demo.Project(base))
+	credPath := writeFile(t, dir, "creds.jsonl", []byte(good+"{oops "+secret+"\n"))
+	r := runArgs(t, "render", path, "-o", filepath.Join(dir, "out.png"), "--no-keychain", "--credentials", credPath)
+	wantCode(t, r, exitUsage, "render with a bad credentials file")
+	if !strings.Contains(r.err, credPath+": line 2") || strings.Contains(r.all(), secret) {
+		t.Errorf("stderr = %q, want it to name %s: line 2 without the content", r.err, credPath)
+	}
+	r = runArgs(t, "render", path, "-o", filepath.Join(dir, "out.png"), "--no-keychain", "--credentials", filepath.Join(dir, "absent.jsonl"))
+	wantCode(t, r, exitUsage, "render with a missing credentials file")
+}
+
+func TestRenderUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	p := project.New("x")
+	path := saveProject(t, dir, "p.mapvault.json", p)
+	out := filepath.Join(dir, "out.png")
+	for _, args := range [][]string{
+		{"--size", "0x10"},
+		{"--size", "big"},
+		{"--size", "20000x10"},
+		{"--center", "200,0"},
+		{"--center", "x"},
+		{"--zoom", "30"},
+		{"--scale", "9"},
+		{"--scale", "NaN"},
+		{"--center", "NaN,0"},
+		{"--zoom", "+Inf"},
+	} {
+		r := runArgs(t, append([]string{"render", path, "-o", out, "--no-keychain"}, args...)...)
+		wantCode(t, r, exitUsage, "render "+strings.Join(args, " "))
+	}
+	assertAbsent(t, out)
+	corrupt := writeFile(t, dir, "bad.mapvault.json", []byte("{not json"))
+	r := runArgs(t, "render", corrupt, "-o", out, "--no-keychain")
+	wantCode(t, r, exitFailure, "render of a corrupt project")
+	if !strings.Contains(r.err, "bad.mapvault.json:1:") {
+		t.Errorf("stderr = %q, want FILE:LINE of the syntax error", r.err)
+	}
+	// An empty project renders an empty (transparent) frame.
+	r = runArgs(t, "render", path, "-o", out, "--size", "16x8", "--no-keychain")
+	wantCode(t, r, exitOK, "render of an empty project")
+	if n := opaquePixels(t, out, 16, 8); n != 0 {
+		t.Errorf("empty project: %d visible pixels, want 0", n)
+	}
+	if !bytes.HasPrefix(readFile(t, out), []byte("\x89PNG")) {
+		t.Error("output is not a PNG")
+	}
+}
