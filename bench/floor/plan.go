@@ -1,0 +1,83 @@
+package main
+
+import (
+	"math"
+
+	"mapvault/layers"
+)
+
+// request is one GetMap round trip of the plan.
+type request struct {
+	URL  string
+	Tile layers.Tile
+	Px   int // width and height asked for
+}
+
+// plan returns the GetMap requests the engine makes for view v when every
+// layer of names comes from the same WMS at base (opacity 1, transparent
+// PNG): one request per tile with LAYERS=a,b,c when merge is true (the
+// engine's request merging), one request per tile and layer otherwise. The
+// order is the engine's: tiles centre first, and with merging off the
+// layers of a tile bottom first after one another.
+//
+// There is no exported engine function that lists its requests, so the plan
+// is built from the same exported parts the engine uses: layers.TilesForView
+// for the tiles and their priority, Tile.MercatorBounds and
+// layers.GetMapURL for the URLs. TestPlanMatchesEngine checks that an
+// Engine.Render sends exactly these URLs.
+func plan(base, version string, names []string, v layers.View, merge bool) []request {
+	px := tilePixels(v)
+	groups := [][]string{names}
+	if !merge {
+		groups = groups[:0]
+		for _, n := range names {
+			groups = append(groups, []string{n})
+		}
+	}
+	specs := make([]layers.LayerSpec, len(groups))
+	for i, g := range groups {
+		specs[i] = layers.LayerSpec{
+			URL:         base,
+			Version:     version,
+			Names:       g,
+			Format:      "image/png",
+			CRS:         "EPSG:3857",
+			Opacity:     1,
+			Transparent: true,
+		}
+	}
+	var out []request
+	for _, t := range layers.TilesForView(v) {
+		box := t.MercatorBounds()
+		for _, s := range specs {
+			out = append(out, request{URL: layers.GetMapURL(s, box, px, px), Tile: t, Px: px})
+		}
+	}
+	return out
+}
+
+// tilePixels is the side of a requested tile in device pixels, as the
+// engine computes it: 256 logical pixels times the device pixel ratio.
+func tilePixels(v layers.View) int {
+	scale := v.Scale
+	if !(scale > 0) {
+		scale = 1
+	}
+	return max(1, int(math.Round(layers.TileSize*scale)))
+}
+
+// viewBBox returns the view's extent in EPSG:3857 metres (minx, miny, maxx,
+// maxy): the frame's device pixels around the centre at the view's Web
+// Mercator resolution. GDAL is asked for exactly this box at the frame size.
+func viewBBox(v layers.View) (minX, minY, maxX, maxY float64) {
+	w, h := v.DeviceSize()
+	scale := v.Scale
+	if !(scale > 0) {
+		scale = 1
+	}
+	// metres per device pixel at this zoom
+	res := 2 * layers.MercatorExtent / (layers.TileSize * scale * math.Exp2(v.Zoom))
+	cx, cy := layers.LonLatToMercator(v.CenterLon, v.CenterLat)
+	halfW, halfH := float64(w)/2*res, float64(h)/2*res
+	return cx - halfW, cy - halfH, cx + halfW, cy + halfH
+}
