@@ -106,7 +106,7 @@ func (m *MapView) Center() (lon, lat, zoom float64) { return m.lon, m.lat, m.zoo
 
 // SetCenter moves the view.
 func (m *MapView) SetCenter(lon, lat, zoom float64) {
-	m.lon, m.lat, m.zoom = wrapLon(lon), clamp(lat, -maxMercLat, maxMercLat), clamp(zoom, minZoom, maxZoom)
+	m.lon, m.lat, m.zoom = layers.WrapLon(lon), clamp(lat, -layers.MaxLat, layers.MaxLat), clamp(zoom, minZoom, maxZoom)
 	m.viewChanged()
 }
 
@@ -161,18 +161,18 @@ func (m *MapView) Frame() image.Image { return m.img.Image }
 
 // PosToLonLat converts a position in the widget to lon/lat.
 func (m *MapView) PosToLonLat(p fyne.Position) (lon, lat float64) {
-	cx, cy := lonLatToWorld(m.lon, m.lat, m.zoom)
+	cx, cy := layers.WorldPixel(m.lon, m.lat, m.zoom)
 	s := m.Size()
-	return worldToLonLat(cx+float64(p.X-s.Width/2), cy+float64(p.Y-s.Height/2), m.zoom)
+	return layers.LonLatAtWorldPixel(cx+float64(p.X-s.Width/2), cy+float64(p.Y-s.Height/2), m.zoom)
 }
 
 // Pan moves the view by dx, dy logical pixels (content follows the pointer:
 // a positive dx moves the map right, the centre left).
 func (m *MapView) Pan(dx, dy float32) {
-	cx, cy := lonLatToWorld(m.lon, m.lat, m.zoom)
-	ws := worldSize(m.zoom)
+	cx, cy := layers.WorldPixel(m.lon, m.lat, m.zoom)
+	ws := layers.WorldSize(m.zoom)
 	cy = clamp(cy-float64(dy), 0, ws)
-	m.lon, m.lat = worldToLonLat(cx-float64(dx), cy, m.zoom)
+	m.lon, m.lat = layers.LonLatAtWorldPixel(cx-float64(dx), cy, m.zoom)
 	m.viewChanged()
 }
 
@@ -185,9 +185,9 @@ func (m *MapView) ZoomAt(p fyne.Position, dz float64) {
 	s := m.Size()
 	ox, oy := float64(p.X-s.Width/2), float64(p.Y-s.Height/2)
 	plon, plat := m.PosToLonLat(p)
-	px, py := lonLatToWorld(plon, plat, nz)
+	px, py := layers.WorldPixel(plon, plat, nz)
 	m.zoom = nz
-	m.lon, m.lat = worldToLonLat(px-ox, clamp(py-oy, 0, worldSize(nz)), nz)
+	m.lon, m.lat = layers.LonLatAtWorldPixel(px-ox, clamp(py-oy, 0, layers.WorldSize(nz)), nz)
 	m.viewChanged()
 }
 

@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+
+	"mapvault/layers"
 )
 
 func TestMapInteraction(t *testing.T) {
@@ -26,7 +28,7 @@ func TestMapInteraction(t *testing.T) {
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(m).Add(fyne.NewPos(200, 200))
 	test.Drag(c, pos, 100, 0)
 	lon1, lat1, z1 := m.Center()
-	wantLon := lon0 - 100*360/worldSize(z0)
+	wantLon := lon0 - 100*360/layers.WorldSize(z0)
 	if math.Abs(lon1-wantLon) > 1e-6 || math.Abs(lat1-lat0) > 1e-6 || z1 != z0 {
 		t.Errorf("after drag: centre (%v, %v, z%v), want (%v, %v, z%v)", lon1, lat1, z1, wantLon, lat0, z0)
 	}
@@ -61,7 +63,7 @@ func TestMapInteraction(t *testing.T) {
 		t.Errorf("status cursor = %q, want %q", got, want)
 	}
 	_, latc, zc := m.Center()
-	if got, want := h.a.status.view.Text, "zoom 3.00   "+formatScale(scaleDenominator(latc, zc)); got != want {
+	if got, want := h.a.status.view.Text, "zoom 3.00   "+formatScale(layers.ScaleDenominator(latc, zc)); got != want {
 		t.Errorf("status view = %q, want %q", got, want)
 	}
 	// The project's view follows the map (saved with the next save).

@@ -316,7 +316,7 @@ func (a *App) ZoomToLayer(id string) {
 			}
 			b := cl.GeographicBBox
 			s := a.mapView.Size()
-			lon, lat, z := fitBounds(float64(s.Width), float64(s.Height), b.Min(0), b.Min(1), b.Max(0), b.Max(1))
+			lon, lat, z := layers.FitBounds(b, float64(s.Width), float64(s.Height), maxZoom)
 			a.mapView.SetCenter(lon, lat, z)
 		})
 	}()

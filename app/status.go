@@ -6,6 +6,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"mapvault/layers"
 )
 
 // statusBar shows the cursor position, zoom and scale, tile loading and
@@ -50,7 +52,7 @@ func (s *statusBar) setCursor(lon, lat float64, inside bool) {
 }
 
 func (s *statusBar) setView(lat, zoom float64) {
-	s.view.SetText("zoom " + strconv.FormatFloat(zoom, 'f', 2, 64) + "   " + formatScale(scaleDenominator(lat, zoom)))
+	s.view.SetText("zoom " + strconv.FormatFloat(zoom, 'f', 2, 64) + "   " + formatScale(layers.ScaleDenominator(lat, zoom)))
 }
 
 // setLoading shows the indicator while tiles are pending.

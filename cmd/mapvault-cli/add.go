@@ -39,8 +39,10 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	path, raw := pos[0], pos[1]
 
 	p, err := project.Load(path)
+	created := false
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		created = true
 		p = project.New(strings.TrimSuffix(strings.TrimSuffix(baseName(path), ".json"), ".mapvault"))
 	case err != nil:
 		return fail(io, exitFailure, "%v", err)
@@ -134,6 +136,13 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 		})
 		fmt.Fprintf(io.out, "added layer %s (%s) from %s\n", added.ID, name, res.Source)
 	}
+	if created {
+		// A new project opens on its first layer, as QGIS zooms to the
+		// first layer added to an empty project.
+		if l := caps.Find(wanted[0]); l != nil && l.GeographicBBox != nil {
+			p.View.Lon, p.View.Lat, p.View.Zoom = layers.FitBounds(l.GeographicBBox, newProjectWidth, newProjectHeight, 18)
+		}
+	}
 	if err := project.Save(path, p); err != nil {
 		return fail(io, exitFailure, "%v", err)
 	}
@@ -147,6 +156,9 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	fmt.Fprintf(io.out, "saved %s and %s (auth: %s%s; requests: %d)\n", path, kvPath, method, paramNote(res), res.Requests)
 	return exitOK
 }
+
+// The window size a new project's view is fitted to.
+const newProjectWidth, newProjectHeight = 1280, 800
 
 func paramNote(r vault.Result) string {
 	if r.Param == "" || r.Outcome != vault.OutcomeFound {

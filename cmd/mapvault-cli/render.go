@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image/png"
 	"io"
 	"net/http"
 	"os"
@@ -93,7 +92,7 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 		fmt.Fprintf(io.err, "layer %s: %s\n", s.ID, describe(state))
 	}
 	var buf bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img); err != nil {
+	if err := layers.EncodePNG(&buf, img); err != nil {
 		return fail(io, exitFailure, "encoding %s: %v", *out, err)
 	}
 	if err := project.WriteFileAtomic(*out, buf.Bytes(), 0o644); err != nil {
