@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/xml"
 	"strconv"
+
+	"mapvault/layers"
 )
 
 // The capabilities documents are built from these structs with encoding/xml,
@@ -112,8 +114,8 @@ func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 // bboxes returns the layer's BoundingBox elements for the version, clamping
 // latitudes to the Web Mercator world for EPSG:3857.
 func bboxes(ll bounds, version string) []xBBox {
-	mx0, my0 := toMercator(ll.minX, ll.minY)
-	mx1, my1 := toMercator(ll.maxX, ll.maxY)
+	mx0, my0 := layers.LonLatToMercator(ll.minX, ll.minY)
+	mx1, my1 := layers.LonLatToMercator(ll.maxX, ll.maxY)
 	merc := xBBox{MinX: num(round(mx0, 2)), MinY: num(round(my0, 2)), MaxX: num(round(mx1, 2)), MaxY: num(round(my1, 2))}
 	if version == version111 {
 		merc.SRS = "EPSG:3857"

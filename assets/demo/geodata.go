@@ -10,19 +10,14 @@ import (
 	"github.com/twpayne/go-geom/encoding/geojson"
 
 	"mapvault/assets"
+	"mapvault/layers"
 )
 
 // ErrBadData is returned when an embedded GeoJSON file cannot be used.
 var ErrBadData = errors.New("demo: bad demo data")
 
-// maxMercatorLat is the latitude where EPSG:3857 becomes square.
-const maxMercatorLat = 85.05112877980659
-
-// earthRadius is the sphere radius of EPSG:3857, in metres.
-const earthRadius = 6378137.0
-
 // mercatorExtent is half the width of the EPSG:3857 world, in metres.
-const mercatorExtent = math.Pi * earthRadius
+const mercatorExtent = layers.MercatorExtent
 
 // bounds is an axis-aligned box in some CRS, x east and y north.
 type bounds struct{ minX, minY, maxX, maxY float64 }
@@ -45,22 +40,6 @@ func (b *bounds) union(o bounds) {
 
 func (b bounds) intersects(o bounds) bool {
 	return b.minX <= o.maxX && o.minX <= b.maxX && b.minY <= o.maxY && o.minY <= b.maxY
-}
-
-// toMercator projects lon/lat degrees to EPSG:3857 metres, clamping the
-// latitude to the square Web Mercator world.
-func toMercator(lon, lat float64) (x, y float64) {
-	lat = math.Max(-maxMercatorLat, math.Min(maxMercatorLat, lat))
-	x = lon * math.Pi / 180 * earthRadius
-	y = math.Log(math.Tan(math.Pi/4+lat*math.Pi/360)) * earthRadius
-	return x, y
-}
-
-// fromMercator is the inverse of toMercator.
-func fromMercator(x, y float64) (lon, lat float64) {
-	lon = x / earthRadius * 180 / math.Pi
-	lat = (2*math.Atan(math.Exp(y/earthRadius)) - math.Pi/2) * 180 / math.Pi
-	return lon, lat
 }
 
 // path is one ring or line: flat x, y pairs in one CRS, with its bounds.
@@ -171,7 +150,7 @@ func newShape(flat []float64, stride int, ends []int) shape {
 			lon, lat := flat[i], flat[i+1]
 			ll.xy = append(ll.xy, lon, lat)
 			ll.bounds.extend(lon, lat)
-			x, y := toMercator(lon, lat)
+			x, y := layers.LonLatToMercator(lon, lat)
 			m.xy = append(m.xy, x, y)
 			m.bounds.extend(x, y)
 		}

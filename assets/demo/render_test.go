@@ -7,29 +7,6 @@ import (
 	"testing"
 )
 
-func TestMercator(t *testing.T) {
-	tests := []struct{ lon, lat, x, y float64 }{
-		{0, 0, 0, 0},
-		{180, 0, mercatorExtent, 0},
-		{-180, 0, -mercatorExtent, 0},
-		{0, maxMercatorLat, 0, mercatorExtent},
-		{0, 90, 0, mercatorExtent}, // clamped
-		{0, -90, 0, -mercatorExtent},
-	}
-	for _, tt := range tests {
-		x, y := toMercator(tt.lon, tt.lat)
-		if math.Abs(x-tt.x) > 1e-6 || math.Abs(y-tt.y) > 1e-6 {
-			t.Errorf("toMercator(%v, %v) = %v, %v, want %v, %v", tt.lon, tt.lat, x, y, tt.x, tt.y)
-		}
-	}
-	for _, ll := range [][2]float64{{10, 50}, {-73.9, 40.7}, {151.2, -33.9}} {
-		lon, lat := fromMercator(toMercator(ll[0], ll[1]))
-		if math.Abs(lon-ll[0]) > 1e-9 || math.Abs(lat-ll[1]) > 1e-9 {
-			t.Errorf("fromMercator(toMercator(%v)) = %v, %v", ll, lon, lat)
-		}
-	}
-}
-
 func TestClipSegment(t *testing.T) {
 	c := bounds{0, 0, 10, 10}
 	tests := []struct {

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"mapvault/layers"
 )
 
 // capsDoc is the part of a capabilities document (either version) the tests
@@ -194,7 +196,7 @@ func TestGetMapLand(t *testing.T) {
 		t.Fatalf("image size = %v, want 300x200", got)
 	}
 	px := func(lon, lat float64) (int, int) {
-		x, y := toMercator(lon, lat)
+		x, y := layers.LonLatToMercator(lon, lat)
 		return int((x + 4452779.63) / 8905559.26 * 300), int((11068715.66 - y) / 7565165.82 * 200)
 	}
 	for _, p := range []struct {

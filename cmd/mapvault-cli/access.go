@@ -172,6 +172,24 @@ func (a *access) detect(ctx context.Context, t vault.Target, cred vault.Credenti
 	return d.Detect(ctx, t, cred, param)
 }
 
+// probe chooses the probe target for clean and runs detection with cred.
+// On failure it prints one line (with suffix, such as "; nothing was
+// written") and returns the exit code; otherwise the code is -1.
+func (a *access) probe(ctx context.Context, io stdio, clean, layer string, cred vault.Credential, param, suffix string) (vault.Result, *layers.Capabilities, int) {
+	t, caps, err := a.target(ctx, clean, layer)
+	if nl := (*noLayerError)(nil); errors.As(err, &nl) {
+		return vault.Result{}, nil, fail(io, exitUsage, "%v%s", err, suffix)
+	}
+	if err != nil {
+		return vault.Result{}, nil, fail(io, exitUndecided, "could not decide: %v%s", err, suffix)
+	}
+	res, err := a.detect(ctx, t, cred, param)
+	if err != nil {
+		return vault.Result{}, nil, fail(io, exitUndecided, "could not decide: %v%s", err, suffix)
+	}
+	return res, caps, -1
+}
+
 // exitFor maps a detection outcome to the documented exit code.
 func exitFor(r vault.Result) int {
 	switch r.Outcome {

@@ -78,16 +78,9 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	if len(wanted) > 0 {
 		first = wanted[0]
 	}
-	t, caps, err := a.target(ctx, split.CleanURL, first)
-	if nl := (*noLayerError)(nil); errors.As(err, &nl) {
-		return fail(io, exitUsage, "%v; nothing was written", err)
-	}
-	if err != nil {
-		return fail(io, exitUndecided, "could not decide: %v", err)
-	}
-	res, err := a.detect(ctx, t, cred, *param)
-	if err != nil {
-		return fail(io, exitUndecided, "could not decide: %v", err)
+	res, caps, code := a.probe(ctx, io, split.CleanURL, first, cred, *param, "; nothing was written")
+	if code >= 0 {
+		return code
 	}
 	switch res.Outcome {
 	case vault.OutcomeFound, vault.OutcomeNoAuthNeeded:

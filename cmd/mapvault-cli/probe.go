@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"mapvault/vault"
@@ -58,16 +57,9 @@ func runProbe(ctx context.Context, args []string, io stdio, env func(string) str
 		return fail(io, exitUsage, "%v", err)
 	}
 	a := newAccess(vault.NewKeyVault(), io.err)
-	t, _, err := a.target(ctx, split.CleanURL, *layer)
-	if nl := (*noLayerError)(nil); errors.As(err, &nl) {
-		return fail(io, exitUsage, "%v", err)
-	}
-	if err != nil {
-		return fail(io, exitUndecided, "could not decide: %v", err)
-	}
-	res, err := a.detect(ctx, t, cred, *param)
-	if err != nil {
-		return fail(io, exitUndecided, "could not decide: %v", err)
+	res, _, code := a.probe(ctx, io, split.CleanURL, *layer, cred, *param, "")
+	if code >= 0 {
+		return code
 	}
 	rep := report(res)
 	if *asJSON {
