@@ -338,6 +338,13 @@ func (a *App) showError(err error) {
 	dialog.ShowError(err, a.win)
 }
 
+// report shows err, if any.
+func (a *App) report(err error) {
+	if err != nil {
+		a.showError(err)
+	}
+}
+
 func pendingTiles(states map[string]layers.State) int {
 	n := 0
 	for _, s := range states {

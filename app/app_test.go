@@ -115,3 +115,31 @@ func pix(img image.Image) []byte {
 	}
 	return nil
 }
+
+func TestOpenPublicExample(t *testing.T) {
+	h := newHarness(t)
+	if err := h.a.OpenPublicExample(); err != nil {
+		t.Fatal(err)
+	}
+	p := h.a.Project()
+	if h.a.Path() != "" || h.a.Dirty() {
+		t.Errorf("path %q dirty %v, want an unsaved, unchanged document", h.a.Path(), h.a.Dirty())
+	}
+	if len(p.Layers) != 3 {
+		t.Fatalf("layers = %d, want 3", len(p.Layers))
+	}
+	for _, l := range p.Layers {
+		if st := h.a.layerStatus(l.ID); st.blocked {
+			t.Errorf("%s is blocked; the public services need no credentials", l.Name)
+		}
+	}
+	if r := h.row("terrestris: OpenStreetMap"); r == nil {
+		t.Fatal("no panel row for the hidden OpenStreetMap layer")
+	}
+	if l, _ := p.Layer("terrestris-osm"); l.Visible {
+		t.Error("terrestris-osm is visible, want it hidden as the example saves it")
+	}
+	if h.a.prompts.Current() != nil {
+		t.Error("a credential prompt opened for public services")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"mapvault/assets"
 	"mapvault/assets/demo"
 	"mapvault/project"
 	"mapvault/vault"
@@ -91,6 +92,17 @@ func (a *App) OpenDemo(addr string) error {
 	}
 	p := demo.Project(base)
 	p.Title = demoTitle
+	a.setDocument(newDocument(a.svc, p, "", nil))
+	return nil
+}
+
+// OpenPublicExample opens the bundled example of real public WMS services
+// (it needs internet access), unsaved.
+func (a *App) OpenPublicExample() error {
+	p, err := project.Parse(assets.PublicServicesName, assets.PublicServices())
+	if err != nil {
+		return err
+	}
 	a.setDocument(newDocument(a.svc, p, "", nil))
 	return nil
 }

@@ -34,6 +34,8 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		item("New", fyne.KeyN, fyne.KeyModifierShortcutDefault, a.NewProject),
 		item("Open…", fyne.KeyO, fyne.KeyModifierShortcutDefault, a.OpenDialog),
 		recent,
+		item("Open Demo", "", 0, func() { a.confirmDiscard(func() { a.report(a.OpenDemo("")) }) }),
+		item("Open Public Services Example", "", 0, func() { a.confirmDiscard(func() { a.report(a.OpenPublicExample()) }) }),
 		fyne.NewMenuItemSeparator(),
 		item("Save", fyne.KeyS, fyne.KeyModifierShortcutDefault, a.Save),
 		item("Save As…", fyne.KeyS, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift, a.SaveAsDialog),

@@ -49,3 +49,16 @@ func Data(name string) ([]byte, error) {
 func Icon() []byte {
 	return append([]byte(nil), icon...)
 }
+
+//go:embed examples/public-services.mapvault.json
+var publicServices []byte
+
+// PublicServicesName is the file name of the public-services example.
+const PublicServicesName = "public-services.mapvault.json"
+
+// PublicServices returns the second example project: real public WMS
+// services (NASA GIBS, terrestris OpenStreetMap, PDOK) for users with
+// internet access. None needs credentials. The caller owns the slice.
+func PublicServices() []byte {
+	return append([]byte(nil), publicServices...)
+}
