@@ -61,9 +61,10 @@ func (e *VersionError) Error() string {
 
 func (e *VersionError) Unwrap() error { return ErrNewerVersion }
 
-// position returns the 1-based line and column of byte offset off in data.
-// An offset past the end points just after the last character.
-func position(data []byte, off int) (line, col int) {
+// Position returns the 1-based line and column (in characters) of byte
+// offset off in data, as SyntaxError reports them. An offset past the end
+// points just after the last character. The KeyVault parser uses it too.
+func Position(data []byte, off int) (line, col int) {
 	if off > len(data) {
 		off = len(data)
 	}

@@ -60,7 +60,7 @@ type parser struct {
 }
 
 func (ps *parser) errAt(off int, sentinel error, format string, args ...any) *SyntaxError {
-	line, col := position(ps.doc, off)
+	line, col := Position(ps.doc, off)
 	return &SyntaxError{File: ps.name, Line: line, Column: col, Msg: fmt.Sprintf(format, args...), Err: sentinel}
 }
 

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"mapvault/project"
 )
@@ -298,7 +297,7 @@ func kvValidToken(s string) bool {
 // that data could be a secret.
 func ParseKeyVault(name string, data []byte) (*KeyVault, error) {
 	fail := func(off int, err error, format string, args ...any) error {
-		line, col := kvPosition(data, off)
+		line, col := project.Position(data, off)
 		return &project.SyntaxError{File: name, Line: line, Column: col, Msg: fmt.Sprintf(format, args...), Err: err}
 	}
 	var probe any
@@ -487,18 +486,4 @@ func kvSkip(data []byte, i int) int {
 		}
 	}
 	return i
-}
-
-// kvPosition returns the 1-based line and column (in characters) of byte
-// offset off.
-func kvPosition(data []byte, off int) (line, col int) {
-	off = min(max(off, 0), len(data))
-	line, start := 1, 0
-	for i := 0; i < off; i++ {
-		if data[i] == '\n' {
-			line++
-			start = i + 1
-		}
-	}
-	return line, utf8.RuneCount(data[start:off]) + 1
 }

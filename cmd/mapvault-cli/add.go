@@ -28,13 +28,9 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	user := fset.String("user", "", "user `NAME` for HTTP Basic; the secret is the password")
 	param := fset.String("param", "", "custom query parameter `NAME` for the access key")
 	keep := fset.String("keep-param", "", "comma-separated query parameter `NAMES` that only look secret and may be kept")
-	pos, code := parseFlags(fset, args)
+	pos, code := parseFlags(fset, args, 2)
 	if code >= 0 {
 		return code
-	}
-	if len(pos) != 2 {
-		fset.Usage()
-		return exitUsage
 	}
 	path, raw := pos[0], pos[1]
 

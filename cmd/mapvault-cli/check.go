@@ -16,13 +16,9 @@ something was found, 0 when the project is safe to share.`
 
 func runCheck(ctx context.Context, args []string, io stdio, env func(string) string) int {
 	fs := newFlags("check", checkUsage, io)
-	pos, code := parseFlags(fs, args)
+	pos, code := parseFlags(fs, args, 1)
 	if code >= 0 {
 		return code
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return exitUsage
 	}
 	leaks, err := vault.ScanProject(pos[0])
 	if err != nil {

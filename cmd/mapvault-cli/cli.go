@@ -94,9 +94,10 @@ func newFlags(name, usage string, io stdio) *flag.FlagSet {
 }
 
 // parseFlags parses args, allowing flags after positional arguments
-// ("add p.json URL --layers a"). It returns the positional arguments, and an
-// exit code >= 0 when the command must stop (help or a usage error).
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, int) {
+// ("add p.json URL --layers a"), and expects exactly want positional
+// arguments. It returns them, and an exit code >= 0 when the command must
+// stop (help, or a usage error after printing the usage).
+func parseFlags(fs *flag.FlagSet, args []string, want int) ([]string, int) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -107,11 +108,16 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, int) {
 		}
 		args = fs.Args()
 		if len(args) == 0 {
-			return pos, -1
+			break
 		}
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+	if len(pos) != want {
+		fs.Usage()
+		return nil, exitUsage
+	}
+	return pos, -1
 }
 
 // maxSecretLine bounds what is read from standard input for a secret.

@@ -22,13 +22,9 @@ func runLayers(ctx context.Context, args []string, io stdio, env func(string) st
 	asJSON := fs.Bool("json", false, "print the tree as JSON (effective, inherited values)")
 	user := fs.String("user", "", "user `NAME` for HTTP Basic; the secret is the password")
 	param := fs.String("param", "", "custom query parameter `NAME` for the access key")
-	pos, code := parseFlags(fs, args)
+	pos, code := parseFlags(fs, args, 1)
 	if code >= 0 {
 		return code
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return exitUsage
 	}
 	caps, code := loadCapabilities(ctx, pos[0], *user, *param, io, env)
 	if caps == nil {

@@ -33,13 +33,9 @@ func runProbe(ctx context.Context, args []string, io stdio, env func(string) str
 	param := fs.String("param", "", "custom query parameter `NAME` for the access key (tried first)")
 	layer := fs.String("layer", "", "layer `NAME` to probe with (default: the first named layer)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	pos, code := parseFlags(fs, args)
+	pos, code := parseFlags(fs, args, 1)
 	if code >= 0 {
 		return code
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return exitUsage
 	}
 	split, err := vault.SplitURL(pos[0])
 	if err != nil {

@@ -39,11 +39,11 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	credPath := fs.String("credentials", "", "credentials `FILE` (JSON lines), or - for standard input")
 	noKeychain := fs.Bool("no-keychain", false, "do not look in the OS keychain")
 	noMerge := fs.Bool("no-merge", false, "fetch every layer separately (measures request merging)")
-	pos, code := parseFlags(fs, args)
+	pos, code := parseFlags(fs, args, 1)
 	if code >= 0 {
 		return code
 	}
-	if len(pos) != 1 || *out == "" {
+	if *out == "" {
 		fs.Usage()
 		return exitUsage
 	}
