@@ -81,6 +81,10 @@ func (a *App) askSuspects(raw string, split vault.Split) {
 	d.Show()
 }
 
+// pathSuspectNote warns about a path segment that looks like a secret: it
+// stays in the project, since the service may need it there.
+const pathSuspectNote = "Warning: part of this address's path looks like a secret. It is kept in the project; if it is a secret, do not share the project (File > Check for secrets)."
+
 // suspectsDialog is the "is this a secret?" question showing.
 type suspectsDialog struct {
 	dlg    *dialog.ConfirmDialog
@@ -92,6 +96,9 @@ type suspectsDialog struct {
 func (a *App) addFromSplit(split vault.Split, clean string) {
 	d := a.doc
 	src := split.Source
+	if split.PathSuspect {
+		a.status.setNote(pathSuspectNote)
+	}
 	if split.Method == vault.MethodBasic || split.Method == vault.MethodQuery {
 		e := vault.Entry{AuthRequired: true, Method: split.Method, Param: split.Param}
 		if old, ok := d.kv.Get(src); !ok || old.Method != e.Method || old.Param != e.Param || !old.AuthRequired {

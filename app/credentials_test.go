@@ -333,3 +333,17 @@ func TestAddLayerSuspectKeptWhenUserSaysNotSecret(t *testing.T) {
 		t.Errorf("clean URL %q dropped a parameter the user said is not secret", h.a.picker.clean)
 	}
 }
+
+func TestAddLayerURLWarnsOfSecretInPath(t *testing.T) {
+	h := newHarness(t)
+	base := h.startDemo()
+	h.a.AddLayerURL(base + "/Zx8Qp2Lr7Tn4Vb6Wc9Yd3Kf/wms")
+	if got := h.a.status.note.Text; got != pathSuspectNote {
+		t.Errorf("status note = %q, want the warning about a secret in the path", got)
+	}
+	h.a.status.setNote("")
+	h.a.AddLayerURL(base + demo.PublicPath)
+	if got := h.a.status.note.Text; got == pathSuspectNote {
+		t.Errorf("an ordinary path raised the path warning")
+	}
+}

@@ -51,6 +51,11 @@ type Split struct {
 	// parameter whose value LooksSecret. The caller asks the user about
 	// them; they are never saved.
 	Suspects []string
+	// PathSuspect reports a path segment that looks like a secret. It stays
+	// in CleanURL: a service that wants its key in the path cannot be
+	// reached without it, and dataset ids (UUIDs) look the same. Callers warn,
+	// and the secret scan (ScanFile) reports it before a project is shared.
+	PathSuspect bool
 }
 
 // SplitURL takes a URL as pasted by a user (possibly with user information
@@ -109,6 +114,7 @@ func SplitURLKeeping(raw string, keep []string) (Split, error) {
 		sp.Method = MethodQuery
 		sp.Param = emptyKey
 	}
+	sp.PathSuspect = hygienePathSuspect(u)
 	u.RawQuery = strings.Join(kept, "&")
 	u.ForceQuery = false
 	u.Fragment, u.RawFragment = "", ""
@@ -173,6 +179,26 @@ func hygieneUnescape(s string) string {
 	return s
 }
 
+// hygieneRedactSegments splits an escaped path into segments with every one
+// that looks secret replaced by "REDACTED", and reports whether any was.
+func hygieneRedactSegments(escapedPath string) ([]string, bool) {
+	segs := strings.Split(escapedPath, "/")
+	changed := false
+	for i, s := range segs {
+		if LooksSecret(hygienePathUnescape(s)) {
+			segs[i] = redactedValue
+			changed = true
+		}
+	}
+	return segs, changed
+}
+
+// hygienePathSuspect reports whether a segment of u's path looks secret.
+func hygienePathSuspect(u *url.URL) bool {
+	_, changed := hygieneRedactSegments(u.EscapedPath())
+	return changed
+}
+
 // redactURL implements RedactURL: user information becomes "REDACTED", and so
 // does the value of every known key parameter, of every parameter whose value
 // LooksSecret and every path segment that LooksSecret. The fragment is
@@ -188,23 +214,13 @@ func redactURL(raw string) string {
 	if u.User != nil {
 		u.User = url.User(redactedValue)
 	}
-	if p := u.EscapedPath(); p != "" {
-		segs := strings.Split(p, "/")
-		changed := false
-		for i, s := range segs {
-			if LooksSecret(hygienePathUnescape(s)) {
-				segs[i] = redactedValue
-				changed = true
-			}
+	if segs, changed := hygieneRedactSegments(u.EscapedPath()); changed {
+		np := strings.Join(segs, "/")
+		dp, err := url.PathUnescape(np)
+		if err != nil {
+			return "(unparseable URL)"
 		}
-		if changed {
-			np := strings.Join(segs, "/")
-			if dp, err := url.PathUnescape(np); err == nil {
-				u.Path, u.RawPath = dp, np
-			} else {
-				return "(unparseable URL)"
-			}
-		}
+		u.Path, u.RawPath = dp, np
 	}
 	if u.RawQuery != "" {
 		var b strings.Builder

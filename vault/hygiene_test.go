@@ -298,3 +298,27 @@ func TestSplitURLKeeping(t *testing.T) {
 		t.Errorf("Suspects = %q, want [opaque]", sp.Suspects)
 	}
 }
+
+func TestSplitURLPathSuspect(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want bool
+	}{
+		{"https://maps.example.org/geoserver/wms?map=x", false},
+		{"https://tiles.example.org/Zx8Qp2Lr7Tn4Vb6Wc9Yd3Kf/wms", true},
+		{"https://geonode.example.org/maps/3f2a9c1e-8b7d-4e6f-a5c4-1d2e3f4a5b6c/wms", true},
+		{"https://maps.example.org/cgi-bin/mapserv.fcgi/ows", false},
+	}
+	for _, tt := range tests {
+		sp, err := SplitURL(tt.raw)
+		if err != nil {
+			t.Fatalf("SplitURL(%q): %v", tt.raw, err)
+		}
+		if sp.PathSuspect != tt.want {
+			t.Errorf("SplitURL(%q).PathSuspect = %v, want %v", tt.raw, sp.PathSuspect, tt.want)
+		}
+		if sp.CleanURL != tt.raw {
+			t.Errorf("SplitURL(%q).CleanURL = %q, want the path kept", tt.raw, sp.CleanURL)
+		}
+	}
+}

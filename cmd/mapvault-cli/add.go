@@ -56,6 +56,9 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	if err := suspectError(split); err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
+	if split.PathSuspect {
+		fmt.Fprintf(io.err, "mapvault-cli: warning: a segment of the URL path looks like a secret; it stays in the project (the service may need it there). If it is one, do not share the project: mapvault-cli check reports it.\n")
+	}
 	if split.Param != "" && *param == "" {
 		*param = split.Param
 	}
