@@ -261,12 +261,39 @@ func toRGBA(img image.Image, w, h int) *image.RGBA {
 		return r
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	if b.Dx() == w && b.Dy() == h {
+	if n, ok := img.(*image.NRGBA); ok && b.Dx() == w && b.Dy() == h {
+		premultiply(dst, n)
+	} else if b.Dx() == w && b.Dy() == h {
 		draw.Draw(dst, dst.Bounds(), img, b.Min, draw.Src)
 	} else {
 		draw.ApproxBiLinear.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
 	}
 	return dst
+}
+
+// premultiply converts a decoded PNG tile (NRGBA) to premultiplied RGBA of
+// the same size. Map tiles are mostly fully opaque or fully transparent
+// pixels, which are copied or cleared; only partial alpha is multiplied,
+// with image/draw's exact rounding, so the result equals draw.Draw's.
+func premultiply(dst *image.RGBA, src *image.NRGBA) {
+	w, h := src.Rect.Dx(), src.Rect.Dy()
+	for y := 0; y < h; y++ {
+		s := src.Pix[y*src.Stride : y*src.Stride+4*w]
+		d := dst.Pix[y*dst.Stride : y*dst.Stride+4*w]
+		for i := 0; i < len(s); i += 4 {
+			switch a := s[i+3]; a {
+			case 0xff:
+				copy(d[i:i+4], s[i:i+4])
+			case 0: // dst is new: already zero
+			default:
+				a16 := uint32(a) * 0x101
+				d[i] = uint8(uint32(s[i]) * 0x101 * a16 / 0xffff >> 8)
+				d[i+1] = uint8(uint32(s[i+1]) * 0x101 * a16 / 0xffff >> 8)
+				d[i+2] = uint8(uint32(s[i+2]) * 0x101 * a16 / 0xffff >> 8)
+				d[i+3] = a
+			}
+		}
+	}
 }
 
 func httpStatusText(code int) string { return http.StatusText(code) }
