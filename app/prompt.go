@@ -191,19 +191,20 @@ func sourceLabel(src vault.Source) string {
 	return s
 }
 
-// credential builds the credential from the entries.
-func (p *credPrompt) credential() (vault.Credential, string, error) {
+// credential builds the credential from the entries, or returns what the
+// user still has to fill in (a message for the prompt).
+func (p *credPrompt) credential() (cred vault.Credential, param, missing string) {
 	if p.kind.Selected == choiceKey {
 		k := strings.TrimSpace(p.key.Text)
 		if k == "" {
-			return vault.Credential{}, "", errors.New("Enter the access key.")
+			return vault.Credential{}, "", "Enter the access key."
 		}
-		return vault.Credential{Key: k}, strings.TrimSpace(p.param.Text), nil
+		return vault.Credential{Key: k}, strings.TrimSpace(p.param.Text), ""
 	}
 	if p.user.Text == "" && p.password.Text == "" {
-		return vault.Credential{}, "", errors.New("Enter a user name and password.")
+		return vault.Credential{}, "", "Enter a user name and password."
 	}
-	return vault.Credential{Username: p.user.Text, Password: p.password.Text}, "", nil
+	return vault.Credential{Username: p.user.Text, Password: p.password.Text}, "", ""
 }
 
 // probeTarget returns the request detection sends.
@@ -224,9 +225,9 @@ func (p *credPrompt) Submit() {
 	if p.stop != nil { // already checking
 		return
 	}
-	cred, param, err := p.credential()
-	if err != nil {
-		p.showMessage(err.Error())
+	cred, param, missing := p.credential()
+	if missing != "" {
+		p.showMessage(missing)
 		return
 	}
 	target, err := p.probeTarget()

@@ -189,9 +189,8 @@ func (r *recorder) tilesDone(id string) int {
 }
 
 var (
-	red   = color.NRGBA{255, 0, 0, 255}
-	green = color.NRGBA{0, 255, 0, 255}
-	blue  = color.NRGBA{0, 0, 255, 255}
+	red  = color.NRGBA{255, 0, 0, 255}
+	blue = color.NRGBA{0, 0, 255, 255}
 )
 
 // testView is 3x3 tiles-ish around a point at zoom 5.

@@ -16,9 +16,6 @@ import (
 // ErrBadData is returned when an embedded GeoJSON file cannot be used.
 var ErrBadData = errors.New("demo: bad demo data")
 
-// mercatorExtent is half the width of the EPSG:3857 world, in metres.
-const mercatorExtent = layers.MercatorExtent
-
 // bounds is an axis-aligned box in some CRS, x east and y north.
 type bounds struct{ minX, minY, maxX, maxY float64 }
 
