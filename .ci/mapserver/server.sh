@@ -61,28 +61,11 @@ check_settings() {
 }
 
 # render IN OUT: copy template IN to OUT replacing @RUN@ @DATA@ @PORT@
-# @OTHER_PORT@ @KEY@ @USER_LINE@ literally (no regex, no escaping surprises).
+# @OTHER_PORT@ @KEY@ @USER_LINE@ literally (see .ci/fill-template).
 render() {
-	R_RUN=$run R_DATA=$MS_DATA_DIR R_PORT=$MS_PORT R_OTHER=$MS_OTHER_PORT \
-		R_KEY=$MS_KEY R_USER=$user_line awk '
-	function subst(s, name, val,    out, i) {
-		out = ""
-		while ((i = index(s, name)) > 0) {
-			out = out substr(s, 1, i - 1) val
-			s = substr(s, i + length(name))
-		}
-		return out s
-	}
-	{
-		line = $0
-		line = subst(line, "@RUN@", ENVIRON["R_RUN"])
-		line = subst(line, "@DATA@", ENVIRON["R_DATA"])
-		line = subst(line, "@OTHER_PORT@", ENVIRON["R_OTHER"])
-		line = subst(line, "@PORT@", ENVIRON["R_PORT"])
-		line = subst(line, "@KEY@", ENVIRON["R_KEY"])
-		line = subst(line, "@USER_LINE@", ENVIRON["R_USER"])
-		print line
-	}' "$1" >"$2"
+	T_RUN=$run T_DATA=$MS_DATA_DIR T_PORT=$MS_PORT T_OTHER_PORT=$MS_OTHER_PORT \
+		T_KEY=$MS_KEY T_USER_LINE=$user_line \
+		sh "$root/.ci/fill-template" "$1" "$2" RUN DATA OTHER_PORT PORT KEY USER_LINE
 }
 
 # alive PID NAME: PID is a running process of ours: an nginx whose command line

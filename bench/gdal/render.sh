@@ -46,24 +46,9 @@ xmlesc() {
 }
 
 # The description may hold a key from URL: it lives in the 0700 temp dir only.
-R_URL=$(xmlesc "$url") R_LAYERS=$(xmlesc "$layers") \
-	R_MAXC=${RENDER_MAX_CONNECTIONS:-2} R_TIMEOUT=${RENDER_TIMEOUT:-30} awk '
-function subst(s, name, val,    out, i) {
-	out = ""
-	while ((i = index(s, name)) > 0) {
-		out = out substr(s, 1, i - 1) val
-		s = substr(s, i + length(name))
-	}
-	return out s
-}
-{
-	line = $0
-	line = subst(line, "@SERVER_URL@", ENVIRON["R_URL"])
-	line = subst(line, "@LAYERS@", ENVIRON["R_LAYERS"])
-	line = subst(line, "@MAX_CONNECTIONS@", ENVIRON["R_MAXC"])
-	line = subst(line, "@TIMEOUT@", ENVIRON["R_TIMEOUT"])
-	print line
-}' "$here/wms.xml.in" >"$tmp/wms.xml"
+T_SERVER_URL=$(xmlesc "$url") T_LAYERS=$(xmlesc "$layers") \
+	T_MAX_CONNECTIONS=${RENDER_MAX_CONNECTIONS:-2} T_TIMEOUT=${RENDER_TIMEOUT:-30} \
+	sh "$here/../../.ci/fill-template" "$here/wms.xml.in" "$tmp/wms.xml" SERVER_URL LAYERS MAX_CONNECTIONS TIMEOUT
 
 start=$(date +%s%N)
 GDAL_DEFAULT_WMS_CACHE_PATH=$tmp/cache \
