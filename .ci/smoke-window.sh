@@ -54,7 +54,10 @@ rm -f "$out"
 ) &
 shot_pid=$!
 status=0
-timeout -k 5 60 "$bin" -demo -screenshot "$out" -after 8s || status=$?
+# Inside a private D-Bus session with an unlocked keychain, as on a desktop:
+# without a session bus the keychain lookup would autolaunch one that
+# outlives the test.
+sh "$root/.ci/with-keyring.sh" timeout -k 5 60 "$bin" -demo -screenshot "$out" -after 8s || status=$?
 wait "$shot_pid" 2>/dev/null || true
 if [ "$status" -ne 0 ]; then
 	echo "smoke: mapvault exited with status $status" >&2
