@@ -76,25 +76,16 @@ func (v *view) draw(img *image.RGBA, ds *dataset, st style) {
 func (v *view) fillFeature(img *image.RGBA, f *feature, c color.NRGBA) {
 	var rings [][]float32
 	pb := emptyBounds()
-	for i := range f.shapes {
-		paths, box := v.paths(&f.shapes[i])
-		if !box.intersects(v.box) {
-			continue
+	v.eachVisiblePath(f, func(p path) {
+		r := v.clipRing(p.xy)
+		if len(r) < 6 {
+			return
 		}
-		for _, p := range paths {
-			if !p.bounds.intersects(v.box) {
-				continue
-			}
-			r := v.clipRing(p.xy)
-			if len(r) < 6 {
-				continue
-			}
-			for j := 0; j < len(r); j += 2 {
-				pb.extend(float64(r[j]), float64(r[j+1]))
-			}
-			rings = append(rings, r)
+		for j := 0; j < len(r); j += 2 {
+			pb.extend(float64(r[j]), float64(r[j+1]))
 		}
-	}
+		rings = append(rings, r)
+	})
 	if len(rings) == 0 {
 		return
 	}
@@ -109,6 +100,21 @@ func (v *view) fillFeature(img *image.RGBA, f *feature, c color.NRGBA) {
 	})
 }
 
+// eachVisiblePath calls fn for every path of f whose bounds meet the view.
+func (v *view) eachVisiblePath(f *feature, fn func(path)) {
+	for i := range f.shapes {
+		paths, box := v.paths(&f.shapes[i])
+		if !box.intersects(v.box) {
+			continue
+		}
+		for _, p := range paths {
+			if p.bounds.intersects(v.box) {
+				fn(p)
+			}
+		}
+	}
+}
+
 // strokeFeature draws every path of f as a line of the given width. Each
 // segment becomes a thin rectangle extended by half the width at both ends;
 // all rectangles wind the same way, so overlaps at joints do not darken.
@@ -116,40 +122,31 @@ func (v *view) strokeFeature(img *image.RGBA, f *feature, c color.NRGBA, width f
 	hw := width / 2
 	quads := v.quad[:0]
 	pb := emptyBounds()
-	for i := range f.shapes {
-		paths, box := v.paths(&f.shapes[i])
-		if !box.intersects(v.box) {
-			continue
-		}
-		for _, p := range paths {
-			if !p.bounds.intersects(v.box) {
+	v.eachVisiblePath(f, func(p path) {
+		x0, y0 := v.pixel(p.xy[0], p.xy[1])
+		for j := 2; j < len(p.xy); j += 2 {
+			x1, y1 := v.pixel(p.xy[j], p.xy[j+1])
+			ax, ay, bx, by, ok := clipSegment(x0, y0, x1, y1, v.clip)
+			x0, y0 = x1, y1
+			if !ok {
 				continue
 			}
-			x0, y0 := v.pixel(p.xy[0], p.xy[1])
-			for j := 2; j < len(p.xy); j += 2 {
-				x1, y1 := v.pixel(p.xy[j], p.xy[j+1])
-				ax, ay, bx, by, ok := clipSegment(x0, y0, x1, y1, v.clip)
-				x0, y0 = x1, y1
-				if !ok {
-					continue
-				}
-				dx, dy := bx-ax, by-ay
-				l := math.Hypot(dx, dy)
-				if l < 1e-9 {
-					continue
-				}
-				ux, uy := dx/l*hw, dy/l*hw // along the segment
-				nx, ny := -uy, ux          // across it
-				ax, ay, bx, by = ax-ux, ay-uy, bx+ux, by+uy
-				quads = append(quads,
-					ax+nx, ay+ny, bx+nx, by+ny, bx-nx, by-ny, ax-nx, ay-ny)
-				pb.extend(ax-hw, ay-hw)
-				pb.extend(bx+hw, by+hw)
-				pb.extend(ax+hw, ay+hw)
-				pb.extend(bx-hw, by-hw)
+			dx, dy := bx-ax, by-ay
+			l := math.Hypot(dx, dy)
+			if l < 1e-9 {
+				continue
 			}
+			ux, uy := dx/l*hw, dy/l*hw // along the segment
+			nx, ny := -uy, ux          // across it
+			ax, ay, bx, by = ax-ux, ay-uy, bx+ux, by+uy
+			quads = append(quads,
+				ax+nx, ay+ny, bx+nx, by+ny, bx-nx, by-ny, ax-nx, ay-ny)
+			pb.extend(ax-hw, ay-hw)
+			pb.extend(bx+hw, by+hw)
+			pb.extend(ax+hw, ay+hw)
+			pb.extend(bx-hw, by-hw)
 		}
-	}
+	})
 	v.quad = quads
 	if len(quads) == 0 {
 		return
