@@ -247,7 +247,7 @@ func (a *App) engineStates(states map[string]layers.State) {
 		if _, already := d.blocked[src]; !already {
 			reason := s.Reason
 			if reason == "" {
-				reason = vault.ReasonRejected
+				reason = string(vault.ReasonRejected)
 			}
 			d.blocked[src] = reason
 			d.engine.Purge(src)
@@ -266,7 +266,7 @@ func (a *App) storeStatus(src vault.Source, st vault.Status) {
 	}
 	switch st {
 	case vault.StatusRejected:
-		d.blocked[src] = vault.ReasonRejected
+		d.blocked[src] = string(vault.ReasonRejected)
 		d.engine.Purge(src)
 		a.askFor(src, true)
 	case vault.StatusUnknown, vault.StatusVerified:

@@ -57,7 +57,7 @@ func TestDemoStartsBlockedAndUnlocksOncePerSource(t *testing.T) {
 	})
 	for _, name := range []string{"Countries (HTTP Basic)", "Borders (access key)"} {
 		r := h.row(name)
-		if got, want := r.reason.Text, vault.ReasonNeedsCredentials; got != want {
+		if got, want := r.reason.Text, string(vault.ReasonNeedsCredentials); got != want {
 			t.Errorf("%s: reason = %q, want %q", name, got, want)
 		}
 		if !r.badge.Visible() || !r.unlock.Visible() {

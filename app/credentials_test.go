@@ -55,7 +55,7 @@ func TestOnePromptPerSourceHiddenStaysHiddenEyeRemembered(t *testing.T) {
 	}
 	// Blocked at once from the KeyVault: no request needed to know.
 	for _, name := range []string{"A", "B", "C"} {
-		if st := h.a.layerStatus(h.layerID(name)); !st.blocked || st.reason != vault.ReasonNeedsCredentials {
+		if st := h.a.layerStatus(h.layerID(name)); !st.blocked || st.reason != string(vault.ReasonNeedsCredentials) {
 			t.Errorf("%s status = %+v, want blocked %q", name, st, vault.ReasonNeedsCredentials)
 		}
 	}
@@ -159,7 +159,7 @@ func TestRejectedMidSessionBlocksAndAsksOnce(t *testing.T) {
 	if n := len(h.a.prompts.queue); n != 0 {
 		t.Errorf("%d extra prompts queued, want one prompt", n)
 	}
-	if st := h.a.layerStatus(h.layerID("A")); !st.blocked || st.reason != vault.ReasonRejected {
+	if st := h.a.layerStatus(h.layerID("A")); !st.blocked || st.reason != string(vault.ReasonRejected) {
 		t.Errorf("A status = %+v, want blocked %q", st, vault.ReasonRejected)
 	}
 	if len(h.drawn()) != 0 {

@@ -88,7 +88,7 @@ func (d *document) access(st *vault.Store, src vault.Source) vault.Access {
 		return a
 	}
 	if r, ok := d.blocked[src]; ok {
-		return vault.Access{Blocked: true, Reason: r}
+		return vault.Access{Blocked: true, Reason: vault.AuthReason(r)}
 	}
 	return vault.Access{}
 }
@@ -171,14 +171,14 @@ func classifyError(err error, haveCredential bool) (errorKind, string) {
 	var ne net.Error
 	switch {
 	case errors.Is(err, vault.ErrNoCredentials):
-		return errNeedsCreds, vault.ReasonNeedsCredentials
+		return errNeedsCreds, string(vault.ReasonNeedsCredentials)
 	case errors.Is(err, vault.ErrRejected):
-		return errRejected, vault.ReasonRejected
+		return errRejected, string(vault.ReasonRejected)
 	case errors.As(err, &he) && (he.Status == 401 || he.Status == 403 || he.Status == 498):
 		if haveCredential {
-			return errRejected, vault.ReasonRejected
+			return errRejected, string(vault.ReasonRejected)
 		}
-		return errNeedsCreds, vault.ReasonNeedsCredentials
+		return errNeedsCreds, string(vault.ReasonNeedsCredentials)
 	case errors.As(err, &he):
 		return errOther, "server error: HTTP " + strconv.Itoa(he.Status)
 	case errors.As(err, &se):

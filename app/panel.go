@@ -137,7 +137,7 @@ func (a *App) layerStatus(id string) rowStatus {
 		return rowStatus{warn: true, reason: "not an http(s) WMS address"}
 	}
 	if acc := d.access(a.svc.Store, src); acc.Blocked {
-		return rowStatus{warn: true, reason: acc.Reason, blocked: true}
+		return rowStatus{warn: true, reason: string(acc.Reason), blocked: true}
 	}
 	if r, ok := d.specErr[id]; ok {
 		return rowStatus{warn: true, reason: r}
@@ -292,7 +292,7 @@ func (a *App) ZoomToLayer(id string) {
 	srcURL, name := l.Source, l.WMSLayers[0]
 	if src, ok := sourceOf(l); ok {
 		if acc := d.access(a.svc.Store, src); acc.Blocked {
-			a.status.setNote("Zoom to layer: " + layerTitle(l) + " " + acc.Reason)
+			a.status.setNote("Zoom to layer: " + layerTitle(l) + " " + string(acc.Reason))
 			return
 		}
 	}

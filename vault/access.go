@@ -1,15 +1,9 @@
 package vault
 
-// Reasons shown beside a blocked layer.
-const (
-	ReasonNeedsCredentials = "needs credentials"
-	ReasonRejected         = "credentials rejected"
-)
-
 // Access says whether the layers of a source may be drawn in this session.
 type Access struct {
 	Blocked bool
-	Reason  string // ReasonNeedsCredentials, ReasonRejected, or "" when not blocked
+	Reason  AuthReason // why, or "" when not blocked
 }
 
 // AccessFor decides whether src's layers are blocked: a source whose

@@ -43,7 +43,7 @@ func (b *syncBuffer) String() string {
 // canaryForms are the ways the canary could show up: raw, escaped, and
 // inside a Basic header.
 func canaryForms() []string {
-	return append(credentialSecrets(Credential{Username: "ann", Password: canary}),
+	return append(CredentialSecrets(Credential{Username: "ann", Password: canary}),
 		canary, url.QueryEscape(canary), "7f3e9a1b-SECRET")
 }
 

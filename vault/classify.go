@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -57,7 +58,7 @@ func Classify(resp *http.Response, body []byte, expect string) (Verdict, string)
 	}
 	code := resp.StatusCode
 	switch {
-	case code == http.StatusUnauthorized || code == http.StatusForbidden || code == StatusTokenInvalid:
+	case code == http.StatusUnauthorized || code == http.StatusForbidden || code == StatusTokenInvalid || code == StatusTokenRequired:
 		return VerdictRejected, "server answered " + statusLine(code)
 	case code >= 300 && code < 400:
 		return VerdictUndecided, "could not decide: server answered " + statusLine(code) + " (redirect not followed with the credential)"
@@ -109,6 +110,9 @@ func statusLine(code int) string {
 	}
 	if code == StatusTokenInvalid {
 		return "498 Invalid Token"
+	}
+	if code == StatusTokenRequired {
+		return "499 Token Required"
 	}
 	return fmt.Sprint(code)
 }
@@ -197,4 +201,27 @@ func isExceptionRoot(local string) bool {
 
 func isCapabilitiesRoot(local string) bool {
 	return local == "WMS_Capabilities" || local == "WMT_MS_Capabilities"
+}
+
+// StatusTokenRequired is the non-standard status ArcGIS Server answers when
+// a token-secured service is asked without a token.
+const StatusTokenRequired = 499
+
+// arcgisErrorCode returns the code of an ArcGIS JSON error document
+// ({"error": {"code": 499, ...}}), which ArcGIS Server often sends with
+// HTTP 200; 0 when body is not one.
+func arcgisErrorCode(body []byte) int {
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 || b[0] != '{' || len(b) > 64<<10 {
+		return 0
+	}
+	var doc struct {
+		Error *struct {
+			Code int `json:"code"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(b, &doc) != nil || doc.Error == nil {
+		return 0
+	}
+	return doc.Error.Code
 }

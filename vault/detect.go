@@ -15,6 +15,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -83,56 +84,42 @@ func (o Outcome) String() string {
 	}
 }
 
-// Candidate is one way of sending a credential.
+// Candidate is one way of sending an access key, as CandidateOrder lists
+// them.
 type Candidate struct {
 	Method Method
-	Param  string // query parameter or header name; empty for Basic
+	Param  string // query parameter or header name
 }
 
-func (c Candidate) String() string { return describeCandidate(c) }
+func (c Candidate) String() string { return describeEntry(Entry{Method: c.Method, Param: c.Param}) }
 
 // Result is what a detection found. It never holds a secret.
 type Result struct {
-	Source   Source
-	Outcome  Outcome
-	Method   Method // on OutcomeFound; MethodNone on OutcomeNoAuthNeeded
-	Param    string // query parameter or header name for Method
+	Source  Source
+	Outcome Outcome
+	Method  Method // on OutcomeFound; MethodNone on OutcomeNoAuthNeeded
+	Param   string // query parameter or header name for Method
+	// Entry is everything found: the scheme and its non-secret parameters
+	// (token URL, issuer, client id). On OutcomeRejected with no
+	// credential, it names the scheme the server asked for, when it said.
+	Entry    Entry
 	Requests int    // HTTP requests sent, the bare probe included
 	Reason   string // safe to show
 }
 
-// keyQueryParams are the query parameter names tried for an access key, in
-// order (see docs/auth-detection.md for why).
-func keyQueryParams() []string {
-	return []string{
-		"code", "key", "token", // Netherlands3D KeyVault's own order
-		"authkey", // GeoServer AuthKey module
-		"api_key", "apikey", "apiKey", "api-key",
-		"access_token", "access_key",
-		"subscription-key", // Azure Maps / API Management
-		"tk",               // Tianditu
-	}
-}
-
-// CandidateOrder returns the candidates tried for an access key, in order:
-// customParam as a query parameter (when it is a valid name), the known
-// query parameter names, then the headers "Authorization: Bearer <key>" and
-// "X-API-Key". A username and password are only ever tried as HTTP Basic,
-// which is not part of this list.
+// CandidateOrder returns the ways an access key is tried when the server
+// gives no hint, in order: customParam as a query parameter (when it is a
+// valid name), the known query parameter names (detectedKeyParams), then
+// the headers "Authorization: Bearer <key>" and "X-API-Key". A username
+// and password are only ever tried one way (see the schemes).
 func CandidateOrder(customParam string) []Candidate {
 	var out []Candidate
-	if validParamName(customParam) {
-		out = append(out, Candidate{Method: MethodQuery, Param: customParam})
-	}
-	for _, p := range keyQueryParams() {
-		if p != customParam {
-			out = append(out, Candidate{Method: MethodQuery, Param: p})
+	for _, sch := range registry {
+		for _, e := range sch.Candidates(Credential{Key: "k"}, Answer{}, Hint{Param: customParam}) {
+			out = append(out, Candidate{Method: e.Method, Param: e.Param})
 		}
 	}
-	return append(out,
-		Candidate{Method: MethodHeader, Param: "Authorization"},
-		Candidate{Method: MethodHeader, Param: "X-API-Key"},
-	)
+	return out
 }
 
 // Detector finds out how a source wants a credential by sending a few real
@@ -169,10 +156,16 @@ type detectCall struct {
 
 // Detect probes t with c and returns what it found. customParam, optional,
 // is a query parameter name the user knows the service uses; it is tried
-// first for an access key. Errors are returned only for a bad target or
-// parameter name and for a cancelled ctx; a server that cannot be reached
-// gives OutcomeUndecided with a nil error.
+// first for an access key. It is DetectWith with Hint{Param: customParam}.
 func (d *Detector) Detect(ctx context.Context, t Target, c Credential, customParam string) (Result, error) {
+	return d.DetectWith(ctx, t, c, Hint{Param: customParam})
+}
+
+// DetectWith probes t with c and what the user said (hint) and returns
+// what it found. Errors are returned only for a bad target or parameter
+// name and for a cancelled ctx; a server that cannot be reached gives
+// OutcomeUndecided with a nil error.
+func (d *Detector) DetectWith(ctx context.Context, t Target, c Credential, hint Hint) (Result, error) {
 	src, err := t.source()
 	if err != nil {
 		return Result{}, err
@@ -180,10 +173,10 @@ func (d *Detector) Detect(ctx context.Context, t Target, c Credential, customPar
 	if t.Expect != ExpectImage && t.Expect != ExpectXML {
 		return Result{Source: src}, fmt.Errorf("%w: Expect must be %q or %q", ErrBadTarget, ExpectImage, ExpectXML)
 	}
-	if customParam != "" && !validParamName(customParam) {
+	if hint.Param != "" && !validParamName(hint.Param) {
 		return Result{Source: src}, fmt.Errorf("%w: custom parameter name is not a valid token", ErrBadTarget)
 	}
-	key := flightKey(src, c, customParam, t.Expect)
+	key := flightKey(src, c, hint, t.Expect)
 
 	d.mu.Lock()
 	if call, ok := d.inflight[key]; ok {
@@ -208,31 +201,52 @@ func (d *Detector) Detect(ctx context.Context, t Target, c Credential, customPar
 		d.mu.Unlock()
 		close(call.done)
 	}()
-	call.res, call.err = d.run(ctx, src, t, c, customParam)
+	call.res, call.err = d.run(ctx, src, t, c, hint)
 	return call.res, call.err
 }
 
 // flightKey identifies a detection for merging. The credential enters only
 // as a SHA-256 digest, held in memory only.
-func flightKey(src Source, c Credential, customParam, expect string) string {
-	h := sha256.New()
-	for _, s := range []string{c.Username, c.Password, c.Key, customParam, expect} {
-		fmt.Fprintf(h, "%d:%s|", len(s), s)
+func flightKey(src Source, c Credential, h Hint, expect string) string {
+	hs := sha256.New()
+	parts := []string{expect, h.Param, h.TokenURL, h.Issuer, h.ClientID, string(h.Method), h.Scope, fmt.Sprint(h.SignIn)}
+	parts = append(parts, c.Username, c.Password, c.Key)
+	if c.Token != nil {
+		parts = append(parts, c.Token.AccessToken, c.Token.RefreshToken)
 	}
-	return string(src) + "\x00" + hex.EncodeToString(h.Sum(nil))
+	if c.Certificate != nil && len(c.Certificate.Certificate) > 0 {
+		parts = append(parts, string(c.Certificate.Certificate[0]))
+	}
+	for _, s := range parts {
+		fmt.Fprintf(hs, "%d:%s|", len(s), s)
+	}
+	return string(src) + "\x00" + hex.EncodeToString(hs.Sum(nil))
 }
 
 type probeResult struct {
 	verdict  Verdict
 	reason   string
 	canceled bool
+	answer   Answer      // the answer's status and challenges
+	header   http.Header // the answer's header (for priming a challenge)
 }
 
-func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, customParam string) (Result, error) {
-	var sent atomic.Int64
+// detection is one run of Detect: its counters and its probing tools.
+type detection struct {
+	d    *Detector
+	src  Source
+	t    Target
+	c    Credential
+	sent atomic.Int64
+	rt   http.RoundTripper // counts every request that reached the wire
+}
+
+func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, hint Hint) (Result, error) {
+	r := &detection{d: d, src: src, t: t, c: c}
+	r.rt = &countingRT{base: d.baseTransport(), n: &r.sent}
 	res := Result{Source: src}
 	finish := func(o Outcome, reason string) Result {
-		res.Outcome, res.Reason, res.Requests = o, reason, int(sent.Load())
+		res.Outcome, res.Reason, res.Requests = o, reason, int(r.sent.Load())
 		d.logger().Info("vault: detection", "source", src.String(), "outcome", o.String(),
 			"method", string(res.Method), "param", res.Param, "requests", res.Requests, "reason", reason)
 		return res
@@ -246,59 +260,81 @@ func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, 
 	if d.KeyVault != nil {
 		entry, hasEntry = d.KeyVault.Get(src)
 	}
-	tried := map[Candidate]bool{}
-	if hasEntry && entry.AuthRequired {
+	if hasEntry {
+		hint = hint.withEntry(entry)
+	}
+	tried := map[Entry]bool{}
+	var bare probeResult
+	recorded, hasRecorded := recordedEntry(entry, hasEntry, c, hint)
+	if hasRecorded {
 		// (0) The recorded method alone: one request when it still works.
-		if cand, ok := recordedCandidate(entry, c); ok {
-			pr := d.probe(ctx, src, t, c, &cand, &sent)
-			switch {
-			case pr.canceled || ctx.Err() != nil:
-				return cancelled()
-			case pr.verdict == VerdictAccepted:
-				return d.found(src, c, cand, finish), nil
-			case pr.verdict == VerdictUndecided:
-				return finish(OutcomeUndecided, pr.reason), nil
-			}
-			tried[cand] = true
-			if cand.Method == MethodBasic {
-				// Lockout safety: a password is tried once.
-				d.rejected(src, c)
-				return finish(OutcomeRejected, "the server rejected the username and password: "+pr.reason), nil
-			}
-		}
-	} else {
-		// The bare probe: is authentication needed at all?
-		pr := d.probe(ctx, src, t, c, nil, &sent)
+		pr := r.probe(ctx, &recorded, nil)
 		switch {
 		case pr.canceled || ctx.Err() != nil:
 			return cancelled()
 		case pr.verdict == VerdictAccepted:
+			return d.found(src, c, recorded, finish), nil
+		case pr.verdict == VerdictUndecided:
+			return finish(OutcomeUndecided, pr.reason), nil
+		}
+		tried[recorded] = true
+		if c.isPassword() || c.Certificate != nil || c.Token != nil {
+			// Lockout safety: a password is tried once.
+			d.rejected(src, c)
+			return finish(OutcomeRejected, "the server rejected the credential ("+recorded.Method.Label()+"): "+pr.reason), nil
+		}
+	} else {
+		// The bare probe: is authentication needed at all, and how does the
+		// server say it wants it?
+		bare = r.probe(ctx, nil, nil)
+		switch {
+		case bare.canceled || ctx.Err() != nil:
+			return cancelled()
+		case bare.verdict == VerdictAccepted && !hint.SignIn:
 			if d.KeyVault != nil {
 				d.KeyVault.Set(src, Entry{AuthRequired: false, Method: MethodNone})
 			}
 			res.Method = MethodNone
+			res.Entry = Entry{Method: MethodNone}
 			return finish(OutcomeNoAuthNeeded, "the server answered without credentials"), nil
-		case c.IsZero() && pr.verdict == VerdictRejected:
-			return finish(OutcomeRejected, "the server needs credentials: "+pr.reason), nil
-		case c.IsZero():
-			return finish(OutcomeUndecided, pr.reason), nil
+		case bare.verdict == VerdictUndecided && !bare.answer.ClientCertRequired && c.IsZero():
+			return finish(OutcomeUndecided, bare.reason), nil
 		}
-	}
-	if c.IsZero() {
-		return finish(OutcomeRejected, "the server needs credentials and none were given"), nil
+		if unsupported(bare.answer) {
+			// Never send a password to a server that asked for Windows
+			// authentication: it would go as Basic to a server that
+			// cannot take it.
+			return finish(OutcomeUndecided, "the server wants Negotiate/NTLM (Windows) authentication, which mapvault does not support"), nil
+		}
+		if c.IsZero() {
+			if e, ok := r.discover(ctx, bare.answer, hint); ok {
+				res.Entry, res.Method, res.Param = e, e.Method, e.Param
+				return finish(OutcomeRejected, "the server needs "+e.Method.Label()), nil
+			}
+			if ctx.Err() != nil {
+				return cancelled()
+			}
+			return finish(OutcomeRejected, "the server needs credentials: "+bare.reason), nil
+		}
 	}
 
-	var cands []Candidate
-	if c.Username != "" || c.Password != "" {
-		cands = []Candidate{{Method: MethodBasic}}
-	} else {
-		u, _ := parseHTTPURL(t.URL) // already validated
-		for _, cand := range CandidateOrder(customParam) {
-			if tried[cand] || (cand.Method == MethodQuery && hasQueryParam(u, cand.Param)) {
-				continue
-			}
-			cands = append(cands, cand)
+	var cands []Entry
+	for _, sch := range registry {
+		if hint.Method != "" && sch.Method() != hint.Method {
+			continue
 		}
+		for _, e := range sch.Candidates(c, bare.answer, hint) {
+			if !tried[e] {
+				cands = append(cands, e)
+			}
+		}
+	}
+	u, _ := parseHTTPURL(t.URL) // already validated
+	cands = slices.DeleteFunc(cands, func(e Entry) bool { return e.Method == MethodQuery && hasQueryParam(u, e.Param) })
+	if !c.isKey() && len(cands) > 1 {
+		// Lockout safety: a password (or certificate, or token) is sent
+		// one way only, the most likely one.
+		cands = cands[:1]
 	}
 	if len(cands) == 0 {
 		return finish(OutcomeUndecided, "could not decide: no untried way to send the credential"), nil
@@ -307,13 +343,13 @@ func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, 
 	// A parameter the user named (or that came with the pasted URL) is the
 	// likeliest: it goes out alone before the parallel batches.
 	var results []probeResult
-	if customParam != "" && len(cands) > 1 && cands[0].Param == customParam {
-		results = d.probeAll(ctx, src, t, c, cands[:1], &sent)
+	if hint.Param != "" && len(cands) > 1 && cands[0].Param == hint.Param {
+		results = r.probeAll(ctx, cands[:1], bare.header)
 		if results[0].verdict != VerdictAccepted && ctx.Err() == nil {
-			results = append(results, d.probeAll(ctx, src, t, c, cands[1:], &sent)...)
+			results = append(results, r.probeAll(ctx, cands[1:], bare.header)...)
 		}
 	} else {
-		results = d.probeAll(ctx, src, t, c, cands, &sent)
+		results = r.probeAll(ctx, cands, bare.header)
 	}
 	if ctx.Err() != nil {
 		return cancelled()
@@ -326,7 +362,7 @@ func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, 
 			return d.found(src, c, cands[i], finish), nil
 		case pr.canceled:
 		case pr.verdict == VerdictUndecided && firstUndecided == "":
-			firstUndecided = fmt.Sprintf("%s (%s)", pr.reason, describeCandidate(cands[i]))
+			firstUndecided = fmt.Sprintf("%s (%s)", pr.reason, describeEntry(cands[i]))
 		case pr.verdict == VerdictRejected:
 			nRejected++
 			lastRejected = pr.reason
@@ -337,38 +373,110 @@ func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, 
 	}
 	d.rejected(src, c)
 	if len(cands) == 1 {
-		return finish(OutcomeRejected, fmt.Sprintf("the server rejected the credential (%s): %s", describeCandidate(cands[0]), lastRejected)), nil
+		res.Entry = cands[0]
+		return finish(OutcomeRejected, fmt.Sprintf("the server rejected the credential (%s): %s", describeEntry(cands[0]), lastRejected)), nil
 	}
 	return finish(OutcomeRejected, fmt.Sprintf("the server rejected the credential all %d ways tried; last: %s", nRejected, lastRejected)), nil
 }
 
-// recordedCandidate returns the KeyVault's recorded method when it can
-// carry c.
-func recordedCandidate(e Entry, c Credential) (Candidate, bool) {
-	basic := c.Username != "" || c.Password != ""
-	switch {
-	case e.Method == MethodBasic && basic:
-		return Candidate{Method: MethodBasic}, true
-	case (e.Method == MethodQuery || e.Method == MethodHeader) && !basic && c.Key != "" && validParamName(e.Param):
-		return Candidate{Method: e.Method, Param: e.Param}, true
+// withEntry adds what the KeyVault records to the user's hint (the user's
+// own words win).
+func (h Hint) withEntry(e Entry) Hint {
+	if h.TokenURL == "" {
+		h.TokenURL = e.TokenURL
 	}
-	return Candidate{}, false
+	if h.Issuer == "" {
+		h.Issuer = e.Issuer
+	}
+	if h.ClientID == "" {
+		h.ClientID = e.ClientID
+	}
+	if h.Scope == "" {
+		h.Scope = e.Scope
+	}
+	h.SignIn = h.SignIn || e.SignIn
+	return h
 }
 
-func (d *Detector) found(src Source, c Credential, cand Candidate, finish func(Outcome, string) Result) Result {
+// recordedEntry returns the KeyVault's recorded entry when its scheme can
+// carry c (or, with no credential, when the scheme obtains one itself).
+func recordedEntry(e Entry, hasEntry bool, c Credential, hint Hint) (Entry, bool) {
+	if !hasEntry || !e.AuthRequired || (hint.Method != "" && hint.Method != e.Method) {
+		return Entry{}, false
+	}
+	sch, ok := SchemeFor(e.Method)
+	if !ok || !sch.Usable(c) {
+		return Entry{}, false
+	}
+	e.LastConfirmed = time.Time{}
+	return e, true
+}
+
+// unsupported reports an answer whose only challenges are schemes mapvault
+// cannot speak (Negotiate, NTLM).
+func unsupported(a Answer) bool {
+	if a.Verdict != VerdictRejected || len(a.Challenges) == 0 {
+		return false
+	}
+	for _, c := range a.Challenges {
+		if !equalFoldASCII(c.Scheme, "Negotiate") && !equalFoldASCII(c.Scheme, "NTLM") {
+			return false
+		}
+	}
+	return true
+}
+
+// Discoverer is implemented by schemes that can learn how to authenticate
+// from a refusal alone, with no credential (OAuth2 protected-resource
+// metadata, an ArcGIS token service, a client-certificate refusal).
+// Detection asks each, in registry order, when the user gave no secret.
+type Discoverer interface {
+	Discover(ctx context.Context, bare Answer, hint Hint, env Env) (Entry, bool)
+}
+
+func (r *detection) discover(ctx context.Context, bare Answer, hint Hint) (Entry, bool) {
+	env := r.env()
+	for _, sch := range registry {
+		if dsc, ok := sch.(Discoverer); ok && (hint.Method == "" || hint.Method == sch.Method()) {
+			if e, ok := dsc.Discover(ctx, bare, hint, env); ok {
+				if r.d.KeyVault != nil {
+					r.d.KeyVault.Set(r.src, e)
+				}
+				return e, true
+			}
+		}
+	}
+	return Entry{}, false
+}
+
+func (r *detection) env() Env {
+	return Env{
+		Client: &http.Client{
+			Transport:     r.rt,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+			Timeout:       DefaultRequestTimeout,
+		},
+		Clock: r.d.Clock,
+	}
+}
+
+func (d *Detector) found(src Source, c Credential, e Entry, finish func(Outcome, string) Result) Result {
 	clock := d.Clock
 	if clock == nil {
 		clock = time.Now
 	}
+	e.AuthRequired = true
+	e.LastConfirmed = clock()
 	if d.KeyVault != nil {
-		d.KeyVault.Set(src, Entry{AuthRequired: true, Method: cand.Method, Param: cand.Param, LastConfirmed: clock()})
+		d.KeyVault.Set(src, e)
+		e, _ = d.KeyVault.Get(src)
 	}
 	if d.Store != nil {
 		d.Store.Set(src, c)
 		d.Store.MarkVerified(src)
 	}
-	r := finish(OutcomeFound, "accepted with "+candidatePhrase(cand))
-	r.Method, r.Param = cand.Method, cand.Param
+	r := finish(OutcomeFound, "accepted with "+entryPhrase(e))
+	r.Method, r.Param, r.Entry = e.Method, e.Param, e
 	return r
 }
 
@@ -382,26 +490,33 @@ func (d *Detector) rejected(src Source, c Credential) {
 	}
 }
 
-func candidatePhrase(c Candidate) string {
-	switch c.Method {
-	case MethodBasic:
-		return "HTTP Basic"
+// describeEntry is a short form for logs and reasons: "query authkey".
+func describeEntry(e Entry) string {
+	if e.Param != "" {
+		return string(e.Method) + " " + e.Param
+	}
+	return string(e.Method)
+}
+
+// entryPhrase is a human form: `query parameter "authkey"`.
+func entryPhrase(e Entry) string {
+	switch e.Method {
 	case MethodQuery:
-		return fmt.Sprintf("query parameter %q", c.Param)
+		return fmt.Sprintf("query parameter %q", e.Param)
 	case MethodHeader:
-		if c.Param == "Authorization" {
+		if e.Param == "Authorization" {
 			return `header "Authorization: Bearer"`
 		}
-		return fmt.Sprintf("header %q", c.Param)
+		return fmt.Sprintf("header %q", e.Param)
 	}
-	return "no credential"
+	return e.Method.Label()
 }
 
 // probeAll probes cands in batches of Parallel. Once one is accepted, the
 // later ones of its batch are cancelled and no further batch starts; the
 // earlier ones are awaited, so the winner is the earliest accepted one.
-func (d *Detector) probeAll(ctx context.Context, src Source, t Target, c Credential, cands []Candidate, sent *atomic.Int64) []probeResult {
-	par := d.Parallel
+func (r *detection) probeAll(ctx context.Context, cands []Entry, challenge http.Header) []probeResult {
+	par := r.d.Parallel
 	if par <= 0 {
 		par = DefaultParallel
 	}
@@ -418,7 +533,7 @@ func (d *Detector) probeAll(ctx context.Context, src Source, t Target, c Credent
 		var wg sync.WaitGroup
 		for i := start; i < end; i++ {
 			wg.Go(func() {
-				pr := d.probe(ctxs[i-start], src, t, c, &cands[i], sent)
+				pr := r.probe(ctxs[i-start], &cands[i], challenge)
 				results[i] = pr
 				if pr.verdict != VerdictAccepted {
 					return
@@ -447,66 +562,82 @@ func (d *Detector) probeAll(ctx context.Context, src Source, t Target, c Credent
 	return results
 }
 
-// probe sends t with cand (nil: bare) and classifies the answer. It counts
-// every request that reached the wire (or got an answer) in sent.
-func (d *Detector) probe(ctx context.Context, src Source, t Target, c Credential, cand *Candidate, sent *atomic.Int64) probeResult {
-	client := d.probeClient()
-	u, err := parseHTTPURL(t.URL)
+// primer is implemented by authenticators that can use a challenge the
+// bare probe already received (Digest), saving a round trip.
+type primer interface{ Prime(h http.Header) }
+
+// probe sends the target with e's scheme (nil: bare) and classifies the
+// answer. Every request that reached the wire is counted.
+func (r *detection) probe(ctx context.Context, e *Entry, challenge http.Header) probeResult {
+	u, err := parseHTTPURL(r.t.URL)
 	if err != nil {
 		return probeResult{reason: "could not decide: bad URL"}
 	}
-	var secrets []string
 	how := "none"
-	if cand != nil {
-		secrets = credentialSecrets(c)
-		how = describeCandidate(*cand)
+	var auth Authenticator
+	if e != nil {
+		how = describeEntry(*e)
+		sch, ok := SchemeFor(e.Method)
+		if !ok {
+			return probeResult{reason: "could not decide: unknown method"}
+		}
+		auth, err = sch.Authenticator(*e, r.c, r.env())
+		if err != nil {
+			return probeResult{reason: "could not decide: cannot send the credential as " + how}
+		}
+		if p, ok := auth.(primer); ok && challenge != nil {
+			p.Prime(challenge)
+		}
 	}
 	for hop := 0; ; hop++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+		req, err := http.NewRequestWithContext(WithSource(ctx, r.src), http.MethodGet, u.String(), nil)
 		if err != nil {
 			return probeResult{reason: "could not decide: bad URL"}
 		}
-		if cand != nil {
-			out, _, ok := attachCredential(req, c, *cand)
-			if !ok {
-				return probeResult{reason: "could not decide: cannot send the credential as " + how}
-			}
-			req = out
-		}
-		var wrote atomic.Bool
-		req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
-			WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
-		}))
-		resp, err := client.Do(req)
-		if wrote.Load() || resp != nil {
-			sent.Add(1)
+		var resp *http.Response
+		if auth != nil {
+			resp, err = auth.RoundTrip(req, r.rt)
+		} else {
+			resp, err = r.rt.RoundTrip(req)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return probeResult{canceled: true, reason: "could not decide: cancelled"}
 			}
 			pr := probeResult{reason: networkReason(err)}
-			d.logProbe(src, how, pr)
+			if errors.Is(err, errNotSendable) {
+				pr.reason = "could not decide: cannot send the credential as " + how
+			}
+			if isClientCertError(err) {
+				pr.answer.ClientCertRequired = true
+				pr.reason = "the server requires a client certificate"
+				if e != nil {
+					pr.verdict = VerdictRejected
+				}
+			}
+			r.d.logProbe(r.src, how, pr)
 			return pr
 		}
 		if loc, lerr := resp.Location(); lerr == nil && resp.StatusCode >= 300 && resp.StatusCode < 400 {
 			drain(resp)
-			if !src.SameOrigin(loc) {
+			if !r.src.SameOrigin(loc) {
 				pr := probeResult{reason: "could not decide: the server redirected to another origin (not followed)"}
-				d.logProbe(src, how, pr)
+				r.d.logProbe(r.src, how, pr)
 				return pr
 			}
 			if hop >= maxProbeRedirects {
 				pr := probeResult{reason: "could not decide: too many redirects"}
-				d.logProbe(src, how, pr)
+				r.d.logProbe(r.src, how, pr)
 				return pr
 			}
-			stripSecretParams(loc, secrets)
+			if auth != nil {
+				stripSecretParams(loc, auth.Secrets())
+			}
 			u = loc
 			continue
 		}
-		pr := d.readAndClassify(ctx, resp, t.Expect)
-		d.logProbe(src, how, pr)
+		pr := r.d.readAndClassify(ctx, resp, r.t.Expect)
+		r.d.logProbe(r.src, how, pr)
 		return pr
 	}
 }
@@ -517,38 +648,79 @@ func (d *Detector) readAndClassify(ctx context.Context, resp *http.Response, exp
 	if limit <= 0 {
 		limit = DefaultMaxProbeBytes
 	}
+	pr := probeResult{header: resp.Header}
+	pr.answer.Status = resp.StatusCode
+	pr.answer.Challenges = ParseChallenges(resp.Header)
+	pr.answer.TokenRequired = resp.StatusCode == StatusTokenRequired
+	var body []byte
 	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
-		// The status alone decides; the body is not needed.
-		v, reason := Classify(resp, nil, expect)
+		// The status alone decides; a little of the body tells a missing
+		// client certificate (nginx answers 400) or an ArcGIS code.
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, 4<<10))
 		drain(resp)
-		return probeResult{verdict: v, reason: reason}
-	}
-	if resp.ContentLength > limit {
-		return probeResult{reason: fmt.Sprintf("could not decide: the answer is larger than %d bytes", limit)}
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		if ctx.Err() != nil {
-			return probeResult{canceled: true, reason: "could not decide: cancelled"}
+	} else {
+		if resp.ContentLength > limit {
+			pr.reason = fmt.Sprintf("could not decide: the answer is larger than %d bytes", limit)
+			return pr
 		}
-		return probeResult{reason: networkReason(err)}
+		var err error
+		body, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
+		if err != nil {
+			if ctx.Err() != nil {
+				return probeResult{canceled: true, reason: "could not decide: cancelled"}
+			}
+			pr.reason = networkReason(err)
+			return pr
+		}
+		if int64(len(body)) > limit {
+			pr.reason = fmt.Sprintf("could not decide: the answer is larger than %d bytes", limit)
+			return pr
+		}
 	}
-	if int64(len(body)) > limit {
-		return probeResult{reason: fmt.Sprintf("could not decide: the answer is larger than %d bytes", limit)}
+	pr.verdict, pr.reason = Classify(resp, body, expect)
+	if code := arcgisErrorCode(body); code == StatusTokenRequired || code == StatusTokenInvalid {
+		pr.answer.TokenRequired = pr.answer.TokenRequired || code == StatusTokenRequired
+		pr.verdict = VerdictRejected
+		pr.reason = "server answered with ArcGIS error " + statusLine(code)
 	}
-	v, reason := Classify(resp, body, expect)
-	return probeResult{verdict: v, reason: reason}
+	if clientCertRefusal(resp.StatusCode, body) {
+		pr.answer.ClientCertRequired = true
+		pr.verdict = VerdictRejected
+		pr.reason = "the server requires a client certificate"
+	}
+	pr.answer.Verdict = pr.verdict
+	return pr
 }
 
-func (d *Detector) probeClient() *http.Client {
-	var c http.Client
-	if d.Client != nil {
-		c = *d.Client
-	} else {
-		c = http.Client{Transport: newBaseTransport(DefaultRequestTimeout), Timeout: DefaultRequestTimeout}
+// baseTransport is what probes go through: the caller's client's transport
+// (never following redirects on its own), or a fresh one.
+func (d *Detector) baseTransport() http.RoundTripper {
+	if d.Client != nil && d.Client.Transport != nil {
+		return d.Client.Transport
 	}
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c
+	timeout := DefaultRequestTimeout
+	if d.Client != nil && d.Client.Timeout > 0 {
+		timeout = d.Client.Timeout
+	}
+	return newBaseTransport(timeout)
+}
+
+// countingRT counts the requests that reached the wire (or got an answer).
+type countingRT struct {
+	base http.RoundTripper
+	n    *atomic.Int64
+}
+
+func (c *countingRT) RoundTrip(req *http.Request) (*http.Response, error) {
+	var wrote atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
+	}))
+	resp, err := c.base.RoundTrip(req)
+	if wrote.Load() || resp != nil {
+		c.n.Add(1)
+	}
+	return resp, err
 }
 
 func (d *Detector) logger() *slog.Logger {

@@ -10,15 +10,48 @@ import (
 // redactedValue replaces every secret in redacted output.
 const redactedValue = "REDACTED"
 
-// keyParamNames are the query parameter names known to carry an access key
-// or a password, matched case-insensitively. "key" is included on purpose:
-// MapTiler and many tile services take "?key=".
-var keyParamNames = []string{
-	"code", "key", "token", "authkey", "api_key", "apikey", "api-key",
-	"access_token", "access_key", "accesskey", "subscription-key",
-	"subscription_key", "tk", "auth", "authtoken", "auth_token", "password",
-	"passwd", "pwd", "secret", "client_secret", "sig", "signature", "session",
-	"sessionid", "jwt", "x-api-key", "ticket",
+// keyParams is the one list of query parameter names known to carry a
+// secret, matched case-insensitively ("apiKey" is "apikey"). Hygiene splits
+// every one out of a pasted URL; detection tries those marked detect, in
+// this order, as the place an access key goes (docs/auth-detection.md says
+// why this order). "key" is included on purpose: MapTiler and many tile
+// services take "?key=".
+var keyParams = []struct {
+	name   string
+	detect bool
+}{
+	{"code", true}, {"key", true}, {"token", true}, // Netherlands3D KeyVault's own order
+	{"authkey", true}, // GeoServer AuthKey module
+	{"api_key", true}, {"apikey", true}, {"apiKey", true}, {"api-key", true},
+	{"access_token", true}, {"access_key", true},
+	{"subscription-key", true}, // Azure Maps / API Management
+	{"tk", true},               // Tianditu
+	{"accesskey", false}, {"subscription_key", false}, {"auth", false}, {"authtoken", false},
+	{"auth_token", false}, {"password", false}, {"passwd", false}, {"pwd", false},
+	{"secret", false}, {"client_secret", false}, {"sig", false}, {"signature", false},
+	{"session", false}, {"sessionid", false}, {"jwt", false}, {"x-api-key", false},
+	{"ticket", false},
+}
+
+// keyParamNames lists every name of keyParams.
+var keyParamNames = func() []string {
+	out := make([]string, len(keyParams))
+	for i, p := range keyParams {
+		out[i] = p.name
+	}
+	return out
+}()
+
+// detectedKeyParams lists the names detection tries for an access key, in
+// order.
+func detectedKeyParams() []string {
+	var out []string
+	for _, p := range keyParams {
+		if p.detect {
+			out = append(out, p.name)
+		}
+	}
+	return out
 }
 
 // KeyParamNames returns the query parameter names known to carry a secret.

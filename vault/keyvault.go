@@ -20,7 +20,7 @@ import (
 // KeyVault file format marker and the newest version this package reads.
 const (
 	KeyVaultFormat  = "mapvault-keyvault"
-	KeyVaultVersion = 1
+	KeyVaultVersion = 2
 )
 
 // Errors of the KeyVault file, matched with errors.Is (the positioned
@@ -39,12 +39,17 @@ var (
 // Method is how a source expects its credential.
 type Method string
 
-// The authentication methods a KeyVault records.
+// The authentication methods a KeyVault records. Each is a Scheme in the
+// registry (scheme.go); the registry, not this list, decides what is known.
 const (
-	MethodNone   Method = "none"   // no authentication
-	MethodBasic  Method = "basic"  // HTTP Basic (username and password)
-	MethodQuery  Method = "query"  // access key in a query parameter (Entry.Param)
-	MethodHeader Method = "header" // access key in a request header (Entry.Param)
+	MethodNone       Method = "none"        // no authentication
+	MethodBasic      Method = "basic"       // HTTP Basic (username and password)
+	MethodDigest     Method = "digest"      // HTTP Digest (username and password)
+	MethodQuery      Method = "query"       // access key in a query parameter (Entry.Param)
+	MethodHeader     Method = "header"      // access key in a request header (Entry.Param)
+	MethodToken      Method = "token"       // a credential exchanged at Entry.TokenURL for a short-lived token
+	MethodOAuth2     Method = "oauth2"      // OAuth2 / OpenID Connect (Entry.Issuer, Entry.ClientID)
+	MethodClientCert Method = "client-cert" // a TLS client certificate
 )
 
 // Entry is what the KeyVault knows about one source: whether it needs
@@ -55,8 +60,26 @@ type Entry struct {
 	Method       Method
 	// Param is the query parameter name (MethodQuery) or the header name
 	// (MethodHeader). The header "Authorization" carries "Bearer <key>";
-	// any other header carries the raw key.
+	// any other header carries the raw key. For MethodToken it is the query
+	// parameter the token goes in ("token" when empty).
 	Param string
+	// TokenURL is the token service (MethodToken): ArcGIS generateToken, or
+	// the URL where a secret key is exchanged for an access key.
+	TokenURL string
+	// TokenKind is "arcgis" or "exchange" (MethodToken).
+	TokenKind string
+	// TokenField is the JSON field of the exchange answer that holds the
+	// access key (MethodToken, kind exchange); empty means the usual names.
+	TokenField string
+	// Issuer, ClientID and Scope are the OAuth2 authorization server, the
+	// client id mapvault is registered as, and the space-separated scopes.
+	Issuer   string
+	ClientID string
+	Scope    string
+	// SignIn: the user marked the source "requires sign-in", so an
+	// anonymous answer (a server showing only its public layers) does not
+	// end detection.
+	SignIn bool
 	// LastConfirmed is when a server last accepted a credential sent this
 	// way; zero when never confirmed. Kept in UTC at one-second precision.
 	LastConfirmed time.Time
@@ -115,15 +138,6 @@ func (kv *KeyVault) Sources() []Source {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// Known reports whether m is one of the defined methods.
-func (m Method) Known() bool {
-	switch m {
-	case MethodNone, MethodBasic, MethodQuery, MethodHeader:
-		return true
-	}
-	return false
 }
 
 // SidecarPath returns the KeyVault path saved beside a project:
@@ -199,9 +213,14 @@ func (kv *KeyVault) Marshal() ([]byte, error) {
 		kvWriteString(&b, string(src))
 		fmt.Fprintf(&b, ": {\"auth_required\": %t, \"method\": ", e.AuthRequired)
 		kvWriteString(&b, string(e.Method))
-		if e.Param != "" {
-			b.WriteString(", \"param\": ")
-			kvWriteString(&b, e.Param)
+		for _, f := range entryFields {
+			if v := *f.get(&e); v != "" {
+				fmt.Fprintf(&b, ", %q: ", f.name)
+				kvWriteString(&b, v)
+			}
+		}
+		if e.SignIn {
+			b.WriteString(", \"sign_in\": true")
 		}
 		if !e.LastConfirmed.IsZero() {
 			b.WriteString(", \"last_confirmed\": ")
@@ -221,26 +240,73 @@ func kvWriteString(b *bytes.Buffer, s string) {
 	b.Write(enc)
 }
 
-// kvCheckEntry returns what is wrong with e, or "".
+// kvCheckEntry returns what is wrong with e, or "": the method must be a
+// registered scheme, which judges its own parameters.
 func kvCheckEntry(e Entry) string {
-	if !e.Method.Known() {
-		return fmt.Sprintf("unknown method %s", kvQuote(string(e.Method)))
+	sch, ok := SchemeFor(e.Method)
+	if !ok {
+		return fmt.Sprintf("unknown method %s (want one of %s)", kvQuote(string(e.Method)), strings.Join(methodNames(), ", "))
 	}
-	switch e.Method {
-	case MethodQuery, MethodHeader:
-		if e.Param == "" {
-			return fmt.Sprintf("method %q needs a param", e.Method)
+	return sch.Check(e)
+}
+
+// entryField is one string parameter of an entry: its name in the file and
+// where it lives in Entry. Which ones a method takes is its scheme's Check.
+type entryField struct {
+	name string
+	get  func(*Entry) *string
+}
+
+var entryFields = []entryField{
+	{"param", func(e *Entry) *string { return &e.Param }},
+	{"token_url", func(e *Entry) *string { return &e.TokenURL }},
+	{"token_kind", func(e *Entry) *string { return &e.TokenKind }},
+	{"token_field", func(e *Entry) *string { return &e.TokenField }},
+	{"issuer", func(e *Entry) *string { return &e.Issuer }},
+	{"client_id", func(e *Entry) *string { return &e.ClientID }},
+	{"scope", func(e *Entry) *string { return &e.Scope }},
+}
+
+// checkOnly reports a string parameter of e that its method does not take
+// (every field not named in allowed must be empty).
+func checkOnly(e Entry, allowed ...string) string {
+	for _, f := range entryFields {
+		if *f.get(&e) != "" && !slices.Contains(allowed, f.name) {
+			return fmt.Sprintf("method %q takes no %s", e.Method, f.name)
 		}
-		if !kvValidToken(e.Param) {
-			return fmt.Sprintf("param %s is not a valid name (letters, digits and !#$%%&'*+-.^_`|~, at most 64 bytes)", kvQuote(e.Param))
+	}
+	return ""
+}
+
+// checkNoParams is checkOnly for methods without parameters.
+func checkNoParams(e Entry) string { return checkOnly(e) }
+
+// checkName validates a parameter or header name field: an RFC 7230 token
+// of at most 64 bytes that does not look like a secret itself.
+func checkName(field, v string) string {
+	if !kvValidToken(v) {
+		return fmt.Sprintf("%s %s is not a valid name (letters, digits and !#$%%&'*+-.^_`|~, at most 64 bytes)", field, kvQuote(v))
+	}
+	if LooksSecret(v) {
+		return field + " looks like a secret, not a parameter or header name"
+	}
+	return ""
+}
+
+// checkURLField validates a URL field (a token service, an issuer): http(s),
+// no user information, query or fragment, so it cannot carry a secret.
+func checkURLField(field, v string, required bool) string {
+	if v == "" {
+		if required {
+			return "needs a " + field
 		}
-		if LooksSecret(e.Param) {
-			return "param looks like a secret, not a parameter or header name"
-		}
-	default:
-		if e.Param != "" {
-			return fmt.Sprintf("method %q takes no param", e.Method)
-		}
+		return ""
+	}
+	if msg := kvCheckSource(v); msg != "" {
+		return field + ": " + strings.Replace(msg, "source ", "", 1)
+	}
+	if _, err := SourceOf(v); err != nil {
+		return field + " is not an http(s) URL"
 	}
 	return ""
 }
@@ -417,12 +483,20 @@ func kvParseEntry(data []byte, m kvMember, fail func(int, error, string, ...any)
 				return Entry{}, fail(f.valOff, nil, "\"method\" must be a string")
 			}
 			if !e.Method.Known() {
-				return Entry{}, fail(f.valOff, nil, "unknown method %s (want none, basic, query or header)", kvQuote(string(e.Method)))
+				return Entry{}, fail(f.valOff, nil, "unknown method %s (want one of %s)", kvQuote(string(e.Method)), strings.Join(methodNames(), ", "))
 			}
-		case "param":
-			paramOff = f.valOff
-			if json.Unmarshal(f.raw, &e.Param) != nil {
-				return Entry{}, fail(f.valOff, nil, "\"param\" must be a string")
+		case "sign_in":
+			if json.Unmarshal(f.raw, &e.SignIn) != nil {
+				return Entry{}, fail(f.valOff, nil, "\"sign_in\" must be true or false")
+			}
+		default:
+			for _, ef := range entryFields {
+				if ef.name == f.key {
+					paramOff = f.valOff
+					if json.Unmarshal(f.raw, ef.get(&e)) != nil {
+						return Entry{}, fail(f.valOff, nil, "%q must be a string", f.key)
+					}
+				}
 			}
 		case "last_confirmed":
 			var s string

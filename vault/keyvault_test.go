@@ -66,23 +66,23 @@ func TestParseKeyVault(t *testing.T) {
 		want map[Source]Entry
 	}{
 		{"example", kvExample, map[Source]Entry{
-			"https://maps.example.org:443/wms":            {true, MethodQuery, "authkey", confirmed},
-			"https://basic.example.org:443/geoserver/wms": {true, MethodBasic, "", confirmed},
-			"https://h.example.org:443/ows":               {true, MethodHeader, "Authorization", time.Time{}},
+			"https://maps.example.org:443/wms":            {AuthRequired: true, Method: MethodQuery, Param: "authkey", LastConfirmed: confirmed},
+			"https://basic.example.org:443/geoserver/wms": {AuthRequired: true, Method: MethodBasic, LastConfirmed: confirmed},
+			"https://h.example.org:443/ows":               {AuthRequired: true, Method: MethodHeader, Param: "Authorization"},
 		}},
 		{"no sources", `{"format":"mapvault-keyvault","version":1}`, map[Source]Entry{}},
 		{"null sources", `{"format":"mapvault-keyvault","version":1,"sources":null}`, map[Source]Entry{}},
 		{"canonicalised key", `{"format":"mapvault-keyvault","version":1,"sources":{
 			"HTTPS://Maps.Example.ORG/wms":{"auth_required":true,"method":"query","param":"tk"}}}`,
-			map[Source]Entry{"https://maps.example.org:443/wms": {true, MethodQuery, "tk", time.Time{}}}},
+			map[Source]Entry{"https://maps.example.org:443/wms": {AuthRequired: true, Method: MethodQuery, Param: "tk"}}},
 		{"defaults", `{"format":"mapvault-keyvault","version":1,"sources":{"http://h:8080/":{}}}`,
-			map[Source]Entry{"http://h:8080/": {false, MethodNone, "", time.Time{}}}},
+			map[Source]Entry{"http://h:8080/": {AuthRequired: false, Method: MethodNone}}},
 		{"unknown fields dropped", `{"format":"mapvault-keyvault","version":1,"x":{"password":"p"},"sources":{
 			"https://h:443/wms":{"auth_required":false,"method":"none","password":"hunter2","key":"abc"}}}`,
-			map[Source]Entry{"https://h:443/wms": {false, MethodNone, "", time.Time{}}}},
+			map[Source]Entry{"https://h:443/wms": {AuthRequired: false, Method: MethodNone}}},
 		{"offset time", `{"format":"mapvault-keyvault","version":1,"sources":{
 			"https://h:443/wms":{"method":"basic","last_confirmed":"2026-11-20T09:15:00.5+01:00"}}}`,
-			map[Source]Entry{"https://h:443/wms": {false, MethodBasic, "", confirmed}}},
+			map[Source]Entry{"https://h:443/wms": {AuthRequired: false, Method: MethodBasic, LastConfirmed: confirmed}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,11 +121,11 @@ func TestParseKeyVaultErrors(t *testing.T) {
 		{"no version", `{"format":"mapvault-keyvault"}`, 1, 1, nil, "missing \"version\""},
 		{"version 0", `{"format":"mapvault-keyvault","version":0}`, 1, 41, nil, "not valid"},
 		{"version float", `{"format":"mapvault-keyvault","version":1.5}`, 1, 41, nil, "whole number"},
-		{"newer version", `{"format":"mapvault-keyvault","version":2}`, 1, 41, ErrNewerKeyVault, "version 2 is newer"},
+		{"newer version", `{"format":"mapvault-keyvault","version":3}`, 1, 41, ErrNewerKeyVault, "version 3 is newer"},
 		{"duplicate top field", `{"format":"mapvault-keyvault","version":1,"version":1}`, 1, 43, nil, "duplicate field \"version\""},
 		{"sources not object", `{"format":"mapvault-keyvault","version":1,"sources":[]}`, 1, 53, nil, "must be an object"},
 		{"entry not object", head + `  "https://h/wms": true}}`, 2, 20, nil, "must be an object"},
-		{"unknown method", head + `  "https://h/wms": {"method": "digest"}}}`, 2, 31, nil, `unknown method "digest"`},
+		{"unknown method", head + `  "https://h/wms": {"method": "kerberos"}}}`, 2, 31, nil, `unknown method "kerberos"`},
 		{"method not string", head + `  "https://h/wms": {"method": 1}}}`, 2, 31, nil, "must be a string"},
 		{"query without param", head + `  "https://h/wms": {"method": "query"}}}`, 2, 20, nil, "needs a param"},
 		{"header without param", head + `  "https://h/wms": {"method": "header"}}}`, 2, 20, nil, "needs a param"},
@@ -233,7 +233,7 @@ func TestKeyVaultMarshalRefusesInvalid(t *testing.T) {
 		src  Source
 		e    Entry
 	}{
-		{"unknown method", "https://h:443/", Entry{Method: "digest"}},
+		{"unknown method", "https://h:443/", Entry{Method: "kerberos"}},
 		{"query no param", "https://h:443/", Entry{Method: MethodQuery}},
 		{"bad param", "https://h:443/", Entry{Method: MethodHeader, Param: "X Key"}},
 		{"secret as param", "https://h:443/", Entry{Method: MethodQuery, Param: "aB3dEfGh1234iJkLmN5678"}},

@@ -47,11 +47,13 @@ type Store struct {
 	mu      sync.Mutex
 	entries map[Source]*storeEntry
 	watch   []func(Source, Status)
+	gen     uint64 // bumped by every Set
 }
 
 type storeEntry struct {
 	cred   Credential
 	status Status
+	gen    uint64 // identifies this credential: a new Set gets a new one
 }
 
 // NewStore returns an empty session store.
@@ -61,7 +63,8 @@ func NewStore() *Store { return &Store{entries: map[Source]*storeEntry{}} }
 // one (including a rejected one: a new credential gets a new chance).
 func (s *Store) Set(src Source, c Credential) {
 	s.mu.Lock()
-	s.entries[src] = &storeEntry{cred: c, status: StatusUnknown}
+	s.gen++
+	s.entries[src] = &storeEntry{cred: c, status: StatusUnknown, gen: s.gen}
 	w := s.watchers()
 	s.mu.Unlock()
 	notify(w, src, StatusUnknown)
@@ -77,6 +80,44 @@ func (s *Store) Get(src Source) (Credential, Status) {
 		return Credential{}, StatusNone
 	}
 	return e.cred, e.status
+}
+
+// entry returns src's credential, status and generation (0 when none).
+func (s *Store) entry(src Source) (Credential, Status, uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.entries[src]
+	if !ok {
+		return Credential{}, StatusNone, 0
+	}
+	return e.cred, e.status, e.gen
+}
+
+// markIf sets src's status to st only while its credential is still the one
+// of generation gen (the user may have entered a new one meanwhile). It
+// reports whether it changed anything.
+func (s *Store) markIf(src Source, gen uint64, st Status) bool {
+	s.mu.Lock()
+	e, ok := s.entries[src]
+	if !ok || e.gen != gen || e.status == st || e.status == StatusRejected {
+		s.mu.Unlock()
+		return false
+	}
+	e.status = st
+	w := s.watchers()
+	s.mu.Unlock()
+	notify(w, src, st)
+	return true
+}
+
+// SetToken replaces the OAuth2 tokens of src's credential after a refresh,
+// keeping its status and generation (the same sign-in, renewed).
+func (s *Store) SetToken(src Source, gen uint64, t *Token) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.entries[src]; ok && e.gen == gen {
+		e.cred.Token = t
+	}
 }
 
 // Status returns only the status for src.

@@ -2,7 +2,6 @@ package vault
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -49,6 +49,8 @@ type TransportOptions struct {
 	// Logger, optional, receives one line per request; its URLs go through
 	// RedactURL and it never sees a secret.
 	Logger *slog.Logger
+	// Clock is the time source for token expiries. Default time.Now.
+	Clock func() time.Time
 }
 
 type sourceCtxKey struct{}
@@ -104,6 +106,8 @@ func NewClient(store *Store, kv *KeyVault, opt TransportOptions) *http.Client {
 		maxBody:      opt.MaxBodyBytes,
 		maxRedirects: opt.MaxRedirects,
 		log:          opt.Logger,
+		clock:        opt.Clock,
+		auths:        map[Source]*sourceAuth{},
 	}
 	return &http.Client{
 		Transport:     t,
@@ -133,6 +137,21 @@ type authTransport struct {
 	maxBody      int64
 	maxRedirects int
 	log          *slog.Logger
+	clock        func() time.Time
+
+	mu    sync.Mutex
+	auths map[Source]*sourceAuth
+}
+
+// sourceAuth is the authenticator for one source's current credential,
+// and the gate that lets one request at a time through while the
+// credential is unconfirmed (a wrong password costs one request, not one
+// per tile).
+type sourceAuth struct {
+	gen   uint64
+	entry Entry
+	auth  Authenticator
+	gate  chan struct{}
 }
 
 // requestSource is the source a request is made for.
@@ -142,6 +161,68 @@ func requestSource(req *http.Request) (Source, bool) {
 	}
 	src, err := sourceOfURL(req.URL)
 	return src, err == nil
+}
+
+// sendAs returns the entry the transport sends cred with for src: the
+// KeyVault's, when its scheme can carry cred; a username and password with
+// no recorded method go as HTTP Basic (the one scheme that needs no
+// detection). ok is false when cred cannot be sent (an access key with no
+// recorded way to send it: the request goes bare and detection decides).
+func sendAs(cred Credential, e Entry, hasEntry bool) (Scheme, Entry, bool) {
+	if hasEntry {
+		if sch, ok := SchemeFor(e.Method); ok && sch.Usable(cred) {
+			return sch, e, true
+		}
+	}
+	if cred.isPassword() {
+		sch, _ := SchemeFor(MethodBasic)
+		return sch, Entry{AuthRequired: true, Method: MethodBasic}, true
+	}
+	return nil, Entry{}, false
+}
+
+// authFor returns the cached authenticator for src's credential of
+// generation gen, building it when the credential or the entry changed.
+func (t *authTransport) authFor(src Source, gen uint64, sch Scheme, e Entry, cred Credential) (*sourceAuth, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if sa, ok := t.auths[src]; ok && sa.gen == gen && sa.entry == e {
+		return sa, nil
+	}
+	auth, err := sch.Authenticator(e, cred, t.env())
+	if err != nil {
+		return nil, err
+	}
+	sa := &sourceAuth{gen: gen, entry: e, auth: auth, gate: make(chan struct{}, 1)}
+	t.auths[src] = sa
+	return sa, nil
+}
+
+// env is what authenticators may use: a plain client on the same base
+// transport that follows no redirects (a token service answers directly).
+func (t *authTransport) env() Env {
+	return Env{
+		Client: &http.Client{
+			Transport:     t.base,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+			Timeout:       DefaultRequestTimeout,
+		},
+		Clock: t.clock,
+	}
+}
+
+// secretsFor lists the secrets of src's current authenticator, or of the
+// stored credential when none was built yet.
+func (t *authTransport) secretsFor(src Source) []string {
+	t.mu.Lock()
+	sa, ok := t.auths[src]
+	t.mu.Unlock()
+	_, _, gen := t.store.entry(src)
+	if ok && sa.gen == gen {
+		return sa.auth.Secrets()
+	}
+	cred, _ := t.store.Get(src)
+	return CredentialSecrets(cred)
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -159,59 +240,179 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.kv != nil {
 		entry, hasEntry = t.kv.Get(src)
 	}
-	cred, st := t.store.Get(src)
-	switch {
-	case st == StatusRejected:
-		closeBody(req)
-		t.log.Info("vault: not sent, credential rejected earlier", "url", RedactURL(req.URL.String()), "source", src.String())
-		return nil, fmt.Errorf("%w for %s", ErrRejected, src)
-	case cred.IsZero() && hasEntry && entry.AuthRequired:
-		closeBody(req)
-		t.log.Info("vault: not sent, needs credentials", "url", RedactURL(req.URL.String()), "source", src.String())
-		return nil, fmt.Errorf("%w for %s", ErrNoCredentials, src)
-	case cred.IsZero():
-		return t.send(req, req, src, nil, "none")
+	for {
+		cred, st, gen := t.store.entry(src)
+		switch {
+		case st == StatusRejected:
+			closeBody(req)
+			t.log.Info("vault: not sent, credential rejected earlier", "url", RedactURL(req.URL.String()), "source", src.String())
+			return nil, &AuthError{Source: src, Reason: ReasonRejected}
+		case cred.IsZero() && hasEntry && entry.AuthRequired:
+			closeBody(req)
+			t.log.Info("vault: not sent, needs credentials", "url", RedactURL(req.URL.String()), "source", src.String())
+			return nil, &AuthError{Source: src, Reason: needsReason(entry)}
+		case cred.IsZero():
+			return t.send(req, req, src, nil, "none")
+		}
+		sch, e, ok := sendAs(cred, entry, hasEntry)
+		if !ok {
+			// An access key without a recorded way to send it: go bare and
+			// let the server (or detection) decide.
+			return t.send(req, req, src, nil, "none")
+		}
+		sa, err := t.authFor(src, gen, sch, e, cred)
+		if err != nil {
+			closeBody(req)
+			return nil, &AuthError{Source: src, Reason: ReasonNeedsCredentials, Detail: "the credential does not fit " + sch.Label()}
+		}
+		if st == StatusVerified {
+			return t.sendAuth(req, src, sa)
+		}
+		// Unconfirmed: one request at a time until the server has judged it.
+		select {
+		case sa.gate <- struct{}{}:
+		case <-req.Context().Done():
+			closeBody(req)
+			return nil, req.Context().Err()
+		}
+		if _, st2, gen2 := t.store.entry(src); gen2 != gen || st2 != StatusUnknown {
+			<-sa.gate
+			continue // judged (or replaced) while we waited: decide again
+		}
+		resp, err := t.sendAuth(req, src, sa)
+		<-sa.gate
+		return resp, err
 	}
-	cand, ok := candidateFor(cred, entry, hasEntry)
-	if !ok {
-		// An access key without a recorded way to send it: go bare and
-		// let the server (or detection) decide.
-		return t.send(req, req, src, nil, "none")
-	}
-	out, secrets, ok := attachCredential(req, cred, cand)
-	if !ok {
-		return t.send(req, req, src, nil, "none")
-	}
-	return t.send(req, out, src, secrets, describeCandidate(cand))
 }
 
-// send performs out (req itself, or its credentialed clone) and applies
-// lockout bookkeeping when secrets were attached.
+// needsReason is the blocked reason for a protected source with no
+// credential in the session.
+func needsReason(e Entry) AuthReason {
+	if sch, ok := SchemeFor(e.Method); ok {
+		n := sch.Needs()
+		switch {
+		case n.SignIn:
+			return ReasonNeedsSignIn
+		case n.Certificate:
+			return ReasonNeedsCertificate
+		}
+	}
+	return ReasonNeedsCredentials
+}
+
+// sendAuth sends req with sa's credential and judges the answer: 401, 403
+// and 498 reject the credential (after one renewal for schemes whose
+// credential expires), a 2xx confirms it.
+func (t *authTransport) sendAuth(req *http.Request, src Source, sa *sourceAuth) (*http.Response, error) {
+	how := string(sa.entry.Method)
+	if sa.entry.Param != "" {
+		how += " " + sa.entry.Param
+	}
+	retry, err := cloneForRetry(req)
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	resp, err := t.sendWith(req, src, sa, how)
+	if errors.Is(err, errNotSendable) {
+		// The request already names the parameter or header the
+		// credential would take: it is never overwritten; it goes as is,
+		// and its answer says nothing about the credential.
+		return t.send(req, retry, src, nil, "none")
+	}
+	if err != nil || !isRefusal(resp) {
+		return t.judge(req, resp, err, src, sa)
+	}
+	if r, ok := sa.auth.(Renewer); ok && expiredAnswer(resp) {
+		drainClose(resp)
+		t.log.Info("vault: credential expired, renewing once", "source", src.String())
+		if rerr := r.Renew(req.Context()); rerr != nil {
+			t.store.markIf(src, sa.gen, StatusRejected)
+			return nil, &AuthError{Source: src, Reason: ReasonExpired, Detail: "renewal failed"}
+		}
+		resp, err = t.sendWith(retry, src, sa, how)
+	}
+	return t.judge(req, resp, err, src, sa)
+}
+
+func (t *authTransport) sendWith(req *http.Request, src Source, sa *sourceAuth, how string) (*http.Response, error) {
+	out := req.Clone(req.Context())
+	out.Body = req.Body
+	start := time.Now()
+	resp, err := sa.auth.RoundTrip(out, t.base)
+	if errors.Is(err, errNotSendable) {
+		return nil, err
+	}
+	if err != nil {
+		err = scrubError(err, sa.auth.Secrets())
+		t.log.Info("vault: request failed", "url", RedactURL(req.URL.String()), "credential", how, "error", err.Error())
+		return nil, err
+	}
+	t.log.Debug("vault: response", "url", RedactURL(req.URL.String()), "credential", how,
+		"status", resp.StatusCode, "elapsed", time.Since(start).Round(time.Millisecond))
+	return resp, nil
+}
+
+// judge applies lockout bookkeeping to the final answer and wraps it.
+func (t *authTransport) judge(req *http.Request, resp *http.Response, err error, src Source, sa *sourceAuth) (*http.Response, error) {
+	if err != nil {
+		if ae := clientCertError(src, err); ae != nil {
+			return nil, ae
+		}
+		return nil, err
+	}
+	switch code := resp.StatusCode; {
+	case isRefusal(resp):
+		if t.store.markIf(src, sa.gen, StatusRejected) {
+			t.log.Warn("vault: credential rejected", "source", src.String(), "status", code)
+		}
+	case code >= 200 && code < 300:
+		t.store.markIf(src, sa.gen, StatusVerified)
+	}
+	return t.wrap(req, resp)
+}
+
+// isRefusal: the server refused the credential.
+func isRefusal(resp *http.Response) bool {
+	code := resp.StatusCode
+	return code == http.StatusUnauthorized || code == http.StatusForbidden || code == StatusTokenInvalid
+}
+
+// expiredAnswer: the refusal says the credential expired, not that it is
+// wrong: 498 Invalid Token, or a Bearer challenge with error="invalid_token".
+func expiredAnswer(resp *http.Response) bool {
+	if resp.StatusCode == StatusTokenInvalid {
+		return true
+	}
+	for _, c := range ParseChallenges(resp.Header) {
+		if equalFoldASCII(c.Scheme, "Bearer") && c.Param("error") == "invalid_token" {
+			return true
+		}
+	}
+	return false
+}
+
+// send performs a request that carries no credential.
 func (t *authTransport) send(req, out *http.Request, src Source, secrets []string, how string) (*http.Response, error) {
 	start := time.Now()
 	resp, err := t.base.RoundTrip(out)
 	if err != nil {
 		err = scrubError(err, secrets)
+		if ae := clientCertError(src, err); ae != nil {
+			return nil, ae
+		}
 		t.log.Info("vault: request failed", "url", RedactURL(req.URL.String()), "credential", how, "error", err.Error())
 		return nil, err
 	}
-	resp.Request = req // never hand the credentialed clone back to the caller
-	credentialed := len(secrets) > 0
 	t.log.Debug("vault: response", "url", RedactURL(req.URL.String()), "credential", how,
 		"status", resp.StatusCode, "elapsed", time.Since(start).Round(time.Millisecond))
-	if credentialed {
-		switch code := resp.StatusCode; {
-		case code == http.StatusUnauthorized || code == http.StatusForbidden || code == StatusTokenInvalid:
-			if c, st := t.store.Get(src); st != StatusRejected && sameCredential(c, secrets) {
-				t.store.MarkRejected(src)
-				t.log.Warn("vault: credential rejected", "source", src.String(), "status", code)
-			}
-		case code >= 200 && code < 300:
-			if c, st := t.store.Get(src); st != StatusVerified && st != StatusRejected && sameCredential(c, secrets) {
-				t.store.MarkVerified(src)
-			}
-		}
-	}
+	return t.wrap(req, resp)
+}
+
+// wrap hands the answer back for the caller's request (never the
+// credentialed clone) with its body capped.
+func (t *authTransport) wrap(req *http.Request, resp *http.Response) (*http.Response, error) {
+	resp.Request = req
 	if resp.ContentLength > t.maxBody {
 		resp.Body.Close()
 		t.log.Info("vault: response too large", "url", RedactURL(req.URL.String()), "declared", resp.ContentLength, "limit", t.maxBody)
@@ -221,14 +422,9 @@ func (t *authTransport) send(req, out *http.Request, src Source, secrets []strin
 	return resp, nil
 }
 
-// sameCredential reports whether c still is the credential whose secrets
-// were sent (the user may have entered a new one meanwhile).
-func sameCredential(c Credential, sent []string) bool {
-	got := credentialSecrets(c)
-	if len(got) == 0 || len(sent) == 0 {
-		return false
-	}
-	return got[0] == sent[0]
+func drainClose(resp *http.Response) {
+	io.CopyN(io.Discard, resp.Body, 64<<10)
+	resp.Body.Close()
 }
 
 // refuseHeader marks a redirect request that checkRedirect refused; the
@@ -251,8 +447,7 @@ func (t *authTransport) checkRedirect(req *http.Request, via []*http.Request) er
 		}
 		src = s
 	}
-	cred, _ := t.store.Get(src)
-	secrets := credentialSecrets(cred)
+	secrets := t.secretsFor(src)
 	refuse := func(why string) error {
 		// Show only the origin in any error http.Client builds from req.
 		req.URL = &url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host, Path: "/"}
@@ -289,102 +484,25 @@ func (t *authTransport) refusedRedirect(req *http.Request) error {
 	}
 }
 
-// candidateFor says how the transport sends cred for a source with the
-// given KeyVault entry. A username and password only ever go as Basic.
-func candidateFor(cred Credential, e Entry, hasEntry bool) (Candidate, bool) {
-	if cred.Username != "" || cred.Password != "" {
-		return Candidate{Method: MethodBasic}, true
+// CredentialSecrets lists the secret strings of c and the forms they take
+// on the wire, before any scheme has used it (an Authenticator's Secrets
+// adds what it obtains, such as tokens). The username is not secret.
+func CredentialSecrets(c Credential) []string {
+	var out []string
+	if c.Username != "" || c.Password != "" {
+		out = append(out, passwordSecrets(c.Username, c.Password)...)
 	}
-	if cred.Key == "" || !hasEntry || !validParamName(e.Param) {
-		return Candidate{}, false
+	if c.Key != "" {
+		out = append(out, keySecrets(c.Key)...)
 	}
-	switch e.Method {
-	case MethodQuery, MethodHeader:
-		return Candidate{Method: e.Method, Param: e.Param}, true
+	if c.Token != nil {
+		for _, s := range []string{c.Token.AccessToken, c.Token.RefreshToken} {
+			if s != "" {
+				out = append(out, s)
+			}
+		}
 	}
-	return Candidate{}, false
-}
-
-// attachCredential returns a clone of req carrying cred as cand says, and
-// the secret strings that went out (for scrubbing and bookkeeping). It
-// reports false (and no clone) when cand cannot carry cred, or when req
-// already has a parameter or header of that name: it never overwrites.
-func attachCredential(req *http.Request, cred Credential, cand Candidate) (*http.Request, []string, bool) {
-	basic := cred.Username != "" || cred.Password != ""
-	switch cand.Method {
-	case MethodBasic:
-		if !basic || req.Header.Get("Authorization") != "" {
-			return nil, nil, false
-		}
-		out := req.Clone(req.Context())
-		out.SetBasicAuth(cred.Username, cred.Password)
-		return out, credentialSecrets(cred), true
-	case MethodQuery:
-		if basic || cred.Key == "" || !validParamName(cand.Param) || hasQueryParam(req.URL, cand.Param) {
-			return nil, nil, false
-		}
-		out := req.Clone(req.Context())
-		u := *req.URL
-		pair := url.QueryEscape(cand.Param) + "=" + url.QueryEscape(cred.Key)
-		if u.RawQuery == "" {
-			u.RawQuery = pair
-		} else {
-			u.RawQuery += "&" + pair
-		}
-		u.ForceQuery = false
-		out.URL = &u
-		return out, credentialSecrets(cred), true
-	case MethodHeader:
-		if basic || cred.Key == "" || !validParamName(cand.Param) || req.Header.Get(cand.Param) != "" {
-			return nil, nil, false
-		}
-		out := req.Clone(req.Context())
-		if http.CanonicalHeaderKey(cand.Param) == "Authorization" {
-			out.Header.Set("Authorization", "Bearer "+cred.Key)
-		} else {
-			out.Header.Set(cand.Param, cred.Key)
-		}
-		return out, credentialSecrets(cred), true
-	}
-	return nil, nil, false
-}
-
-func describeCandidate(c Candidate) string {
-	switch c.Method {
-	case MethodBasic:
-		return "basic"
-	case MethodQuery:
-		return "query " + c.Param
-	case MethodHeader:
-		return "header " + c.Param
-	}
-	return "none"
-}
-
-// credentialSecrets lists the secret strings of c and the forms they take
-// on the wire; the first is the canonical one. The username is not secret.
-func credentialSecrets(c Credential) []string {
-	switch {
-	case c.Username != "" || c.Password != "":
-		out := []string{c.Password, base64.StdEncoding.EncodeToString([]byte(c.Username + ":" + c.Password))}
-		if e := url.QueryEscape(c.Password); e != c.Password {
-			out = append(out, e)
-		}
-		if c.Password == "" {
-			out = out[1:]
-		}
-		return out
-	case c.Key != "":
-		out := []string{c.Key}
-		if e := url.QueryEscape(c.Key); e != c.Key {
-			out = append(out, e)
-		}
-		if e := url.PathEscape(c.Key); e != c.Key {
-			out = append(out, e)
-		}
-		return out
-	}
-	return nil
+	return out
 }
 
 // minMatchLen: shorter secrets are not searched for in redirect URLs (a

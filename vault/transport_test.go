@@ -401,7 +401,7 @@ func TestTransportErrorsHideSecret(t *testing.T) {
 			if err == nil {
 				t.Fatal("err = nil, want the proxy error")
 			}
-			for _, s := range credentialSecrets(tc.cred) {
+			for _, s := range CredentialSecrets(tc.cred) {
 				if strings.Contains(err.Error(), s) {
 					t.Errorf("error %q contains a secret", err)
 				}
@@ -454,12 +454,12 @@ func FuzzStripSecretParams(f *testing.F) {
 			t.Fatal(err)
 		}
 		req.URL.RawQuery = u.RawQuery
-		out, _, ok := attachCredential(req, Credential{Key: secret}, Candidate{Method: MethodQuery, Param: "authkey"})
-		if !ok {
+		out := req.Clone(req.Context())
+		if setQueryParam(out, "authkey", secret) != nil {
 			return // an authkey parameter was already there
 		}
 		if req.URL.RawQuery != u.RawQuery {
-			t.Errorf("attachCredential modified the caller's URL")
+			t.Errorf("setQueryParam modified the caller's URL")
 		}
 		back := *out.URL
 		stripSecretParams(&back, []string{secret})
