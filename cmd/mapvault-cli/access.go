@@ -6,39 +6,22 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/url"
-	"strings"
-	"time"
 
+	"mapvault/app/session"
 	"mapvault/layers"
-	"mapvault/project"
 	"mapvault/vault"
 )
 
-// access is what one command invocation knows about credentials: the
-// session store, the KeyVault in use, and the two HTTP clients (the
-// authenticating one for ordinary requests, a plain one for detection, which
-// attaches candidate credentials itself).
-type access struct {
-	store  *vault.Store
-	kv     *vault.KeyVault
-	client *http.Client
-	plain  *http.Client
-	log    *slog.Logger
-}
-
-func newAccess(kv *vault.KeyVault, logw io.Writer) *access {
+// newWorkspace returns the access core for one command invocation: a
+// fresh session store, the KeyVault in use, and warnings (never secrets)
+// logged to logw.
+func newWorkspace(kv *vault.KeyVault, logw io.Writer, keychain vault.Keychain, engine layers.Options) *session.Workspace {
 	log := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	store := vault.NewStore()
-	opt := vault.TransportOptions{Logger: log}
-	return &access{
-		store:  store,
-		kv:     kv,
-		client: vault.NewClient(store, kv, opt),
-		plain:  vault.NewClient(vault.NewStore(), vault.NewKeyVault(), opt),
-		log:    log,
-	}
+	return session.New(kv, session.Options{
+		Keychain:  keychain,
+		Transport: vault.TransportOptions{Logger: log},
+		Engine:    engine,
+	})
 }
 
 // credentialFor builds the credential the user gave: from the URL itself
@@ -72,122 +55,27 @@ func suspectError(split vault.Split) error {
 		split.Suspects[0], split.Suspects[0], split.Suspects[0])
 }
 
-// target chooses the small real request that decides whether a credential
-// works: the GetMap in the URL if it is one, else a tiny GetMap for a layer
-// of the service when the capabilities are public, else the (protected)
-// GetCapabilities request itself.
-func (a *access) target(ctx context.Context, clean, layer string) (vault.Target, *layers.Capabilities, error) {
-	u, err := url.Parse(clean)
-	if err != nil {
-		return vault.Target{}, nil, err
-	}
-	for k, v := range u.Query() {
-		if strings.EqualFold(k, "request") && len(v) > 0 && strings.EqualFold(v[0], "GetMap") {
-			return vault.Target{URL: clean, Expect: "image"}, nil, nil
-		}
-	}
-	caps, err := layers.FetchCapabilities(ctx, a.plain, clean)
-	if err != nil {
-		if mayBeProtected(err) {
-			capsURL, err := layers.CapabilitiesURL(clean, "1.3.0")
-			return vault.Target{URL: capsURL, Expect: "xml"}, nil, err
-		}
-		return vault.Target{}, nil, err
-	}
-	l := pickLayer(caps, layer)
-	if l == nil {
-		return vault.Target{}, caps, &noLayerError{name: layer}
-	}
-	pl := project.Layer{Kind: project.KindWMS, Source: clean, WMSLayers: []string{l.Name}, WMSVersion: caps.Version, Format: pickFormat(caps.GetMapFormats)}
-	lon, lat := 0.0, 0.0
-	if b := l.GeographicBBox; b != nil {
-		lon, lat = (b.Min(0)+b.Max(0))/2, (b.Min(1)+b.Max(1))/2
-	}
-	t, err := layers.ProbeTarget(pl, lon, lat)
-	return t, caps, err
-}
-
-// mayBeProtected reports whether a failed anonymous GetCapabilities may be
-// a protected service answering the way real ones do: 401, 403, 498, a 404
-// that hides the service, a ServiceException or a login page. Detection
-// then decides with the credential, using GetCapabilities as the target.
-func mayBeProtected(err error) bool {
-	var he *layers.HTTPError
-	if errors.As(err, &he) {
-		switch he.Status {
-		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, 498:
-			return true
-		}
-		return false
-	}
-	var se *layers.ServiceException
-	return errors.As(err, &se) || errors.Is(err, layers.ErrHTMLResponse)
-}
-
-// noLayerError is returned when the service offers no layer of the name the
-// user gave: a usage error, not an authentication question.
-type noLayerError struct{ name string }
-
-func (e *noLayerError) Error() string {
-	return fmt.Sprintf("the service offers no layer named %q", e.name)
-}
-
-// pickLayer returns the named layer, or the first named layer when name is "".
-func pickLayer(caps *layers.Capabilities, name string) *layers.Layer {
-	if name != "" {
-		return caps.Find(name)
-	}
-	for _, l := range caps.Layers() {
-		if l.Name != "" {
-			return l
-		}
-	}
-	return nil
-}
-
-// pickFormat prefers PNG (transparency), then whatever image format comes first.
-func pickFormat(formats []string) string {
-	for _, f := range formats {
-		if strings.EqualFold(f, "image/png") {
-			return f
-		}
-	}
-	for _, f := range formats {
-		if strings.HasPrefix(strings.ToLower(f), "image/png") {
-			return f
-		}
-	}
-	for _, f := range formats {
-		if strings.HasPrefix(strings.ToLower(f), "image/") {
-			return f
-		}
-	}
-	return "image/png"
-}
-
-// detect runs auth detection for clean's source with cred (which may be
-// zero: then it only finds out whether the source needs authentication).
-func (a *access) detect(ctx context.Context, t vault.Target, cred vault.Credential, param string) (vault.Result, error) {
-	d := &vault.Detector{Client: a.plain, KeyVault: a.kv, Store: a.store, Clock: time.Now}
-	return d.Detect(ctx, t, cred, param)
-}
-
-// probe chooses the probe target for clean and runs detection with cred.
-// On failure it prints one line (with suffix, such as "; nothing was
-// written") and returns the exit code; otherwise the code is -1.
-func (a *access) probe(ctx context.Context, io stdio, clean, layer string, cred vault.Credential, param, suffix string) (vault.Result, *layers.Capabilities, int) {
-	t, caps, err := a.target(ctx, clean, layer)
-	if nl := (*noLayerError)(nil); errors.As(err, &nl) {
+// probe chooses the probe target for clean and runs detection with cred
+// through the workspace. On failure it prints one line (with suffix, such
+// as "; nothing was written") and returns the exit code; otherwise the code
+// is -1.
+func probe(ctx context.Context, ws *session.Workspace, io stdio, clean, layer string, cred vault.Credential, hint vault.Hint, suffix string) (vault.Result, *layers.Capabilities, int) {
+	t, caps, err := ws.ProbeFor(ctx, clean, layer)
+	if nl := (*session.NoLayerError)(nil); errors.As(err, &nl) {
 		return vault.Result{}, nil, fail(io, exitUsage, "%v%s", err, suffix)
 	}
 	if err != nil {
 		return vault.Result{}, nil, fail(io, exitUndecided, "could not decide: %v%s", err, suffix)
 	}
-	res, err := a.detect(ctx, t, cred, param)
+	src, err := vault.SourceOf(clean)
+	if err != nil {
+		return vault.Result{}, nil, fail(io, exitUsage, "%v%s", err, suffix)
+	}
+	u, err := ws.Unlock(ctx, src, t, cred, hint, false)
 	if err != nil {
 		return vault.Result{}, nil, fail(io, exitUndecided, "could not decide: %v%s", err, suffix)
 	}
-	return res, caps, -1
+	return u.Result, caps, -1
 }
 
 // exitFor maps a detection outcome to the documented exit code.

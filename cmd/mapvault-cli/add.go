@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"strings"
 
+	"mapvault/app/session"
 	"mapvault/layers"
 	"mapvault/project"
 	"mapvault/vault"
@@ -71,13 +72,13 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 		return fail(io, exitUsage, "%v", err)
 	}
 
-	a := newAccess(kv, io.err)
+	ws := newWorkspace(kv, io.err, nil, layers.Options{})
 	wanted := splitList(*names)
 	first := ""
 	if len(wanted) > 0 {
 		first = wanted[0]
 	}
-	res, caps, code := a.probe(ctx, io, split.CleanURL, first, cred, *param, "; nothing was written")
+	res, caps, code := probe(ctx, ws, io, split.CleanURL, first, cred, vault.Hint{Param: *param}, "; nothing was written")
 	if code >= 0 {
 		return code
 	}
@@ -92,7 +93,7 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 		return fail(io, exitUndecided, "could not decide how %s authenticates: %s; nothing was written", res.Source, res.Reason)
 	}
 	if caps == nil { // the capabilities were protected: read them now with the credential
-		if caps, err = layers.FetchCapabilities(ctx, a.client, split.CleanURL); err != nil {
+		if caps, err = ws.Catalog().Capabilities(ctx, split.CleanURL); err != nil {
 			return fail(io, exitFailure, "reading the layer list: %v", err)
 		}
 	}
@@ -108,7 +109,7 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	if *title != "" && len(wanted) > 1 {
 		return fail(io, exitUsage, "--name applies to one layer; %d were given", len(wanted))
 	}
-	format := pickFormat(caps.GetMapFormats)
+	format := session.PickFormat(caps.GetMapFormats)
 	for _, name := range wanted {
 		l := caps.Find(name)
 		if l == nil {

@@ -16,6 +16,7 @@ func TestHeadlessHasNoUI(t *testing.T) {
 		"mapvault/project",
 		"mapvault/vault",
 		"mapvault/layers",
+		"mapvault/app/session",
 		"mapvault/assets/demo",
 		"mapvault/cmd/mapvault-cli",
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"mapvault/app/session"
 	"math"
 	"regexp"
 	"strings"
@@ -34,7 +35,7 @@ var credentialCases = []struct {
 func TestLoadCredentials(t *testing.T) {
 	for _, tc := range credentialCases {
 		st := vault.NewStore()
-		err := loadCredentials(strings.NewReader(tc.in), st)
+		err := loadCredentials(strings.NewReader(tc.in), session.New(nil, session.Options{Store: st}))
 		got := ""
 		if err != nil {
 			got = err.Error()
@@ -68,7 +69,7 @@ func FuzzLoadCredentials(f *testing.F) {
 		f.Add(tc.in)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		err := loadCredentials(strings.NewReader(in), vault.NewStore())
+		err := loadCredentials(strings.NewReader(in), session.New(nil, session.Options{}))
 		if err != nil && !credentialErr.MatchString(err.Error()) {
 			t.Fatalf("loadCredentials(%q) error %q is not a line number and a fixed phrase", in, err)
 		}

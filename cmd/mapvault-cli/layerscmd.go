@@ -72,9 +72,13 @@ func loadCapabilities(ctx context.Context, arg, user, param string, io stdio, en
 	if err := suspectError(split); err != nil {
 		return nil, fail(io, exitUsage, "%v", err)
 	}
-	a := newAccess(vault.NewKeyVault(), io.err)
-	if caps, err := layers.FetchCapabilities(ctx, a.plain, split.CleanURL); err == nil {
-		return caps, exitOK
+	ws := newWorkspace(vault.NewKeyVault(), io.err, nil, layers.Options{})
+	t, caps, err := ws.ProbeFor(ctx, split.CleanURL, "")
+	if caps != nil {
+		return caps, exitOK // public capabilities
+	}
+	if err != nil {
+		return nil, fail(io, exitUndecided, "could not decide: %v", err)
 	}
 	secret, err := readSecret(io.in, env)
 	if err != nil {
@@ -84,19 +88,14 @@ func loadCapabilities(ctx context.Context, arg, user, param string, io stdio, en
 	if err != nil {
 		return nil, fail(io, exitUsage, "%v", err)
 	}
-	capsURL, err := layers.CapabilitiesURL(split.CleanURL, "1.3.0")
-	if err != nil {
-		return nil, fail(io, exitUsage, "%v", err)
-	}
-	t := vault.Target{URL: capsURL, Expect: "xml"}
-	res, err := a.detect(ctx, t, cred, param)
+	u, err := ws.Unlock(ctx, split.Source, t, cred, vault.Hint{Param: param}, false)
 	if err != nil {
 		return nil, fail(io, exitUndecided, "could not decide: %v", err)
 	}
-	if res.Outcome != vault.OutcomeFound && res.Outcome != vault.OutcomeNoAuthNeeded {
+	if res := u.Result; res.Outcome != vault.OutcomeFound && res.Outcome != vault.OutcomeNoAuthNeeded {
 		return nil, fail(io, exitFor(res), "%s: %s", res.Source, res.Reason)
 	}
-	caps, err := layers.FetchCapabilities(ctx, a.client, split.CleanURL)
+	caps, err = ws.Catalog().Capabilities(ctx, split.CleanURL)
 	if err != nil {
 		return nil, fail(io, exitFailure, "%v", err)
 	}

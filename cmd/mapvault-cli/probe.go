@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"mapvault/layers"
 	"mapvault/vault"
 )
 
@@ -52,8 +53,8 @@ func runProbe(ctx context.Context, args []string, io stdio, env func(string) str
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	a := newAccess(vault.NewKeyVault(), io.err)
-	res, _, code := a.probe(ctx, io, split.CleanURL, *layer, cred, *param, "")
+	ws := newWorkspace(vault.NewKeyVault(), io.err, nil, layers.Options{})
+	res, _, code := probe(ctx, ws, io, split.CleanURL, *layer, cred, vault.Hint{Param: *param}, "")
 	if code >= 0 {
 		return code
 	}

@@ -8,11 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
 
+	"mapvault/app/session"
 	"mapvault/layers"
 	"mapvault/project"
 	"mapvault/vault"
@@ -59,7 +59,11 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	a := newAccess(kv, io.err)
+	var keychain vault.Keychain
+	if !*noKeychain {
+		keychain = vault.NewOSKeychain("mapvault")
+	}
+	ws := newWorkspace(kv, io.err, keychain, layers.Options{NoMerge: *noMerge})
 	if *credPath != "" {
 		r := io.in
 		if *credPath != "-" {
@@ -70,17 +74,12 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 			defer f.Close()
 			r = f
 		}
-		if err := loadCredentials(r, a.store); err != nil {
+		if err := loadCredentials(r, ws); err != nil {
 			return fail(io, exitUsage, "%s: %v", *credPath, err)
 		}
 	}
-	var keychain vault.Keychain
-	if !*noKeychain {
-		keychain = vault.NewOSKeychain("mapvault")
-	}
-	specs, blocked, failed := a.specs(ctx, p, keychain, io)
-	eng := layers.NewEngine(a.client, layers.Options{NoMerge: *noMerge})
-	img, states, st := eng.Render(ctx, view, specs, nil)
+	specs, blocked, failed := resolveLayers(ctx, ws, p, keychain != nil, io)
+	img, states, st := ws.Engine().Render(ctx, view, specs, nil)
 	for _, s := range specs {
 		state := states[s.ID]
 		switch state.Kind {
@@ -113,15 +112,19 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	return exitOK
 }
 
-// specs resolves the project's visible layers, bottom first, into engine
-// specs. Layers whose source has no usable credentials are reported as
-// blocked and skipped, as are layers that cannot be shown (with the reason).
-func (a *access) specs(ctx context.Context, p *project.Project, keychain vault.Keychain, io stdio) (specs []layers.LayerSpec, blocked, failed int) {
-	cat := layers.NewCatalog(a.client)
-	asked := map[vault.Source]bool{}
-	detected := map[vault.Source]bool{}
+// resolveLayers resolves the project's visible layers, bottom first, into
+// engine specs through the workspace. Layers whose source has no usable
+// credentials are reported as blocked and skipped, as are layers that
+// cannot be shown (with the reason).
+func resolveLayers(ctx context.Context, ws *session.Workspace, p *project.Project, keychain bool, io stdio) (specs []layers.LayerSpec, blocked, failed int) {
+	if keychain {
+		for _, src := range session.Sources(p) {
+			if err := ws.FromKeychain(src); errors.Is(err, vault.ErrKeychainUnavailable) {
+				fmt.Fprintf(io.err, "note: the OS keychain is unavailable; %s needs --credentials\n", src)
+			}
+		}
+	}
 	for _, l := range p.Layers {
-		l.Source = p.Resolve(l.Source)
 		if !l.Visible {
 			fmt.Fprintf(io.err, "layer %s: hidden\n", l.ID)
 			continue
@@ -130,85 +133,20 @@ func (a *access) specs(ctx context.Context, p *project.Project, keychain vault.K
 			fmt.Fprintf(io.err, "layer %s: skipped: kind %q is not supported yet\n", l.ID, l.Kind)
 			continue
 		}
-		src, err := vault.SourceOf(l.Source)
-		if err != nil {
-			failed++
-			fmt.Fprintf(io.err, "layer %s: error: %v\n", l.ID, err)
-			continue
-		}
-		if keychain != nil && !asked[src] && a.store.Status(src) == vault.StatusNone {
-			asked[src] = true
-			if e, ok := a.kv.Get(src); ok && e.AuthRequired {
-				a.fromKeychain(ctx, keychain, src, io)
-			}
-		}
-		if !detected[src] {
-			detected[src] = true
-			a.ensureMethod(ctx, l, src, p.View)
-		}
-		if acc := vault.AccessFor(a.kv, a.store, src); acc.Blocked {
+		s, err := ws.Spec(ctx, p, l)
+		var ae *vault.AuthError
+		switch {
+		case errors.As(err, &ae):
 			blocked++
-			fmt.Fprintf(io.err, "layer %s: blocked: %s\n", l.ID, acc.Reason)
-			continue
-		}
-		s, err := cat.Spec(ctx, l)
-		if err != nil {
-			if errors.Is(err, vault.ErrNoCredentials) || errors.Is(err, vault.ErrRejected) {
-				blocked++
-				fmt.Fprintf(io.err, "layer %s: blocked: %v\n", l.ID, err)
-				continue
-			}
-			var he *layers.HTTPError
-			if errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden || he.Status == 498) {
-				// The server wants credentials the session does not have
-				// (or rejected the ones it has).
-				blocked++
-				reason := vault.ReasonNeedsCredentials
-				if a.store.Status(src) != vault.StatusNone {
-					reason = vault.ReasonRejected
-				}
-				fmt.Fprintf(io.err, "layer %s: blocked: %s (HTTP %d)\n", l.ID, reason, he.Status)
-				continue
-			}
+			fmt.Fprintf(io.err, "layer %s: blocked: %s\n", l.ID, ae.Reason)
+		case err != nil:
 			failed++
 			fmt.Fprintf(io.err, "layer %s: error: %v\n", l.ID, err)
-			continue
+		default:
+			specs = append(specs, s)
 		}
-		specs = append(specs, s)
 	}
 	return specs, blocked, failed
-}
-
-// ensureMethod runs auth detection for a source that has an access key in
-// the session but no recorded way to send it (a --credentials line for a
-// source the project's KeyVault does not know): the authenticating client
-// sends a key only as the recorded query parameter or header. A rejected key
-// leaves the source blocked; the KeyVault is updated in memory only.
-func (a *access) ensureMethod(ctx context.Context, l project.Layer, src vault.Source, v project.View) {
-	cred, status := a.store.Get(src)
-	if status == vault.StatusNone || status == vault.StatusRejected || cred.Key == "" {
-		return
-	}
-	if e, ok := a.kv.Get(src); ok && (e.Method == vault.MethodQuery || e.Method == vault.MethodHeader) {
-		return
-	}
-	t, err := layers.ProbeTarget(l, v.Lon, v.Lat)
-	if err != nil {
-		return
-	}
-	a.detect(ctx, t, cred, "")
-}
-
-// fromKeychain loads src's credential from the OS keychain when the user
-// chose to remember it there. An unavailable keychain is a note, not an error.
-func (a *access) fromKeychain(ctx context.Context, k vault.Keychain, src vault.Source, io stdio) {
-	c, err := k.Get(src)
-	switch {
-	case err == nil:
-		a.store.Set(src, c)
-	case errors.Is(err, vault.ErrKeychainUnavailable):
-		fmt.Fprintf(io.err, "note: the OS keychain is unavailable; %s needs --credentials\n", src)
-	}
 }
 
 func describe(s layers.State) string {
@@ -262,9 +200,9 @@ type credentialLine struct {
 	Key      string `json:"key"`
 }
 
-// loadCredentials reads JSON lines into the session store. Errors name the
-// line, never its content.
-func loadCredentials(r io.Reader, store *vault.Store) error {
+// loadCredentials reads JSON lines into the workspace's session store.
+// Errors name the line, never its content.
+func loadCredentials(r io.Reader, ws *session.Workspace) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
 	n := 0
@@ -288,7 +226,7 @@ func loadCredentials(r io.Reader, store *vault.Store) error {
 		if cred.IsZero() || (c.Key != "" && (c.Username != "" || c.Password != "")) {
 			return fmt.Errorf("line %d: give either username and password, or key", n)
 		}
-		store.Set(src, cred)
+		ws.SetCredential(src, cred)
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("reading credentials: %w", err)

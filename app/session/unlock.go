@@ -1,0 +1,257 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"mapvault/layers"
+	"mapvault/project"
+	"mapvault/vault"
+)
+
+// Unlocked is what Unlock did besides detection: whether the credential
+// was remembered in the keychain, and why not when that failed.
+type Unlocked struct {
+	Result     vault.Result
+	Remembered bool
+	// KeychainErr is set when the user asked to remember the credential
+	// and the keychain refused; the credential is kept for the session.
+	KeychainErr error
+}
+
+// Unlock checks cred for src against the server with the workspace's one
+// Detector (concurrent calls for the same source and credential share one
+// probe sequence) and t as the probe. On success the credential is in the
+// session store, the KeyVault records how the source authenticates, and,
+// when remember is set, the keychain keeps the credential. A rejected
+// credential is never stored as usable. Errors are returned only for a bad
+// target and a cancelled ctx.
+func (w *Workspace) Unlock(ctx context.Context, src vault.Source, t vault.Target, cred vault.Credential, hint vault.Hint, remember bool) (Unlocked, error) {
+	w.mu.Lock()
+	w.info(src).detecting++
+	w.mu.Unlock()
+	w.notify(src)
+	res, err := w.detector.DetectWith(ctx, t, cred, hint)
+	w.mu.Lock()
+	i := w.info(src)
+	i.detecting--
+	switch {
+	case err != nil:
+	case res.Outcome == vault.OutcomeUndecided:
+		i.undecided = strings.TrimPrefix(res.Reason, "could not decide: ")
+	default:
+		i.undecided = ""
+	}
+	if res.Outcome == vault.OutcomeFound || res.Outcome == vault.OutcomeNoAuthNeeded {
+		i.refused = false
+	}
+	w.mu.Unlock()
+	out := Unlocked{Result: res}
+	if err == nil && (res.Outcome == vault.OutcomeFound || res.Outcome == vault.OutcomeNoAuthNeeded) {
+		w.catalog.Forget(src)
+		w.engine.Purge(src)
+		if remember && res.Outcome == vault.OutcomeFound && w.keychain != nil {
+			if kerr := w.keychain.Set(src, cred); kerr != nil {
+				out.KeychainErr = kerr
+			} else {
+				out.Remembered = true
+			}
+		}
+	}
+	w.notify(src)
+	return out, err
+}
+
+// FromKeychain loads src's credential from the OS keychain into the
+// session when the KeyVault says src is protected and the session has
+// none. It asks the keychain once per source and workspace. It returns
+// vault.ErrKeychainUnavailable when the keychain cannot be asked (the
+// caller says so once and asks the user), vault.ErrNotInKeychain when it
+// holds nothing, and nil when it loaded a credential or had nothing to do.
+func (w *Workspace) FromKeychain(src vault.Source) error {
+	if w.keychain == nil {
+		return vault.ErrNotInKeychain
+	}
+	if a := w.Access(src); a.State != StateNeedsCredentials && a.State != StateNeedsSignIn {
+		return nil
+	}
+	w.mu.Lock()
+	i := w.info(src)
+	asked := i.keychain
+	i.keychain = true
+	w.mu.Unlock()
+	if asked {
+		return vault.ErrNotInKeychain
+	}
+	c, err := w.keychain.Get(src)
+	if err != nil {
+		return err
+	}
+	if c.IsZero() {
+		return vault.ErrNotInKeychain
+	}
+	w.SetCredential(src, c)
+	return nil
+}
+
+// ForgetKeychain removes src's credential from the keychain.
+func (w *Workspace) ForgetKeychain(src vault.Source) error {
+	if w.keychain == nil {
+		return nil
+	}
+	return w.keychain.Delete(src)
+}
+
+// Spec resolves a project layer into an engine spec through the catalog.
+// A blocked source gives a *vault.AuthError without a request; a refusal
+// from the server is recorded (the source becomes blocked) and returned
+// as a *vault.AuthError too.
+func (w *Workspace) Spec(ctx context.Context, p *project.Project, l project.Layer) (layers.LayerSpec, error) {
+	l.Source = p.Resolve(l.Source)
+	src, err := vault.SourceOf(l.Source)
+	if err != nil {
+		return layers.LayerSpec{}, err
+	}
+	if a := w.Access(src); a.Blocked() {
+		return layers.LayerSpec{}, &vault.AuthError{Source: src, Reason: vault.AuthReason(a.Reason)}
+	}
+	if err := w.ensureMethod(ctx, p, l, src); err != nil {
+		return layers.LayerSpec{}, err
+	}
+	spec, err := w.catalog.Spec(ctx, l)
+	if err != nil && w.Refused(src, err) {
+		a := w.Access(src)
+		return layers.LayerSpec{}, &vault.AuthError{Source: src, Reason: vault.AuthReason(a.Reason)}
+	}
+	return spec, err
+}
+
+// ensureMethod runs detection for a source that has an access key in the
+// session but no recorded way to send it (a --credentials line for a source
+// the KeyVault does not know): the transport sends a key only the way the
+// KeyVault records. The KeyVault is updated in memory.
+func (w *Workspace) ensureMethod(ctx context.Context, p *project.Project, l project.Layer, src vault.Source) error {
+	cred, status := w.store.Get(src)
+	if status != vault.StatusUnknown || cred.Key == "" {
+		return nil
+	}
+	if e, ok := w.kv.Get(src); ok && e.AuthRequired && e.Method != vault.MethodNone {
+		if sch, ok := vault.SchemeFor(e.Method); ok && sch.Usable(cred) {
+			return nil
+		}
+	}
+	t, err := layers.ProbeTarget(l, p.View.Lon, p.View.Lat)
+	if err != nil {
+		return nil
+	}
+	res, err := w.Unlock(ctx, src, t, cred, vault.Hint{}, false)
+	if err != nil {
+		return err
+	}
+	if res.Result.Outcome == vault.OutcomeRejected {
+		return &vault.AuthError{Source: src, Reason: vault.ReasonRejected}
+	}
+	return nil
+}
+
+// ProbeFor chooses the small real request that decides whether a
+// credential works for a service URL: the GetMap in the URL if it is one,
+// else a tiny GetMap for a layer of the service when the capabilities are
+// public (layer names one; "" means the first named layer), else the
+// protected GetCapabilities request itself. The capabilities, when they
+// were read anonymously, come back too. A service that offers no layer of
+// the given name gives a *NoLayerError.
+func (w *Workspace) ProbeFor(ctx context.Context, clean, layer string) (vault.Target, *layers.Capabilities, error) {
+	u, err := url.Parse(clean)
+	if err != nil {
+		return vault.Target{}, nil, err
+	}
+	for k, v := range u.Query() {
+		if strings.EqualFold(k, "request") && len(v) > 0 && strings.EqualFold(v[0], "GetMap") {
+			return vault.Target{URL: clean, Expect: vault.ExpectImage}, nil, nil
+		}
+	}
+	caps, err := layers.FetchCapabilities(ctx, w.detector.Client, clean)
+	if err != nil {
+		if mayBeProtected(err) {
+			capsURL, err := layers.CapabilitiesURL(clean, "1.3.0")
+			return vault.Target{URL: capsURL, Expect: vault.ExpectXML}, nil, err
+		}
+		return vault.Target{}, nil, err
+	}
+	l := PickLayer(caps, layer)
+	if l == nil {
+		return vault.Target{}, caps, &NoLayerError{Name: layer}
+	}
+	pl := project.Layer{Kind: project.KindWMS, Source: clean, WMSLayers: []string{l.Name}, WMSVersion: caps.Version, Format: PickFormat(caps.GetMapFormats)}
+	lon, lat := 0.0, 0.0
+	if b := l.GeographicBBox; b != nil {
+		lon, lat = (b.Min(0)+b.Max(0))/2, (b.Min(1)+b.Max(1))/2
+	}
+	t, err := layers.ProbeTarget(pl, lon, lat)
+	return t, caps, err
+}
+
+// mayBeProtected reports whether a failed anonymous GetCapabilities may be
+// a protected service answering the way real ones do: 401, 403, 498, 499,
+// a 404 that hides the service, a 400 from a client-certificate front, a
+// ServiceException, a login page or a TLS handshake refused for want of a
+// client certificate. Detection then decides with the credential, using
+// GetCapabilities as the target.
+func mayBeProtected(err error) bool {
+	if IsAuthFailure(err) || errors.Is(err, vault.ErrNeedsClientCert) {
+		return true
+	}
+	var he *layers.HTTPError
+	if errors.As(err, &he) {
+		return he.Status == http.StatusNotFound || he.Status == http.StatusBadRequest
+	}
+	var se *layers.ServiceException
+	return errors.As(err, &se) || errors.Is(err, layers.ErrHTMLResponse)
+}
+
+// NoLayerError: the service offers no layer of the name the user gave (a
+// usage error, not an authentication question).
+type NoLayerError struct{ Name string }
+
+func (e *NoLayerError) Error() string {
+	return fmt.Sprintf("the service offers no layer named %q", e.Name)
+}
+
+// PickLayer returns the named layer, or the first named layer when name is "".
+func PickLayer(caps *layers.Capabilities, name string) *layers.Layer {
+	if name != "" {
+		return caps.Find(name)
+	}
+	for _, l := range caps.Layers() {
+		if l.Name != "" {
+			return l
+		}
+	}
+	return nil
+}
+
+// PickFormat prefers PNG (transparency), then whatever image format comes
+// first.
+func PickFormat(formats []string) string {
+	for _, f := range formats {
+		if strings.EqualFold(f, "image/png") {
+			return f
+		}
+	}
+	for _, f := range formats {
+		if strings.HasPrefix(strings.ToLower(f), "image/png") {
+			return f
+		}
+	}
+	for _, f := range formats {
+		if strings.HasPrefix(strings.ToLower(f), "image/") {
+			return f
+		}
+	}
+	return "image/png"
+}
