@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"mapvault/app/session"
 	"mapvault/layers"
 	"mapvault/project"
 	"mapvault/vault"
@@ -101,13 +102,13 @@ func (a *App) addFromSplit(split vault.Split, clean string) {
 	}
 	if split.Method == vault.MethodBasic || split.Method == vault.MethodQuery {
 		e := vault.Entry{AuthRequired: true, Method: split.Method, Param: split.Param}
-		if old, ok := d.kv.Get(src); !ok || old.Method != e.Method || old.Param != e.Param || !old.AuthRequired {
-			d.kv.Set(src, e)
+		if old, ok := d.kv().Get(src); !ok || old.Method != e.Method || old.Param != e.Param || !old.AuthRequired {
+			d.kv().Set(src, e)
 			a.markDirty()
 		}
 	}
 	if !split.Credential.IsZero() {
-		a.svc.Store.Set(src, split.Credential)
+		d.ws.SetCredential(src, split.Credential)
 	}
 	a.readCapabilities(clean, src, true)
 }
@@ -120,24 +121,22 @@ func (a *App) readCapabilities(clean string, src vault.Source, mayAsk bool) {
 	wait := dialog.NewCustomWithoutButtons("Add WMS layer",
 		container.NewVBox(widget.NewLabel("Reading the service’s capabilities…"), widget.NewProgressBarInfinite()), a.win)
 	wait.Show()
-	d.catalog.Forget(src)
+	d.ws.Catalog().Forget(src)
 	go func() {
 		ctx, cancel := context.WithTimeout(d.ctx, capabilitiesTimeout)
 		defer cancel()
-		caps, err := d.catalog.Capabilities(ctx, clean)
+		caps, err := d.ws.Catalog().Capabilities(ctx, clean)
 		a.do(func() {
 			wait.Hide()
 			if a.doc != d {
 				return
 			}
 			if err != nil {
-				_, st := a.svc.Store.Get(src)
-				kind, reason := classifyError(err, st != vault.StatusNone)
-				if (kind == errNeedsCreds || kind == errRejected) && mayAsk {
+				if session.IsAuthFailure(err) && mayAsk {
 					a.askForCapabilities(clean, src)
 					return
 				}
-				a.showError(errors.New("Could not read the service: " + reason))
+				a.showError(errors.New("Could not read the service: " + errorReason(err)))
 				return
 			}
 			a.showPicker(caps, clean)
@@ -315,7 +314,7 @@ func (a *App) addPicked(p *layerPicker) int {
 		a.doc.proj.AddLayer(project.Layer{
 			Name: title, Kind: project.KindWMS, Source: p.clean,
 			WMSLayers: []string{l.Name}, Styles: []string{""},
-			Format: pickFormat(p.caps.GetMapFormats), WMSVersion: p.caps.Version,
+			Format: session.PickFormat(p.caps.GetMapFormats), WMSVersion: p.caps.Version,
 			Opacity: 1, Visible: true,
 		})
 		n++
@@ -325,21 +324,4 @@ func (a *App) addPicked(p *layerPicker) int {
 		a.refresh()
 	}
 	return n
-}
-
-// pickFormat prefers PNG (transparency), then whatever the server offers.
-func pickFormat(formats []string) string {
-	for _, want := range []string{"image/png", "image/png8", "image/png; mode=8bit"} {
-		for _, f := range formats {
-			if strings.EqualFold(f, want) {
-				return f
-			}
-		}
-	}
-	for _, f := range formats {
-		if strings.HasPrefix(strings.ToLower(f), "image/") {
-			return f
-		}
-	}
-	return "image/png"
 }

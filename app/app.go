@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -41,20 +40,10 @@ type App struct {
 	onSettled func()          // screenshot: called once a frame has every tile
 }
 
-// New builds the main window around an empty document. It registers a
-// watcher on svc.Store, so build one App per Store.
+// New builds the main window around an empty document.
 func New(fa fyne.App, svc Services) *App {
 	if svc.Store == nil {
 		svc.Store = vault.NewStore()
-	}
-	if svc.NewClient == nil {
-		store := svc.Store
-		svc.NewClient = func(kv *vault.KeyVault) *http.Client {
-			return vault.NewClient(store, kv, vault.TransportOptions{})
-		}
-	}
-	if svc.ProbeClient == nil {
-		svc.ProbeClient = &http.Client{Timeout: probeTimeout}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{fa: fa, svc: svc, do: svc.do(), ctx: ctx, cancel: cancel}
@@ -82,9 +71,6 @@ func New(fa fyne.App, svc Services) *App {
 	a.win.SetCloseIntercept(a.Quit)
 	a.win.SetOnDropped(a.dropped)
 
-	svc.Store.Watch(func(src vault.Source, st vault.Status) {
-		a.do(func() { a.storeStatus(src, st) })
-	})
 	a.setDocument(newDocument(a.svc, project.New("Untitled"), "", nil))
 	return a
 }
@@ -99,7 +85,7 @@ func (a *App) Map() *MapView { return a.mapView }
 func (a *App) Project() *project.Project { return a.doc.proj }
 
 // KeyVault returns the open project's KeyVault.
-func (a *App) KeyVault() *vault.KeyVault { return a.doc.kv }
+func (a *App) KeyVault() *vault.KeyVault { return a.doc.kv() }
 
 // Path returns where the open project is saved ("" when never saved).
 func (a *App) Path() string { return a.doc.path }
@@ -124,7 +110,10 @@ func (a *App) setDocument(d *document) {
 	a.prompts.reset()
 	v := d.proj.View
 	a.doc = d
-	a.mapView.SetEngine(d.engine)
+	d.ws.Watch(func(src vault.Source) {
+		a.do(func() { a.sourceChanged(d, src) })
+	})
+	a.mapView.SetEngine(d.ws.Engine())
 	a.mapView.SetCenter(v.Lon, v.Lat, v.Zoom)
 	a.refresh()
 	a.lookupCredentials()
@@ -150,7 +139,7 @@ func (a *App) updateTitle() {
 // refresh brings the map and panel in line with the document.
 func (a *App) refresh() {
 	a.resolveSpecs()
-	a.mapView.SetLayers(a.doc.drawSpecs(a.svc.Store))
+	a.mapView.SetLayers(a.doc.drawSpecs())
 	a.panel.update()
 	a.status.setLoading(a.mapView.Fetching(), pendingTiles(a.doc.states))
 	a.updateTitle()
@@ -183,17 +172,17 @@ func (a *App) resolveSpecs() {
 		if _, ok := d.specErr[l.ID]; ok {
 			continue
 		}
-		src, ok := sourceOf(&l)
+		src, ok := d.sourceOf(&l)
 		if !ok {
 			d.specErr[l.ID] = "not an http(s) WMS address"
 			continue
 		}
-		if d.access(a.svc.Store, src).Blocked || d.detecting[src] {
+		if d.access(src).Blocked() {
 			continue
 		}
 		d.resolving[l.ID] = true
 		go func() {
-			spec, err := d.catalog.Spec(d.ctx, l)
+			spec, err := d.ws.Spec(d.ctx, d.proj, l)
 			a.do(func() { a.specResolved(d, l.ID, src, spec, err) })
 		}()
 	}
@@ -207,72 +196,48 @@ func (a *App) specResolved(d *document, id string, src vault.Source, spec layers
 	if _, ok := d.proj.Layer(id); !ok {
 		return
 	}
-	if err != nil {
-		if d.ctx.Err() != nil {
-			return
-		}
-		_, st := a.svc.Store.Get(src)
-		kind, reason := classifyError(err, st != vault.StatusNone)
-		switch kind {
-		case errNeedsCreds, errRejected:
-			if !d.detecting[src] {
-				d.blocked[src] = reason
-				a.askFor(src, true)
-			}
-		default:
-			d.specErr[id] = reason
-		}
-	} else {
+	var ae *vault.AuthError
+	switch {
+	case err != nil && d.ctx.Err() != nil:
+		return
+	case errors.As(err, &ae):
+		// The workspace blocked the source; sourceChanged asks.
+	case err != nil:
+		d.specErr[id] = errorReason(err)
+	default:
 		d.specs[id] = spec
 	}
 	a.refresh()
 }
 
-// engineStates receives the engine's per-layer states.
+// engineStates receives the engine's per-layer states. A layer the engine
+// reports blocked was refused with a credential: the store marked it
+// rejected and the workspace tells sourceChanged.
 func (a *App) engineStates(states map[string]layers.State) {
 	d := a.doc
 	for id, s := range states {
-		l, ok := d.proj.Layer(id)
-		if !ok {
-			continue
-		}
-		d.states[id] = s
-		if s.Kind != layers.StateBlocked {
-			continue
-		}
-		src, ok := sourceOf(l)
-		if !ok || d.detecting[src] {
-			continue
-		}
-		if _, already := d.blocked[src]; !already {
-			reason := s.Reason
-			if reason == "" {
-				reason = string(vault.ReasonRejected)
-			}
-			d.blocked[src] = reason
-			d.engine.Purge(src)
-			a.askFor(src, true)
+		if _, ok := d.proj.Layer(id); ok {
+			d.states[id] = s
 		}
 	}
 	a.refresh()
 }
 
-// storeStatus reacts to the session store: a rejection blocks the source's
-// layers and asks once; a new credential unblocks them.
-func (a *App) storeStatus(src vault.Source, st vault.Status) {
-	d := a.doc
-	if len(d.layersOf(src)) == 0 || d.detecting[src] {
+// sourceChanged reacts to the workspace: a source that became blocked is
+// asked for once (the prompt says what its scheme needs); one that became
+// unblocked is resolved again.
+func (a *App) sourceChanged(d *document, src vault.Source) {
+	if a.doc != d || len(d.layersOf(src)) == 0 {
 		return
 	}
-	switch st {
-	case vault.StatusRejected:
-		d.blocked[src] = string(vault.ReasonRejected)
-		d.engine.Purge(src)
+	acc := d.access(src)
+	was := d.blocked[src]
+	d.blocked[src] = acc.Blocked()
+	switch {
+	case acc.AskUser():
 		a.askFor(src, true)
-	case vault.StatusUnknown, vault.StatusVerified:
-		if _, ok := d.blocked[src]; ok {
-			d.forgetSource(src)
-		}
+	case !acc.Blocked() && was:
+		d.forgetSource(src)
 	}
 	a.refresh()
 }
@@ -300,31 +265,30 @@ func (a *App) unlocked(src vault.Source) {
 func (a *App) lookupCredentials() {
 	d := a.doc
 	for _, src := range d.sources() {
-		acc := d.access(a.svc.Store, src)
-		if !acc.Blocked || acc.Reason != vault.ReasonNeedsCredentials || d.keychain[src] {
+		acc := d.access(src)
+		d.blocked[src] = acc.Blocked()
+		if !acc.AskUser() || d.keychain[src] {
 			continue
 		}
 		d.keychain[src] = true
-		kc := a.svc.Keychain
-		if kc == nil {
+		if !d.ws.HasKeychain() {
 			a.askFor(src, true)
 			continue
 		}
 		go func() {
-			c, err := kc.Get(src)
-			a.do(func() { a.keychainAnswered(d, src, c, err) })
+			err := d.ws.FromKeychain(src)
+			a.do(func() { a.keychainAnswered(d, src, err) })
 		}()
 	}
 }
 
-func (a *App) keychainAnswered(d *document, src vault.Source, c vault.Credential, err error) {
+func (a *App) keychainAnswered(d *document, src vault.Source, err error) {
 	if a.doc != d {
 		return
 	}
 	switch {
-	case err == nil && !c.IsZero():
-		a.svc.Store.Set(src, c) // the store watcher unblocks the layers
-		a.refresh()
+	case err == nil && !d.access(src).Blocked():
+		a.refresh() // the workspace unblocked the layers
 	case errors.Is(err, vault.ErrKeychainUnavailable):
 		a.status.setNote("System keychain unavailable: credentials are asked for this session only")
 		a.askFor(src, true)

@@ -74,7 +74,7 @@ func TestDemoStartsBlockedAndUnlocksOncePerSource(t *testing.T) {
 	// Nothing of the blocked layers is drawn: the frame is the public
 	// layer's frame, pixel for pixel.
 	v := h.a.mapView.View()
-	want, _ := h.a.doc.engine.Compose(v, h.a.mapView.specs)
+	want, _ := h.a.doc.ws.Engine().Compose(v, h.a.mapView.specs)
 	if got := h.a.mapView.Frame(); !bytes.Equal(pix(got), want.Pix) {
 		t.Errorf("frame differs from a frame of the public layer alone")
 	}
@@ -98,10 +98,10 @@ func TestDemoStartsBlockedAndUnlocksOncePerSource(t *testing.T) {
 	// The KeyVault learnt both methods; the store holds verified credentials.
 	basic, _ := vault.SourceOf(h.base + demo.BasicPath)
 	key, _ := vault.SourceOf(h.base + demo.KeyPath)
-	if e, _ := h.a.doc.kv.Get(basic); e.Method != vault.MethodBasic || !e.AuthRequired {
+	if e, _ := h.a.doc.kv().Get(basic); e.Method != vault.MethodBasic || !e.AuthRequired {
 		t.Errorf("KeyVault[%s] = %+v, want basic, auth required", basic, e)
 	}
-	if e, _ := h.a.doc.kv.Get(key); e.Method != vault.MethodQuery || e.Param != demo.KeyParam {
+	if e, _ := h.a.doc.kv().Get(key); e.Method != vault.MethodQuery || e.Param != demo.KeyParam {
 		t.Errorf("KeyVault[%s] = %+v, want query %s", key, e, demo.KeyParam)
 	}
 	if st := h.store.Status(basic); st != vault.StatusVerified {

@@ -147,7 +147,7 @@ func TestRejectedMidSessionBlocksAndAsksOnce(t *testing.T) {
 		t.Fatalf("asked for %v, want one source", asked)
 	}
 	h.q.waitFor(t, "A and C drawn", func() bool { return len(h.drawn()) == 2 && h.settled() })
-	entries, _ := h.a.doc.engine.CacheStats()
+	entries, _ := h.a.doc.ws.Engine().CacheStats()
 	if entries == 0 {
 		t.Fatal("no tiles cached after drawing A and C")
 	}
@@ -165,7 +165,7 @@ func TestRejectedMidSessionBlocksAndAsksOnce(t *testing.T) {
 	if len(h.drawn()) != 0 {
 		t.Errorf("drawn %v after rejection, want nothing", h.drawn())
 	}
-	if entries, _ := h.a.doc.engine.CacheStats(); entries != 0 {
+	if entries, _ := h.a.doc.ws.Engine().CacheStats(); entries != 0 {
 		t.Errorf("cache holds %d tiles of the rejected source, want purged", entries)
 	}
 	// Cancel: stays blocked, and is not asked again automatically.
@@ -199,7 +199,7 @@ func TestAddLayerURLWithKey(t *testing.T) {
 		t.Errorf("layer source = %q, want %q", got, want)
 	}
 	src, _ := vault.SourceOf(base + demo.KeyPath)
-	if e, _ := h.a.doc.kv.Get(src); e.Method != vault.MethodQuery || e.Param != "authkey" || !e.AuthRequired {
+	if e, _ := h.a.doc.kv().Get(src); e.Method != vault.MethodQuery || e.Param != "authkey" || !e.AuthRequired {
 		t.Errorf("KeyVault entry = %+v, want query authkey", e)
 	}
 	if c, _ := h.store.Get(src); c.Key != demo.AccessKey {

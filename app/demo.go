@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"mapvault/app/session"
 	"mapvault/assets"
 	"mapvault/assets/demo"
 	"mapvault/project"
@@ -111,9 +112,8 @@ func (a *App) OpenPublicExample() error {
 // that nobody serves yet (a saved demo project reopens with its server).
 func (a *App) startDemoFor(p *project.Project) {
 	seen := map[string]bool{}
-	for i := range p.Layers {
-		src, ok := sourceOf(&p.Layers[i])
-		if !ok || !isDemoSource(src) {
+	for _, src := range session.Sources(p) {
+		if !isDemoSource(src) {
 			continue
 		}
 		u, err := url.Parse(string(src))

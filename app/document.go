@@ -4,29 +4,26 @@ import (
 	"context"
 	"errors"
 	"net"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"mapvault/app/session"
 	"mapvault/layers"
 	"mapvault/project"
 	"mapvault/vault"
 )
 
-// document is one open project with everything that belongs to it: its
-// KeyVault, the authenticating client built for that KeyVault, the catalog
-// and the engine (whose tile cache dies with the document). All fields are
-// touched on the UI goroutine only.
+// document is one open project with its access core (the workspace: the
+// project's KeyVault, the authenticating client, catalog and engine, whose
+// tile cache dies with the document) and what the UI derived from it. All
+// fields are touched on the UI goroutine only.
 type document struct {
 	proj  *project.Project
 	path  string // "" until saved
-	kv    *vault.KeyVault
 	dirty bool
 
-	client  *http.Client
-	catalog *layers.Catalog
-	engine  *layers.Engine
+	ws *session.Workspace
 
 	ctx    context.Context // cancelled when the document is closed
 	cancel context.CancelFunc
@@ -36,68 +33,62 @@ type document struct {
 	resolving map[string]bool
 	states    map[string]layers.State // engine's per-layer state
 
-	// blocked holds sources blocked by what happened in this session (a
-	// 401 on capabilities, a rejection reported by the engine) on top of
-	// what vault.AccessFor decides from the KeyVault and the store.
-	blocked map[vault.Source]string
+	// blocked remembers which sources were blocked at the last look, so
+	// that a source that becomes unblocked is resolved again.
+	blocked map[vault.Source]bool
 	// asked marks sources the app already prompted for on its own; the
 	// user can always ask again with "Unlock…".
 	asked map[vault.Source]bool
 	// keychain: lookups started (one per source per document).
 	keychain map[vault.Source]bool
-	// detecting: a prompt is checking a credential for the source.
-	detecting map[vault.Source]bool
 }
 
 func newDocument(svc Services, p *project.Project, path string, kv *vault.KeyVault) *document {
-	if kv == nil {
-		kv = vault.NewKeyVault()
-	}
-	client := svc.NewClient(kv)
+	ws := session.New(kv, session.Options{
+		Store:     svc.Store,
+		Keychain:  svc.Keychain,
+		Transport: svc.Transport,
+		Engine:    svc.Engine,
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	return &document{
-		proj: p, path: path, kv: kv,
-		client:    client,
-		catalog:   layers.NewCatalog(client),
-		engine:    layers.NewEngine(client, svc.Engine),
+		proj: p, path: path,
+		ws:        ws,
 		ctx:       ctx,
 		cancel:    cancel,
 		specs:     map[string]layers.LayerSpec{},
 		specErr:   map[string]string{},
 		resolving: map[string]bool{},
 		states:    map[string]layers.State{},
-		blocked:   map[vault.Source]string{},
+		blocked:   map[vault.Source]bool{},
 		asked:     map[vault.Source]bool{},
 		keychain:  map[vault.Source]bool{},
-		detecting: map[vault.Source]bool{},
 	}
 }
 
-func (d *document) close() { d.cancel() }
+func (d *document) close() {
+	d.cancel()
+	d.ws.Close()
+}
+
+// kv is the project's KeyVault.
+func (d *document) kv() *vault.KeyVault { return d.ws.KeyVault() }
 
 // sourceOf returns the layer's credential source; ok is false for a layer
 // whose source is not an http(s) URL.
-func sourceOf(l *project.Layer) (vault.Source, bool) {
-	src, err := vault.SourceOf(l.Source)
+func (d *document) sourceOf(l *project.Layer) (vault.Source, bool) {
+	src, err := vault.SourceOf(d.proj.Resolve(l.Source))
 	return src, err == nil
 }
 
 // access says whether src's layers may be drawn now.
-func (d *document) access(st *vault.Store, src vault.Source) vault.Access {
-	if a := vault.AccessFor(d.kv, st, src); a.Blocked {
-		return a
-	}
-	if r, ok := d.blocked[src]; ok {
-		return vault.Access{Blocked: true, Reason: vault.AuthReason(r)}
-	}
-	return vault.Access{}
-}
+func (d *document) access(src vault.Source) session.Access { return d.ws.Access(src) }
 
 // layersOf returns the layers of src, in project order.
 func (d *document) layersOf(src vault.Source) []*project.Layer {
 	var out []*project.Layer
 	for i := range d.proj.Layers {
-		if s, ok := sourceOf(&d.proj.Layers[i]); ok && s == src {
+		if s, ok := d.sourceOf(&d.proj.Layers[i]); ok && s == src {
 			out = append(out, &d.proj.Layers[i])
 		}
 	}
@@ -105,23 +96,12 @@ func (d *document) layersOf(src vault.Source) []*project.Layer {
 }
 
 // sources returns the distinct sources of the project's layers in order.
-func (d *document) sources() []vault.Source {
-	var out []vault.Source
-	seen := map[vault.Source]bool{}
-	for i := range d.proj.Layers {
-		if s, ok := sourceOf(&d.proj.Layers[i]); ok && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
-}
+func (d *document) sources() []vault.Source { return session.Sources(d.proj) }
 
 // forgetSource drops what the document derived from src's access so that
 // it is resolved again (after credentials changed).
 func (d *document) forgetSource(src vault.Source) {
-	delete(d.blocked, src)
-	d.catalog.Forget(src)
+	d.ws.Catalog().Forget(src)
 	for _, l := range d.layersOf(src) {
 		delete(d.specs, l.ID)
 		delete(d.specErr, l.ID)
@@ -131,15 +111,15 @@ func (d *document) forgetSource(src vault.Source) {
 
 // drawSpecs returns the specs to draw, bottom first: visible, unblocked,
 // resolved layers with their current opacity.
-func (d *document) drawSpecs(st *vault.Store) []layers.LayerSpec {
+func (d *document) drawSpecs() []layers.LayerSpec {
 	var out []layers.LayerSpec
 	for i := range d.proj.Layers {
 		l := &d.proj.Layers[i]
 		if !l.Visible {
 			continue
 		}
-		src, ok := sourceOf(l)
-		if !ok || d.access(st, src).Blocked {
+		src, ok := d.sourceOf(l)
+		if !ok || d.access(src).Blocked() {
 			continue
 		}
 		s, ok := d.specs[l.ID]
@@ -152,41 +132,25 @@ func (d *document) drawSpecs(st *vault.Store) []layers.LayerSpec {
 	return out
 }
 
-// errorKind sorts a capabilities/spec error into what the UI does with it.
-type errorKind int
-
-const (
-	errOther       errorKind = iota
-	errNeedsCreds            // blocked: ask for credentials
-	errRejected              // blocked: the credential was rejected
-	errUnreachable           // network failure
-)
-
-// classifyError turns an error of the core into a kind and a one-line,
-// secret-free reason to show.
-func classifyError(err error, haveCredential bool) (errorKind, string) {
+// errorReason turns an error of the core that is not an access failure (the
+// workspace owns those) into a one-line, secret-free reason to show.
+func errorReason(err error) string {
 	var he *layers.HTTPError
 	var se *layers.ServiceException
 	var ue *url.Error
 	var ne net.Error
+	var ae *vault.AuthError
 	switch {
-	case errors.Is(err, vault.ErrNoCredentials):
-		return errNeedsCreds, string(vault.ReasonNeedsCredentials)
-	case errors.Is(err, vault.ErrRejected):
-		return errRejected, string(vault.ReasonRejected)
-	case errors.As(err, &he) && (he.Status == 401 || he.Status == 403 || he.Status == 498):
-		if haveCredential {
-			return errRejected, string(vault.ReasonRejected)
-		}
-		return errNeedsCreds, string(vault.ReasonNeedsCredentials)
+	case errors.As(err, &ae):
+		return string(ae.Reason)
 	case errors.As(err, &he):
-		return errOther, "server error: HTTP " + strconv.Itoa(he.Status)
+		return "server error: HTTP " + strconv.Itoa(he.Status)
 	case errors.As(err, &se):
-		return errOther, "server says: " + oneLine(se.Error())
+		return "server says: " + oneLine(se.Error())
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne), errors.As(err, &ue):
-		return errUnreachable, "server unreachable"
+		return "server unreachable"
 	default:
-		return errOther, oneLine(strings.TrimPrefix(err.Error(), "layers: "))
+		return oneLine(strings.TrimPrefix(err.Error(), "layers: "))
 	}
 }
 

@@ -129,7 +129,7 @@ func (a *App) SaveTo(path string) error {
 	if err := project.Save(path, d.proj); err != nil {
 		return err
 	}
-	if err := d.kv.Save(vault.SidecarPath(path)); err != nil {
+	if err := d.kv().Save(vault.SidecarPath(path)); err != nil {
 		return fmt.Errorf("project saved, but its KeyVault was not: %w", err)
 	}
 	if abs, err := filepath.Abs(path); err == nil {

@@ -3,7 +3,6 @@ package app
 import (
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -99,13 +98,10 @@ func newHarness(t *testing.T) *harness {
 	q := newUIQueue()
 	store := vault.NewStore()
 	svc := Services{
-		Store: store,
-		NewClient: func(kv *vault.KeyVault) *http.Client {
-			return vault.NewClient(store, kv, vault.TransportOptions{RequestTimeout: 10 * time.Second})
-		},
-		ProbeClient: &http.Client{Timeout: 10 * time.Second},
-		Engine:      layers.Options{CacheBytes: 64 << 20},
-		Do:          q.Do,
+		Store:     store,
+		Transport: vault.TransportOptions{RequestTimeout: 10 * time.Second},
+		Engine:    layers.Options{CacheBytes: 64 << 20},
+		Do:        q.Do,
 	}
 	a := New(fa, svc)
 	a.win.Resize(fyne.NewSize(900, 560))

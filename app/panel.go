@@ -132,12 +132,12 @@ func (a *App) layerStatus(id string) rowStatus {
 	if !ok {
 		return rowStatus{}
 	}
-	src, ok := sourceOf(l)
+	src, ok := d.sourceOf(l)
 	if !ok {
 		return rowStatus{warn: true, reason: "not an http(s) WMS address"}
 	}
-	if acc := d.access(a.svc.Store, src); acc.Blocked {
-		return rowStatus{warn: true, reason: string(acc.Reason), blocked: true}
+	if acc := d.access(src); acc.Blocked() {
+		return rowStatus{warn: true, reason: acc.Reason, blocked: true}
 	}
 	if r, ok := d.specErr[id]; ok {
 		return rowStatus{warn: true, reason: r}
@@ -276,7 +276,7 @@ func (a *App) Unlock(id string) {
 	if !ok {
 		return
 	}
-	if src, ok := sourceOf(l); ok {
+	if src, ok := a.doc.sourceOf(l); ok {
 		a.askFor(src, false)
 	}
 }
@@ -290,23 +290,22 @@ func (a *App) ZoomToLayer(id string) {
 		return
 	}
 	srcURL, name := l.Source, l.WMSLayers[0]
-	if src, ok := sourceOf(l); ok {
-		if acc := d.access(a.svc.Store, src); acc.Blocked {
-			a.status.setNote("Zoom to layer: " + layerTitle(l) + " " + string(acc.Reason))
+	if src, ok := d.sourceOf(l); ok {
+		if acc := d.access(src); acc.Blocked() {
+			a.status.setNote("Zoom to layer: " + layerTitle(l) + " " + acc.Reason)
 			return
 		}
 	}
 	go func() {
 		ctx, cancel := context.WithTimeout(d.ctx, capabilitiesTimeout)
 		defer cancel()
-		caps, err := d.catalog.Capabilities(ctx, srcURL)
+		caps, err := d.ws.Catalog().Capabilities(ctx, srcURL)
 		a.do(func() {
 			if a.doc != d {
 				return
 			}
 			if err != nil {
-				_, reason := classifyError(err, false)
-				a.status.setNote("Zoom to layer: " + reason)
+				a.status.setNote("Zoom to layer: " + errorReason(err))
 				return
 			}
 			cl := caps.Find(name)

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
+	"mapvault/app/session"
 	"mapvault/assets/demo"
 	"mapvault/layers"
 	"mapvault/vault"
@@ -24,6 +25,7 @@ const (
 
 	choiceBasic = "Username + password"
 	choiceKey   = "Access key"
+	choiceToken = "Secret key + token service"
 
 	msgRejected = "The server rejected these credentials."
 )
@@ -83,11 +85,13 @@ type credPrompt struct {
 	src    vault.Source
 	target *vault.Target // nil: a GetMap probe for one of the source's layers
 
-	kind     *widget.RadioGroup
+	kind     *widget.Select
 	user     *widget.Entry
 	password *widget.Entry
 	key      *widget.Entry
 	param    *widget.Entry
+	secret   *widget.Entry // a secret key exchanged at the token service
+	tokenURL *widget.Entry
 	remember *widget.Check
 	hint     *widget.Label
 	message  *widget.Label
@@ -96,6 +100,7 @@ type credPrompt struct {
 	cancel   *widget.Button
 	basicBox *fyne.Container
 	keyBox   *fyne.Container
+	tokenBox *fyne.Container
 	dlg      *dialog.CustomDialog
 
 	stop   context.CancelFunc
@@ -115,8 +120,15 @@ func (a *App) newCredPrompt(src vault.Source, target *vault.Target, done func(fo
 	p.key.SetPlaceHolder("access key")
 	p.param = widget.NewEntry()
 	p.param.SetPlaceHolder("optional, e.g. authkey")
+	p.secret = widget.NewPasswordEntry()
+	p.secret.SetPlaceHolder("secret key")
+	p.tokenURL = widget.NewEntry()
+	p.tokenURL.SetPlaceHolder("https://portal.example.org/token")
+	if e, ok := a.doc.kv().Get(src); ok && e.TokenURL != "" {
+		p.tokenURL.SetText(e.TokenURL)
+	}
 	p.remember = widget.NewCheck("Remember in system keychain", nil)
-	if a.svc.Keychain == nil {
+	if !a.doc.ws.HasKeychain() {
 		p.remember.Disable()
 	}
 	p.hint = widget.NewLabel(credentialHint(src))
@@ -135,17 +147,20 @@ func (a *App) newCredPrompt(src vault.Source, target *vault.Target, done func(fo
 	p.keyBox = container.New(layout.NewFormLayout(),
 		widget.NewLabel("Access key"), p.key,
 		widget.NewLabel("Parameter name"), p.param)
-	p.kind = widget.NewRadioGroup([]string{choiceBasic, choiceKey}, func(s string) {
+	p.tokenBox = container.New(layout.NewFormLayout(),
+		widget.NewLabel("Secret key"), p.secret,
+		widget.NewLabel("Token service URL"), p.tokenURL)
+	p.kind = widget.NewSelect([]string{choiceBasic, choiceKey, choiceToken}, func(s string) {
 		showIf(p.basicBox, s == choiceBasic)
 		showIf(p.keyBox, s == choiceKey)
+		showIf(p.tokenBox, s == choiceToken)
 	})
-	p.kind.Horizontal = true
-	p.kind.Required = true
-	p.kind.SetSelected(defaultChoice(a.doc.kv, src))
+	p.kind.SetSelected(defaultChoice(a.doc.access(src), src))
 
 	intro := widget.NewLabel(p.introText())
 	intro.Wrapping = fyne.TextWrapWord
-	content := container.NewVBox(intro, p.kind, p.basicBox, p.keyBox, p.remember, p.hint, p.message, p.progress)
+	kindRow := container.New(layout.NewFormLayout(), widget.NewLabel("Credential"), p.kind)
+	content := container.NewVBox(intro, kindRow, p.basicBox, p.keyBox, p.tokenBox, p.remember, p.hint, p.message, p.progress)
 
 	p.cancel = widget.NewButton("Cancel", p.close)
 	p.submit = widget.NewButton("Unlock", p.Submit)
@@ -155,6 +170,7 @@ func (a *App) newCredPrompt(src vault.Source, target *vault.Target, done func(fo
 	p.dlg.Resize(fyne.NewSize(520, 0))
 	p.password.OnSubmitted = func(string) { p.Submit() }
 	p.key.OnSubmitted = func(string) { p.Submit() }
+	p.secret.OnSubmitted = func(string) { p.Submit() }
 	return p
 }
 
@@ -165,18 +181,23 @@ func (p *credPrompt) introText() string {
 		names = append(names, layerTitle(l))
 	}
 	s := "The service " + sourceLabel(p.src) + " needs credentials."
+	if acc := p.a.doc.access(p.src); acc.Known {
+		s = "The service " + sourceLabel(p.src) + " needs credentials (" + acc.Entry.Method.Label() + ")."
+	}
 	if len(names) > 0 {
 		s += " They unlock: " + strings.Join(names, ", ") + "."
 	}
 	return s
 }
 
-// defaultChoice preselects what the KeyVault knows about the source.
-func defaultChoice(kv *vault.KeyVault, src vault.Source) string {
-	if e, ok := kv.Get(src); ok && (e.Method == vault.MethodQuery || e.Method == vault.MethodHeader) {
+// defaultChoice preselects what the source's scheme needs.
+func defaultChoice(acc session.Access, src vault.Source) string {
+	switch {
+	case acc.Known && acc.Entry.TokenURL != "" && !acc.Needs.Username:
+		return choiceToken
+	case acc.Known && acc.Needs.Secret == vault.SecretKey:
 		return choiceKey
-	}
-	if isDemoSource(src) && strings.HasSuffix(string(src), demo.KeyPath) {
+	case isDemoSource(src) && strings.HasSuffix(string(src), demo.KeyPath):
 		return choiceKey
 	}
 	return choiceBasic
@@ -191,20 +212,31 @@ func sourceLabel(src vault.Source) string {
 	return s
 }
 
-// credential builds the credential from the entries, or returns what the
-// user still has to fill in (a message for the prompt).
-func (p *credPrompt) credential() (cred vault.Credential, param, missing string) {
-	if p.kind.Selected == choiceKey {
+// credential builds the credential and what the user said about how it is
+// sent, or returns what the user still has to fill in (a message).
+func (p *credPrompt) credential() (cred vault.Credential, hint vault.Hint, missing string) {
+	switch p.kind.Selected {
+	case choiceKey:
 		k := strings.TrimSpace(p.key.Text)
 		if k == "" {
-			return vault.Credential{}, "", "Enter the access key."
+			return vault.Credential{}, hint, "Enter the access key."
 		}
-		return vault.Credential{Key: k}, strings.TrimSpace(p.param.Text), ""
+		return vault.Credential{Key: k}, vault.Hint{Param: strings.TrimSpace(p.param.Text)}, ""
+	case choiceToken:
+		k := strings.TrimSpace(p.secret.Text)
+		u := strings.TrimSpace(p.tokenURL.Text)
+		if k == "" || u == "" {
+			return vault.Credential{}, hint, "Enter the secret key and the token service URL."
+		}
+		return vault.Credential{Key: k}, vault.Hint{TokenURL: u, Method: vault.MethodToken}, ""
 	}
 	if p.user.Text == "" && p.password.Text == "" {
-		return vault.Credential{}, "", "Enter a user name and password."
+		return vault.Credential{}, hint, "Enter a user name and password."
 	}
-	return vault.Credential{Username: p.user.Text, Password: p.password.Text}, "", ""
+	if e, ok := p.a.doc.kv().Get(p.src); ok && e.TokenURL != "" {
+		hint.TokenURL = e.TokenURL
+	}
+	return vault.Credential{Username: p.user.Text, Password: p.password.Text}, hint, ""
 }
 
 // probeTarget returns the request detection sends.
@@ -225,7 +257,7 @@ func (p *credPrompt) Submit() {
 	if p.stop != nil { // already checking
 		return
 	}
-	cred, param, missing := p.credential()
+	cred, hint, missing := p.credential()
 	if missing != "" {
 		p.showMessage(missing)
 		return
@@ -238,45 +270,38 @@ func (p *credPrompt) Submit() {
 	remember := p.remember.Checked
 	p.setBusy(true)
 	a, d := p.a, p.a.doc
-	d.detecting[p.src] = true
 	ctx, cancel := context.WithTimeout(d.ctx, detectTimeout)
 	p.stop = cancel
-	det := &vault.Detector{Client: a.svc.ProbeClient, KeyVault: d.kv, Store: a.svc.Store}
-	before, _ := d.kv.Get(p.src)
+	before, _ := d.kv().Get(p.src)
 	go func() {
-		res, err := det.Detect(ctx, target, cred, param)
+		u, err := d.ws.Unlock(ctx, p.src, target, cred, hint, remember)
 		cancel()
-		a.do(func() { p.detected(d, before, res, err, cred, remember) })
+		a.do(func() { p.detected(d, before, u, err, remember) })
 	}()
 }
 
-func (p *credPrompt) detected(d *document, before vault.Entry, res vault.Result, err error, cred vault.Credential, remember bool) {
+func (p *credPrompt) detected(d *document, before vault.Entry, u session.Unlocked, err error, remember bool) {
 	a := p.a
 	p.stop = nil
-	delete(d.detecting, p.src)
 	if p.closed || a.doc != d {
 		return
 	}
 	p.setBusy(false)
 	if err != nil {
-		_, reason := classifyError(err, true)
-		p.showMessage("Could not decide: " + reason)
+		p.showMessage("Could not decide: " + errorReason(err))
 		return
 	}
+	res := u.Result
 	switch res.Outcome {
 	case vault.OutcomeFound, vault.OutcomeNoAuthNeeded:
-		if after, _ := d.kv.Get(p.src); after.Method != before.Method || after.Param != before.Param || after.AuthRequired != before.AuthRequired {
+		if after, _ := d.kv().Get(p.src); !sameMethod(after, before) {
 			a.markDirty() // the KeyVault learnt how the source authenticates
 		}
-		if remember && res.Outcome == vault.OutcomeFound && a.svc.Keychain != nil {
-			kc, src := a.svc.Keychain, p.src
-			go func() {
-				note := "Credentials saved in the system keychain"
-				if err := kc.Set(src, cred); err != nil {
-					note = "Could not save to the system keychain (credentials kept for this session)"
-				}
-				a.do(func() { a.status.setNote(note) })
-			}()
+		switch {
+		case u.Remembered:
+			a.status.setNote("Credentials saved in the system keychain")
+		case u.KeychainErr != nil:
+			a.status.setNote("Could not save to the system keychain (credentials kept for this session)")
 		}
 		p.finish(true)
 		a.unlocked(p.src)
@@ -293,6 +318,13 @@ func (p *credPrompt) detected(d *document, before vault.Entry, res vault.Result,
 		}
 		p.showMessage("Could not decide: " + reason + ". Try again.")
 	}
+}
+
+// sameMethod reports whether two KeyVault entries say the same thing about
+// how a source authenticates (the confirmation time aside).
+func sameMethod(a, b vault.Entry) bool {
+	a.LastConfirmed, b.LastConfirmed = time.Time{}, time.Time{}
+	return a == b
 }
 
 func (p *credPrompt) setBusy(busy bool) {
@@ -337,6 +369,7 @@ func (p *credPrompt) finish(found bool) {
 	p.cancelDetect()
 	p.password.SetText("")
 	p.key.SetText("")
+	p.secret.SetText("")
 	p.dlg.Hide()
 	if p.done != nil {
 		p.done(found)

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"net/http"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -17,13 +16,10 @@ type Services struct {
 	Store *vault.Store
 	// Keychain is the optional OS keychain; nil disables "Remember".
 	Keychain vault.Keychain
-	// NewClient returns the authenticating HTTP client for one document's
-	// KeyVault. The KeyVault belongs to the open project, so every opened
-	// document gets its own client, catalog and engine (and tile cache).
-	NewClient func(kv *vault.KeyVault) *http.Client
-	// ProbeClient is the plain client auth detection uses (it attaches
-	// candidate credentials itself).
-	ProbeClient *http.Client
+	// Transport configures each document's authenticating client. The
+	// KeyVault belongs to the open project, so every opened document gets
+	// its own workspace: client, catalog and engine (and tile cache).
+	Transport vault.TransportOptions
 	// Engine are the options for each document's engine.
 	Engine layers.Options
 	// Do runs f on the UI goroutine. Nil means fyne.Do. Tests pass a queue

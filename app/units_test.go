@@ -16,28 +16,24 @@ import (
 	"mapvault/vault"
 )
 
-func TestClassifyError(t *testing.T) {
+func TestErrorReason(t *testing.T) {
 	tests := []struct {
-		name     string
-		err      error
-		haveCred bool
-		kind     errorKind
-		reason   string
+		name   string
+		err    error
+		reason string
 	}{
-		{"no credentials", fmt.Errorf("wrapped: %w", vault.ErrNoCredentials), false, errNeedsCreds, "needs credentials"},
-		{"rejected", vault.ErrRejected, true, errRejected, "credentials rejected"},
-		{"401 bare", &layers.HTTPError{Status: 401}, false, errNeedsCreds, "needs credentials"},
-		{"403 with credential", &layers.HTTPError{Status: 403}, true, errRejected, "credentials rejected"},
-		{"500", &layers.HTTPError{Status: 500}, false, errOther, "server error: HTTP 500"},
-		{"exception", &layers.ServiceException{Code: "LayerNotDefined", Message: "no such layer"}, false, errOther, ""},
-		{"refused", &url.Error{Op: "Get", URL: "http://x", Err: &net.OpError{Op: "dial", Err: errors.New("connection refused")}}, false, errUnreachable, "server unreachable"},
-		{"deadline", context.DeadlineExceeded, false, errUnreachable, "server unreachable"},
-		{"other", errors.New("layers: the service no longer offers layer \"x\""), false, errOther, "the service no longer offers layer \"x\""},
+		{"no credentials", fmt.Errorf("wrapped: %w", &vault.AuthError{Reason: vault.ReasonNeedsCredentials}), "needs credentials"},
+		{"rejected", &vault.AuthError{Reason: vault.ReasonRejected}, "credentials rejected"},
+		{"500", &layers.HTTPError{Status: 500}, "server error: HTTP 500"},
+		{"exception", &layers.ServiceException{Code: "LayerNotDefined", Message: "no such layer"}, ""},
+		{"refused", &url.Error{Op: "Get", URL: "http://x", Err: &net.OpError{Op: "dial", Err: errors.New("connection refused")}}, "server unreachable"},
+		{"deadline", context.DeadlineExceeded, "server unreachable"},
+		{"other", errors.New("layers: the service no longer offers layer \"x\""), "the service no longer offers layer \"x\""},
 	}
 	for _, tt := range tests {
-		kind, reason := classifyError(tt.err, tt.haveCred)
-		if kind != tt.kind || (tt.reason != "" && reason != tt.reason) {
-			t.Errorf("%s: classifyError = (%v, %q), want (%v, %q)", tt.name, kind, reason, tt.kind, tt.reason)
+		reason := errorReason(tt.err)
+		if tt.reason != "" && reason != tt.reason {
+			t.Errorf("%s: errorReason = %q, want %q", tt.name, reason, tt.reason)
 		}
 		if tt.name == "exception" && !strings.Contains(reason, "no such layer") {
 			t.Errorf("exception reason = %q, want the server's text", reason)

@@ -5,7 +5,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
 	"time"
 
@@ -26,17 +25,10 @@ func main() {
 	}
 	flag.Parse()
 
-	store := vault.NewStore()
 	svc := app.Services{
-		Store:    store,
+		Store:    vault.NewStore(),
 		Keychain: vault.NewOSKeychain("mapvault"),
-		// The KeyVault belongs to the open project: each document gets its
-		// own authenticating client (and engine) built around it.
-		NewClient: func(kv *vault.KeyVault) *http.Client {
-			return vault.NewClient(store, kv, vault.TransportOptions{})
-		},
-		ProbeClient: &http.Client{Timeout: 20 * time.Second},
-		Engine:      layers.Options{},
+		Engine:   layers.Options{},
 	}
 	opt := app.Options{Path: flag.Arg(0), Demo: *demo, Screenshot: *shot, After: *after}
 	if err := app.Run(fyneapp.NewWithID("org.mapvault.mapvault"), svc, opt); err != nil {
