@@ -24,27 +24,6 @@ func newWorkspace(kv *vault.KeyVault, logw io.Writer, keychain vault.Keychain, e
 	})
 }
 
-// credentialFor builds the credential the user gave: from the URL itself
-// (hygiene split it out) or from stdin/env, with --user meaning the secret is
-// a password.
-func credentialFor(split vault.Split, user, secret string) (vault.Credential, error) {
-	if !split.Credential.IsZero() {
-		if secret != "" {
-			return vault.Credential{}, errors.New("the URL carries a secret and another was given on stdin/MAPVAULT_SECRET; give only one")
-		}
-		return split.Credential, nil
-	}
-	switch {
-	case user != "" && secret == "":
-		return vault.Credential{}, errors.New("--user needs the password on standard input or in MAPVAULT_SECRET")
-	case user != "":
-		return vault.Credential{Username: user, Password: secret}, nil
-	case secret != "":
-		return vault.Credential{Key: secret}, nil
-	}
-	return vault.Credential{}, nil
-}
-
 // suspectError refuses to go on when a URL holds a value that looks like a
 // secret under a parameter name mapvault does not know: ask, never save.
 func suspectError(split vault.Split) error {

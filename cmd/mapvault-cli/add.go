@@ -13,7 +13,7 @@ import (
 	"mapvault/vault"
 )
 
-const addUsage = `PROJECT URL [--layers a,b] [--name N] [--user NAME] [--param NAME] [--keep-param NAME]
+const addUsage = `PROJECT URL [--layers a,b] [--name N] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--keep-param NAME]
 
 Adds WMS layers from URL to PROJECT (created when absent). A secret in the
 URL (user:password@host, or a key parameter such as token= or authkey=) is
@@ -26,14 +26,16 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	fset := newFlags("add", addUsage, io)
 	names := fset.String("layers", "", "comma-separated WMS layer `NAMES` (default: list them and stop)")
 	title := fset.String("name", "", "display `NAME` for the layer (one layer only)")
-	user := fset.String("user", "", "user `NAME` for HTTP Basic; the secret is the password")
-	param := fset.String("param", "", "custom query parameter `NAME` for the access key")
+	af := addAuthFlags(fset)
 	keep := fset.String("keep-param", "", "comma-separated query parameter `NAMES` that only look secret and may be kept")
 	pos, code := parseFlags(fset, args, 2)
 	if code >= 0 {
 		return code
 	}
 	path, raw := pos[0], pos[1]
+	if err := af.check(); err != nil {
+		return fail(io, exitUsage, "%v", err)
+	}
 
 	p, err := project.Load(path)
 	created := false
@@ -60,14 +62,14 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	if split.PathSuspect {
 		fmt.Fprintf(io.err, "mapvault-cli: warning: a segment of the URL path looks like a secret; it stays in the project (the service may need it there). If it is one, do not share the project: mapvault-cli check reports it.\n")
 	}
-	if split.Param != "" && *param == "" {
-		*param = split.Param
+	if split.Param != "" && *af.param == "" {
+		*af.param = split.Param
 	}
 	secret, err := readSecret(io.in, env)
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	cred, err := credentialFor(split, *user, secret)
+	cred, err := af.credential(split, secret)
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
@@ -78,7 +80,7 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	if len(wanted) > 0 {
 		first = wanted[0]
 	}
-	res, caps, code := probe(ctx, ws, io, split.CleanURL, first, cred, vault.Hint{Param: *param}, "; nothing was written")
+	res, caps, code := probe(ctx, ws, io, split.CleanURL, first, cred, af.hint(), "; nothing was written")
 	if code >= 0 {
 		return code
 	}

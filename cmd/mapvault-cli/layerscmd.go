@@ -11,7 +11,7 @@ import (
 	"mapvault/vault"
 )
 
-const layersUsage = `URL|FILE [--json] [--user NAME] [--param NAME]
+const layersUsage = `URL|FILE [--json] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID]
 
 Prints the layer tree of a WMS service (GetCapabilities, version 1.3.0 with
 fallback to 1.1.1) or of a capabilities document on disk. For a protected
@@ -20,13 +20,15 @@ service, the secret comes from standard input or MAPVAULT_SECRET.`
 func runLayers(ctx context.Context, args []string, io stdio, env func(string) string) int {
 	fs := newFlags("layers", layersUsage, io)
 	asJSON := fs.Bool("json", false, "print the tree as JSON (effective, inherited values)")
-	user := fs.String("user", "", "user `NAME` for HTTP Basic; the secret is the password")
-	param := fs.String("param", "", "custom query parameter `NAME` for the access key")
+	af := addAuthFlags(fs)
 	pos, code := parseFlags(fs, args, 1)
 	if code >= 0 {
 		return code
 	}
-	caps, code := loadCapabilities(ctx, pos[0], *user, *param, io, env)
+	if err := af.check(); err != nil {
+		return fail(io, exitUsage, "%v", err)
+	}
+	caps, code := loadCapabilities(ctx, pos[0], af, io, env)
 	if caps == nil {
 		return code
 	}
@@ -52,7 +54,7 @@ func runLayers(ctx context.Context, args []string, io stdio, env func(string) st
 // loadCapabilities reads a capabilities document from a file, or from a
 // service, unlocking it with the user's secret when it is protected. On
 // failure it prints the error and returns nil and the exit code.
-func loadCapabilities(ctx context.Context, arg, user, param string, io stdio, env func(string) string) (*layers.Capabilities, int) {
+func loadCapabilities(ctx context.Context, arg string, af *authFlags, io stdio, env func(string) string) (*layers.Capabilities, int) {
 	if !strings.Contains(arg, "://") {
 		f, err := os.Open(arg)
 		if err != nil {
@@ -84,11 +86,11 @@ func loadCapabilities(ctx context.Context, arg, user, param string, io stdio, en
 	if err != nil {
 		return nil, fail(io, exitUsage, "%v", err)
 	}
-	cred, err := credentialFor(split, user, secret)
+	cred, err := af.credential(split, secret)
 	if err != nil {
 		return nil, fail(io, exitUsage, "%v", err)
 	}
-	u, err := ws.Unlock(ctx, split.Source, t, cred, vault.Hint{Param: param}, false)
+	u, err := ws.Unlock(ctx, split.Source, t, cred, af.hint(), false)
 	if err != nil {
 		return nil, fail(io, exitUndecided, "could not decide: %v", err)
 	}

@@ -9,11 +9,16 @@ import (
 	"mapvault/vault"
 )
 
-const probeUsage = `URL [--user NAME] [--param NAME] [--layer NAME] [--json]
+const probeUsage = `URL [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--layer NAME] [--json]
 
-Detects how the WMS at URL authenticates. The secret (password with --user,
-access key otherwise) is read from standard input or MAPVAULT_SECRET; with
-no secret, probe only finds out whether the source needs authentication.
+Detects how the WMS at URL authenticates: none, basic, digest, query,
+header, token, oauth2 or client-cert. The secret (the password with --user,
+the certificate's password with --cert, the secret key with --token-url,
+the client secret with --client-id, an access key otherwise) is read from
+the first line of standard input or MAPVAULT_SECRET, never from arguments.
+With no secret, probe finds out whether the source needs authentication and,
+where the server says (an OAuth2 resource, a token service, a client
+certificate), how: an OAuth2 resource reports oauth2 and its issuer, exit 0.
 Exit 0: method found (or no authentication needed); 3: rejected; 4: could
 not decide; 2: usage error.`
 
@@ -23,6 +28,9 @@ type probeReport struct {
 	Method   string `json:"method"`
 	Param    string `json:"param"`
 	Header   string `json:"header"`
+	TokenURL string `json:"token_url,omitempty"`
+	Issuer   string `json:"issuer,omitempty"`
+	ClientID string `json:"client_id,omitempty"`
 	Requests int    `json:"requests"`
 	Outcome  string `json:"outcome"`
 	Reason   string `json:"reason,omitempty"`
@@ -30,13 +38,15 @@ type probeReport struct {
 
 func runProbe(ctx context.Context, args []string, io stdio, env func(string) string) int {
 	fs := newFlags("probe", probeUsage, io)
-	user := fs.String("user", "", "user `NAME` for HTTP Basic; the secret is the password")
-	param := fs.String("param", "", "custom query parameter `NAME` for the access key (tried first)")
+	af := addAuthFlags(fs)
 	layer := fs.String("layer", "", "layer `NAME` to probe with (default: the first named layer)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	pos, code := parseFlags(fs, args, 1)
 	if code >= 0 {
 		return code
+	}
+	if err := af.check(); err != nil {
+		return fail(io, exitUsage, "%v", err)
 	}
 	split, err := vault.SplitURL(pos[0])
 	if err != nil {
@@ -49,16 +59,22 @@ func runProbe(ctx context.Context, args []string, io stdio, env func(string) str
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	cred, err := credentialFor(split, *user, secret)
+	cred, err := af.credential(split, secret)
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
 	ws := newWorkspace(vault.NewKeyVault(), io.err, nil, layers.Options{})
-	res, _, code := probe(ctx, ws, io, split.CleanURL, *layer, cred, vault.Hint{Param: *param}, "")
+	res, _, code := probe(ctx, ws, io, split.CleanURL, *layer, cred, af.hint(), "")
 	if code >= 0 {
 		return code
 	}
 	rep := report(res)
+	code = exitFor(res)
+	if cred.IsZero() && res.Outcome == vault.OutcomeRejected && res.Entry.Method == vault.MethodOAuth2 {
+		// The server says how to sign in: that is the answer a probe
+		// without a secret can give.
+		code = exitOK
+	}
 	if *asJSON {
 		b, _ := json.Marshal(rep)
 		fmt.Fprintf(io.out, "%s\n", b)
@@ -70,24 +86,43 @@ func runProbe(ctx context.Context, args []string, io stdio, env func(string) str
 		if rep.Header != "" {
 			fmt.Fprintf(io.out, "header:   %s\n", rep.Header)
 		}
+		if rep.TokenURL != "" {
+			fmt.Fprintf(io.out, "token_url: %s\n", rep.TokenURL)
+		}
+		if rep.Issuer != "" {
+			fmt.Fprintf(io.out, "issuer:   %s\n", rep.Issuer)
+		}
 		fmt.Fprintf(io.out, "requests: %d\n", rep.Requests)
 		if rep.Reason != "" {
 			fmt.Fprintf(io.out, "reason:   %s\n", rep.Reason)
 		}
 	}
-	return exitFor(res)
+	return code
 }
 
+// report is the --json form of a result. The method is what was found
+// or, when a server refused a probe without a secret but said how it
+// authenticates (OAuth2 metadata, a token service, a client certificate),
+// what it asks for.
 func report(r vault.Result) probeReport {
 	rep := probeReport{Source: string(r.Source), Method: string(vault.MethodNone), Requests: r.Requests, Outcome: r.Outcome.String(), Reason: r.Reason}
-	if r.Outcome == vault.OutcomeFound {
-		rep.Method = string(r.Method)
-		switch r.Method {
-		case vault.MethodQuery:
-			rep.Param = r.Param
-		case vault.MethodHeader:
-			rep.Header = r.Param
-		}
+	e := r.Entry
+	if r.Outcome != vault.OutcomeFound && (r.Outcome != vault.OutcomeRejected || e.Method == "") {
+		return rep
+	}
+	if r.Outcome == vault.OutcomeRejected && e.Method != vault.MethodOAuth2 && e.Method != vault.MethodToken && e.Method != vault.MethodClientCert {
+		return rep // rejected credentials: no method was confirmed
+	}
+	rep.Method = string(e.Method)
+	switch e.Method {
+	case vault.MethodQuery:
+		rep.Param = e.Param
+	case vault.MethodHeader:
+		rep.Param, rep.Header = e.Param, e.Param
+	case vault.MethodToken:
+		rep.Param, rep.TokenURL = e.Param, e.TokenURL
+	case vault.MethodOAuth2:
+		rep.Issuer, rep.ClientID = e.Issuer, e.ClientID
 	}
 	return rep
 }

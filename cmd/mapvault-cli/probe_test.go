@@ -117,8 +117,8 @@ func TestProbeHeader(t *testing.T) {
 			r := cli(t, call{args: []string{"probe", s.URL + "/wms", "--json"}, stdin: key})
 			wantCode(t, r, exitOK, "probe header "+header)
 			rep := probeJSON(t, r.out)
-			if rep.Method != "header" || rep.Header != header || rep.Param != "" {
-				t.Errorf("method, header, param = %q, %q, %q; want header, %q, \"\"", rep.Method, rep.Header, rep.Param, header)
+			if rep.Method != "header" || rep.Header != header || rep.Param != header {
+				t.Errorf("method, header, param = %q, %q, %q; want header, %q, %q", rep.Method, rep.Header, rep.Param, header, header)
 			}
 		})
 	}

@@ -18,10 +18,14 @@ import (
 	"mapvault/vault"
 )
 
-const renderUsage = `PROJECT -o OUT.png [--size 1920x1080] [--center LON,LAT] [--zoom Z] [--scale S] [--credentials FILE|-] [--no-keychain]
+const renderUsage = `PROJECT -o OUT.png [--size 1920x1080] [--center LON,LAT] [--zoom Z] [--scale S] [--credentials FILE|-] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--no-keychain]
 
-Renders the project's visible layers into a PNG. Credentials come from a JSON
-lines file (or - for standard input), one object per source:
+Renders the project's visible layers into a PNG. When exactly one source of
+the project needs a credential, a plain secret on the first line of standard
+input or in MAPVAULT_SECRET is that source's (the password with --user, the
+certificate's password with --cert, an access key or secret key otherwise).
+For several sources, credentials come from a JSON lines file (or - for
+standard input), one object per source:
   {"source": "https://host/wms", "username": "ann", "password": "..."}
   {"source": "https://host/wms", "key": "..."}
 and from the OS keychain for sources the user chose to remember there.
@@ -39,9 +43,13 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	credPath := fs.String("credentials", "", "credentials `FILE` (JSON lines), or - for standard input")
 	noKeychain := fs.Bool("no-keychain", false, "do not look in the OS keychain")
 	noMerge := fs.Bool("no-merge", false, "fetch every layer separately (measures request merging)")
+	af := addAuthFlags(fs)
 	pos, code := parseFlags(fs, args, 1)
 	if code >= 0 {
 		return code
+	}
+	if err := af.check(); err != nil {
+		return fail(io, exitUsage, "%v", err)
 	}
 	if *out == "" {
 		fs.Usage()
@@ -77,6 +85,25 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 		if err := loadCredentials(r, ws); err != nil {
 			return fail(io, exitUsage, "%s: %v", *credPath, err)
 		}
+	}
+	in := io.in
+	if *credPath == "-" {
+		in = nil // standard input held the credentials file
+	}
+	secret, err := readSecret(in, env)
+	if err != nil {
+		return fail(io, exitUsage, "%v", err)
+	}
+	if secret != "" || *af.cert != "" {
+		src, err := theSourceNeedingACredential(ws, p)
+		if err != nil {
+			return fail(io, exitUsage, "%v", err)
+		}
+		cred, err := af.credentialFromSecret(secret)
+		if err != nil {
+			return fail(io, exitUsage, "%v", err)
+		}
+		ws.SetCredential(src, cred)
 	}
 	specs, blocked, failed := resolveLayers(ctx, ws, p, keychain != nil, io)
 	img, states, st := ws.Engine().Render(ctx, view, specs, nil)
@@ -147,6 +174,29 @@ func resolveLayers(ctx context.Context, ws *session.Workspace, p *project.Projec
 		}
 	}
 	return specs, blocked, failed
+}
+
+// theSourceNeedingACredential returns the one source a plain secret is
+// for: the only source the KeyVault records as protected and the session
+// has no credential for yet or, when the KeyVault records none, the
+// project's only source. Several candidates are a usage error.
+func theSourceNeedingACredential(ws *session.Workspace, p *project.Project) (vault.Source, error) {
+	srcs := session.Sources(p)
+	var need []vault.Source
+	for _, src := range srcs {
+		if a := ws.Access(src); a.State == session.StateNeedsCredentials || a.State == session.StateNeedsSignIn {
+			need = append(need, src)
+		}
+	}
+	switch {
+	case len(need) == 1:
+		return need[0], nil
+	case len(need) > 1:
+		return "", fmt.Errorf("%d sources of the project need credentials; a plain secret is for one: use --credentials", len(need))
+	case len(srcs) == 1:
+		return srcs[0], nil
+	}
+	return "", errors.New("a secret was given but no source of the project is known to need one; use --credentials to say which")
 }
 
 func describe(s layers.State) string {

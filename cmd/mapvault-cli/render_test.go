@@ -235,3 +235,30 @@ func TestRenderUsageErrors(t *testing.T) {
 		t.Error("output is not a PNG")
 	}
 }
+
+// TestRenderPlainSecret: with exactly one source needing a credential, a
+// plain secret on standard input or in MAPVAULT_SECRET is that source's;
+// with two, it is refused with a pointer to --credentials.
+func TestRenderPlainSecret(t *testing.T) {
+	base := demoServer(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.mapvault.json")
+	wantCode(t, cli(t, call{args: []string{"add", path, base + demo.KeyPath, "--layers", "borders"}, stdin: demo.AccessKey}), exitOK, "add key")
+	out := filepath.Join(dir, "out.png")
+	r := cli(t, call{args: []string{"render", path, "-o", out, "--size", "64x64", "--no-keychain"}, stdin: demo.AccessKey + "\n"})
+	wantCode(t, r, exitOK, "render with the key on stdin")
+	r = cli(t, call{args: []string{"render", path, "-o", out, "--size", "64x64", "--no-keychain"}, env: map[string]string{"MAPVAULT_SECRET": demo.AccessKey}})
+	wantCode(t, r, exitOK, "render with the key in MAPVAULT_SECRET")
+	r = cli(t, call{args: []string{"render", path, "-o", out, "--size", "64x64", "--no-keychain"}, stdin: "wrong-key-0000\n"})
+	wantCode(t, r, exitBlocked, "render with a wrong key")
+
+	// A second protected source: a plain secret no longer says whose it is.
+	wantCode(t, cli(t, call{args: []string{"add", path, base + demo.BasicPath, "--layers", "countries", "--user", demo.BasicUser}, stdin: demo.BasicPassword}), exitOK, "add basic")
+	r = cli(t, call{args: []string{"render", path, "-o", out, "--size", "64x64", "--no-keychain"}, stdin: demo.AccessKey + "\n"})
+	wantCode(t, r, exitUsage, "render with a plain secret for two sources")
+	if !strings.Contains(r.err, "--credentials") || strings.Contains(r.all(), demo.AccessKey) {
+		t.Errorf("stderr should point to --credentials without the secret:\n%s", r.err)
+	}
+	r = cli(t, call{args: []string{"render", path, "-o", out, "--size", "64x64", "--no-keychain", "--credentials", "-"}, stdin: demoCredentials(t, base)})
+	wantCode(t, r, exitOK, "render with --credentials for two sources")
+}
