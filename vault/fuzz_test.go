@@ -50,6 +50,7 @@ func FuzzParseKeyVault(f *testing.F) {
 	f.Add([]byte(`{"format":"mapvault-keyvault","version":1,"sources":{"HTTP://H/x":{"method":"header","param":"X-Key","bogus":[1,{"a":null}]}}}`))
 	f.Add([]byte(`{"format":"mapvault-keyvault","version":2}`))
 	f.Add([]byte(`[{"format":"mapvault-keyvault"}]`))
+	f.Add([]byte(`{"format":"mapvault-keyvault","version":2,"sources":{"https://h/a":{"auth_required":true,"method":"token","token_url":"https://h/arcgis/tokens/","token_kind":"arcgis","param":"token"},"https://h/b":{"auth_required":true,"method":"digest","sign_in":true}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		kv, err := ParseKeyVault("f.json", data)
 		if err != nil {
