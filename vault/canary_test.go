@@ -84,6 +84,10 @@ func TestCanary(t *testing.T) {
 	}
 	scenarios = append(scenarios,
 		scenario{"basic", vaulttest.Protect(vaulttest.Guard{Basic: true, User: "ann", Password: canary}, vaulttest.PNG(), nil), basicCred},
+		scenario{"digest", canaryDigest(canary), basicCred},
+		scenario{"digest rejected", canaryDigest("not-the-canary"), basicCred},
+		scenario{"negotiate only", challengeStatus(401, "Negotiate", "NTLM"), basicCred},
+		scenario{"bearer challenge", challengeStatus(401, `Bearer realm="x"`), keyCred},
 		scenario{"basic rejected", vaulttest.Status(401), basicCred},
 		scenario{"key rejected 403", vaulttest.Status(403), keyCred},
 		scenario{"key rejected service exception", vaulttest.ServiceException("image/png"), keyCred},
@@ -170,4 +174,20 @@ func checkCanary(t *testing.T, where, text string) {
 			t.Errorf("%s contains the canary (%q): ...%s...", where, f, text[lo:hi])
 		}
 	}
+}
+
+// canaryDigest is a Digest (SHA-256) server for user "ann" with password.
+func canaryDigest(password string) http.Handler {
+	s := &digestServer{algorithm: "SHA-256", user: "ann", pass: password, nonce: "n-c", retired: map[string]bool{}}
+	return http.HandlerFunc(s.serve)
+}
+
+// challengeStatus answers code with the given WWW-Authenticate challenges.
+func challengeStatus(code int, challenges ...string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, c := range challenges {
+			w.Header().Add("WWW-Authenticate", c)
+		}
+		w.WriteHeader(code)
+	})
 }
