@@ -375,3 +375,59 @@ func TestKeyVaultDocExample(t *testing.T) {
 		t.Errorf("doc example has %d sources, want at least 3", len(kv.Sources()))
 	}
 }
+
+// TestKeyVaultV1ToV2: a version-1 file loads and is written back as
+// version 2 with the same entries.
+func TestKeyVaultV1ToV2(t *testing.T) {
+	v1 := `{"format":"mapvault-keyvault","version":1,"sources":{"https://h/wms":{"auth_required":true,"method":"query","param":"authkey"}}}`
+	kv, err := ParseKeyVault("v1.json", []byte(v1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := kv.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), `"version": 2`) {
+		t.Errorf("re-saved v1 file is not version 2:\n%s", out)
+	}
+	kv2, err := ParseKeyVault("v2.json", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := kv.Sources(), kv2.Sources(); len(a) != 1 || len(b) != 1 {
+		t.Fatalf("sources %v -> %v", a, b)
+	}
+	e1, _ := kv.Get("https://h:443/wms")
+	e2, _ := kv2.Get("https://h:443/wms")
+	if e1 != e2 || e2.Method != MethodQuery || e2.Param != "authkey" {
+		t.Errorf("entry %+v became %+v", e1, e2)
+	}
+}
+
+// TestKeyVaultSchemeFields: each scheme takes its own fields and refuses
+// the others.
+func TestKeyVaultSchemeFields(t *testing.T) {
+	tests := []struct {
+		e    Entry
+		want string // "" valid, else a part of the error
+	}{
+		{Entry{Method: MethodDigest}, ""},
+		{Entry{Method: MethodDigest, Param: "x"}, "takes no param"},
+		{Entry{Method: MethodBasic, Issuer: "https://i"}, "takes no issuer"},
+		{Entry{Method: MethodQuery}, "needs a param"},
+		{Entry{Method: MethodHeader, Param: "X-Key"}, ""},
+		{Entry{Method: MethodNone, SignIn: true}, ""},
+	}
+	for _, tt := range tests {
+		kv := NewKeyVault()
+		kv.Set("https://h:443/wms", tt.e)
+		_, err := kv.Marshal()
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("Marshal(%+v) = %v, want valid", tt.e, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("Marshal(%+v) = %v, want an error with %q", tt.e, err, tt.want)
+		}
+	}
+}
