@@ -60,10 +60,16 @@ type osKeychain struct {
 
 // keychainSecret is the stored form of a Credential. Credential itself
 // refuses JSON encoding; this is the one explicit place that encodes it.
+// A client certificate is not kept (the file is the user's; only its
+// password is, as P); OAuth2 tokens are, when the user opted in.
 type keychainSecret struct {
 	U string `json:"u,omitempty"`
 	P string `json:"p,omitempty"`
 	K string `json:"k,omitempty"`
+	// OAuth2: access token, refresh token, expiry (Unix seconds).
+	A string `json:"a,omitempty"`
+	R string `json:"r,omitempty"`
+	E int64  `json:"e,omitempty"`
 }
 
 func (k *osKeychain) Get(src Source) (Credential, error) {
@@ -84,6 +90,12 @@ func (k *osKeychain) Get(src Source) (Credential, error) {
 		return Credential{}, ErrKeychainEntry
 	}
 	c := Credential{Username: s.U, Password: s.P, Key: s.K}
+	if s.A != "" || s.R != "" {
+		c.Token = &Token{AccessToken: s.A, RefreshToken: s.R}
+		if s.E > 0 {
+			c.Token.Expiry = time.Unix(s.E, 0)
+		}
+	}
 	if c.IsZero() {
 		return Credential{}, ErrKeychainEntry
 	}
@@ -91,14 +103,23 @@ func (k *osKeychain) Get(src Source) (Credential, error) {
 }
 
 func (k *osKeychain) Set(src Source, c Credential) error {
-	data, err := json.Marshal(keychainSecret{U: c.Username, P: c.Password, K: c.Key})
+	ks := keychainSecret{U: c.Username, P: c.Password, K: c.Key}
+	var tokens []string
+	if t := c.Token; t != nil {
+		ks.A, ks.R = t.AccessToken, t.RefreshToken
+		if !t.Expiry.IsZero() {
+			ks.E = t.Expiry.Unix()
+		}
+		tokens = []string{t.AccessToken, t.RefreshToken}
+	}
+	data, err := json.Marshal(ks)
 	if err != nil {
 		return ErrSecretEncoding
 	}
 	secret := string(data)
 	err = k.call(func() error { return k.set(k.service, string(src), secret) })
 	if err != nil {
-		return keychainUnavailable(err, secret, c.Password, c.Key)
+		return keychainUnavailable(err, append(tokens, secret, c.Password, c.Key)...)
 	}
 	return nil
 }

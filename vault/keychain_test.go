@@ -144,3 +144,23 @@ func TestOSKeychainTimeout(t *testing.T) {
 		t.Errorf("three timed-out calls took %v, want about 60ms", d)
 	}
 }
+
+// TestOSKeychainToken: OAuth2 tokens the user chose to remember come back
+// with their expiry.
+func TestOSKeychainToken(t *testing.T) {
+	t.Cleanup(keyring.MockInit)
+	keyring.MockInit()
+	kc := NewOSKeychain("mapvault-test")
+	src := Source("https://h:443/wms")
+	exp := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	if err := kc.Set(src, Credential{Token: &Token{AccessToken: "at-1", RefreshToken: "rt-1", Expiry: exp}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := kc.Get(src)
+	if err != nil || got.Token == nil || got.Token.AccessToken != "at-1" || got.Token.RefreshToken != "rt-1" || !got.Token.Expiry.Equal(exp) {
+		t.Fatalf("Get = %v %v, want the tokens back", got, err)
+	}
+	if got.Username != "" || got.Password != "" || got.Key != "" {
+		t.Errorf("Get = %v, want tokens only", got)
+	}
+}
