@@ -8,6 +8,7 @@ require (
 	github.com/zalando/go-keyring v0.2.8
 	golang.org/x/image v0.28.0
 	golang.org/x/text v0.26.0
+	software.sslmate.com/src/go-pkcs12 v0.7.4
 )
 
 require (
@@ -47,5 +48,4 @@ require (
 	golang.org/x/oauth2 v0.38.0 // indirect
 	golang.org/x/sys v0.30.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
-	software.sslmate.com/src/go-pkcs12 v0.7.4 // indirect
 )

@@ -9,8 +9,10 @@ import (
 
 // isClientCertError reports a TLS handshake that failed because the server
 // wants a client certificate (or refused ours): the alerts
-// certificate_required (TLS 1.3), bad_certificate, unknown_ca and
-// certificate_unknown sent by the server.
+// certificate_required (TLS 1.3), handshake_failure (a missing one in TLS
+// 1.2), bad_certificate, unknown_ca, certificate_unknown,
+// certificate_expired, certificate_revoked and unsupported_certificate sent
+// by the server.
 func isClientCertError(err error) bool {
 	if err == nil {
 		return false
@@ -22,6 +24,9 @@ func isClientCertError(err error) bool {
 		"tls: unknown certificate authority",
 		"tls: unknown certificate",
 		"tls: handshake failure",
+		"tls: expired certificate",
+		"tls: revoked certificate",
+		"tls: unsupported certificate",
 	} {
 		if strings.Contains(msg, "remote error: "+s) {
 			return true

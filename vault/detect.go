@@ -588,6 +588,11 @@ func (r *detection) probe(ctx context.Context, e *Entry, challenge http.Header) 
 		if p, ok := auth.(primer); ok && challenge != nil {
 			p.Prime(challenge)
 		}
+		if c, ok := auth.(interface{ CloseIdleConnections() }); ok {
+			// An authenticator with connections of its own (a client
+			// certificate) is used for this probe only.
+			defer c.CloseIdleConnections()
+		}
 	}
 	for hop := 0; ; hop++ {
 		req, err := http.NewRequestWithContext(WithSource(ctx, r.src), http.MethodGet, u.String(), nil)
@@ -709,6 +714,22 @@ func (d *Detector) baseTransport() http.RoundTripper {
 type countingRT struct {
 	base http.RoundTripper
 	n    *atomic.Int64
+}
+
+// baseWrapper is a round tripper that observes requests on their way to a
+// base transport (detection's countingRT). An authenticator that must
+// send over connections of its own (a client certificate) takes its base
+// to clone and wraps its own transport the same way, so that its requests
+// are observed (counted) too.
+type baseWrapper interface {
+	wrappedBase() http.RoundTripper
+	withBase(base http.RoundTripper) http.RoundTripper
+}
+
+func (c *countingRT) wrappedBase() http.RoundTripper { return c.base }
+
+func (c *countingRT) withBase(base http.RoundTripper) http.RoundTripper {
+	return &countingRT{base: base, n: c.n}
 }
 
 func (c *countingRT) RoundTrip(req *http.Request) (*http.Response, error) {

@@ -159,6 +159,7 @@ var registry = []Scheme{
 	digestScheme{},
 	queryScheme{},
 	headerScheme{},
+	clientCertScheme{},
 }
 
 // Schemes returns the registered schemes in detection priority order.

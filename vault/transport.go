@@ -353,8 +353,29 @@ func (t *authTransport) sendWith(req *http.Request, src Source, sa *sourceAuth, 
 	return resp, nil
 }
 
+// refusalJudge is implemented by authenticators whose credential a server
+// can refuse otherwise than with 401, 403 or 498 (a client certificate: a
+// TLS alert, nginx's 400 page). refused may read a little of resp's body
+// and must leave it readable from its start.
+type refusalJudge interface {
+	refused(resp *http.Response, err error) bool
+}
+
 // judge applies lockout bookkeeping to the final answer and wraps it.
 func (t *authTransport) judge(req *http.Request, resp *http.Response, err error, src Source, sa *sourceAuth) (*http.Response, error) {
+	if rj, ok := sa.auth.(refusalJudge); ok && rj.refused(resp, err) {
+		if t.store.markIf(src, sa.gen, StatusRejected) {
+			t.log.Warn("vault: credential rejected", "source", src.String(), "credential", string(sa.entry.Method))
+		}
+		if err != nil {
+			ae := &AuthError{Source: src, Reason: ReasonRejected}
+			if isClientCertError(err) {
+				ae.Detail = "refused during the TLS handshake"
+			}
+			return nil, ae
+		}
+		return t.wrap(req, resp)
+	}
 	if err != nil {
 		if ae := clientCertError(src, err); ae != nil {
 			return nil, ae
