@@ -489,15 +489,6 @@ func kvParseEntry(data []byte, m kvMember, fail func(int, error, string, ...any)
 			if json.Unmarshal(f.raw, &e.SignIn) != nil {
 				return Entry{}, fail(f.valOff, nil, "\"sign_in\" must be true or false")
 			}
-		default:
-			for _, ef := range entryFields {
-				if ef.name == f.key {
-					paramOff = f.valOff
-					if json.Unmarshal(f.raw, ef.get(&e)) != nil {
-						return Entry{}, fail(f.valOff, nil, "%q must be a string", f.key)
-					}
-				}
-			}
 		case "last_confirmed":
 			var s string
 			if json.Unmarshal(f.raw, &s) != nil {
@@ -508,8 +499,16 @@ func kvParseEntry(data []byte, m kvMember, fail func(int, error, string, ...any)
 				return Entry{}, fail(f.valOff, nil, "\"last_confirmed\" %s is not an RFC 3339 time", kvQuote(s))
 			}
 			e.LastConfirmed = t.UTC().Truncate(time.Second)
+		default: // a scheme parameter, or dropped (it could be a secret)
+			for _, ef := range entryFields {
+				if ef.name == f.key {
+					paramOff = f.valOff
+					if json.Unmarshal(f.raw, ef.get(&e)) != nil {
+						return Entry{}, fail(f.valOff, nil, "%q must be a string", f.key)
+					}
+				}
+			}
 		}
-		// Anything else is dropped: it could be a secret.
 	}
 	if msg := kvCheckEntry(e); msg != "" {
 		return Entry{}, fail(paramOff, nil, "%s", msg)

@@ -1,12 +1,16 @@
 package main
 
 import (
-	"errors"
-
 	"mapvault/vault"
 )
 
-// loadCertificate loads a client certificate for --cert.
+// loadCertificate loads a client certificate for --cert: PKCS#12 or PEM,
+// with its password (the secret from stdin or MAPVAULT_SECRET, if any).
+// Errors name the file, never the password.
 func loadCertificate(certPath, keyPath, password string) (vault.Credential, error) {
-	return vault.Credential{}, errors.New("client certificates are not supported yet")
+	cert, err := vault.LoadClientCertificate(certPath, keyPath, []byte(password))
+	if err != nil {
+		return vault.Credential{}, err
+	}
+	return vault.Credential{Certificate: cert}, nil
 }
