@@ -355,6 +355,14 @@ func (t *authTransport) sendWith(req *http.Request, src Source, sa *sourceAuth, 
 
 // judge applies lockout bookkeeping to the final answer and wraps it.
 func (t *authTransport) judge(req *http.Request, resp *http.Response, err error, src Source, sa *sourceAuth) (*http.Response, error) {
+	if errors.Is(err, ErrRejected) {
+		// The scheme's token service refused the credential; nothing
+		// went to the source.
+		if t.store.markIf(src, sa.gen, StatusRejected) {
+			t.log.Warn("vault: credential rejected by the token service", "source", src.String())
+		}
+		return nil, &AuthError{Source: src, Reason: ReasonRejected, Detail: "the token service rejected the credential"}
+	}
 	if err != nil {
 		if ae := clientCertError(src, err); ae != nil {
 			return nil, ae
