@@ -239,6 +239,8 @@ type detection struct {
 	c    Credential
 	sent atomic.Int64
 	rt   http.RoundTripper // counts every request that reached the wire
+	// shared lets the candidates' authenticators obtain a token once.
+	shared Shared
 }
 
 func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, hint Hint) (Result, error) {
@@ -315,6 +317,11 @@ func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, 
 				return cancelled()
 			}
 			return finish(OutcomeRejected, "the server needs credentials: "+bare.reason), nil
+		}
+		if bare.verdict == VerdictRejected {
+			// What the refusal leads to (where the token service is)
+			// completes the candidates for the credential.
+			bare.answer.Discovered, _ = r.discovered(ctx, bare.answer, hint)
 		}
 	}
 
@@ -434,14 +441,22 @@ type Discoverer interface {
 	Discover(ctx context.Context, bare Answer, hint Hint, env Env) (Entry, bool)
 }
 
+// discover records what the Discoverers learn from a refusal when the user
+// gave no credential.
 func (r *detection) discover(ctx context.Context, bare Answer, hint Hint) (Entry, bool) {
+	e, ok := r.discovered(ctx, bare, hint)
+	if ok && r.d.KeyVault != nil {
+		r.d.KeyVault.Set(r.src, e)
+	}
+	return e, ok
+}
+
+// discovered asks each Discoverer, in registry order, what bare says.
+func (r *detection) discovered(ctx context.Context, bare Answer, hint Hint) (Entry, bool) {
 	env := r.env()
 	for _, sch := range registry {
 		if dsc, ok := sch.(Discoverer); ok && (hint.Method == "" || hint.Method == sch.Method()) {
 			if e, ok := dsc.Discover(ctx, bare, hint, env); ok {
-				if r.d.KeyVault != nil {
-					r.d.KeyVault.Set(r.src, e)
-				}
 				return e, true
 			}
 		}
@@ -456,7 +471,8 @@ func (r *detection) env() Env {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 			Timeout:       DefaultRequestTimeout,
 		},
-		Clock: r.d.Clock,
+		Clock:  r.d.Clock,
+		Shared: &r.shared,
 	}
 }
 
@@ -610,8 +626,16 @@ func (r *detection) probe(ctx context.Context, e *Entry, challenge http.Header) 
 				return probeResult{canceled: true, reason: "could not decide: cancelled"}
 			}
 			pr := probeResult{reason: networkReason(err)}
-			if errors.Is(err, errNotSendable) {
+			switch {
+			case errors.Is(err, errNotSendable):
 				pr.reason = "could not decide: cannot send the credential as " + how
+			case errors.Is(err, ErrRejected):
+				// The scheme's token service refused the credential;
+				// nothing went to the target.
+				pr.verdict = VerdictRejected
+				pr.reason = "the token service rejected the credential"
+			case errors.Is(err, ErrTokenService):
+				pr.reason = "could not decide: the token service gave no usable token"
 			}
 			if isClientCertError(err) {
 				pr.answer.ClientCertRequired = true
@@ -642,6 +666,7 @@ func (r *detection) probe(ctx context.Context, e *Entry, challenge http.Header) 
 			continue
 		}
 		pr := r.d.readAndClassify(ctx, resp, r.t.Expect)
+		pr.answer.URL = u.String()
 		r.d.logProbe(r.src, how, pr)
 		return pr
 	}

@@ -61,7 +61,8 @@ type Entry struct {
 	// Param is the query parameter name (MethodQuery) or the header name
 	// (MethodHeader). The header "Authorization" carries "Bearer <key>";
 	// any other header carries the raw key. For MethodToken it is the query
-	// parameter the token goes in ("token" when empty).
+	// parameter the token goes in (when empty: "token" for ArcGIS, the
+	// name of the answer field the access key came in for an exchange).
 	Param string
 	// TokenURL is the token service (MethodToken): ArcGIS generateToken, or
 	// the URL where a secret key is exchanged for an access key.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -49,6 +50,10 @@ type Authenticator interface {
 	// token). It returns the last answer. It must not follow redirects and
 	// must not send the credential to any origin but req's, except a
 	// scheme's own token endpoint, which receives only what it is for.
+	// When that endpoint refuses the credential (a wrong password), it
+	// sends nothing to req's origin and returns an error matching
+	// ErrRejected, which detection and the transport treat as the
+	// server's refusal.
 	RoundTrip(req *http.Request, next http.RoundTripper) (*http.Response, error)
 	// Secrets lists every form a secret of this credential takes on the
 	// wire or in an answer (raw, encoded, tokens obtained so far), for
@@ -106,6 +111,14 @@ type Answer struct {
 	// ClientCertRequired: the TLS handshake or a 400 said the server wants
 	// a client certificate.
 	ClientCertRequired bool
+	// URL is where the answer came from (the target, after same-origin
+	// redirects), for a Discoverer that looks next to it (an ArcGIS
+	// server's rest/info). It holds no secret.
+	URL string
+	// Discovered is what a Discoverer learned from this answer (a token
+	// service URL) when the user gave a credential; Candidates build on
+	// it. Zero when nothing was learned.
+	Discovered Entry
 }
 
 // Challenge returns the first challenge of the given scheme (case
@@ -142,6 +155,38 @@ type Env struct {
 	Client *http.Client
 	// Clock is the time source for expiries. Default time.Now.
 	Clock func() time.Time
+	// Shared, optional, is shared by the authenticators detection makes
+	// for one credential and source, so that candidates which differ only
+	// in where a token goes obtain it once (one exchange, one password
+	// attempt). Nil: an authenticator keeps what it obtains to itself.
+	Shared *Shared
+}
+
+// Shared holds what the authenticators of one credential obtain (a token
+// service's answer), under keys of their scheme's choosing. The zero value
+// is ready; it is safe for concurrent use and must not be copied.
+type Shared struct {
+	mu sync.Mutex
+	m  map[string]any
+}
+
+// load returns what is stored under key, storing newValue() first when
+// nothing is. A nil s stores nothing: every call gets a new value.
+func (s *Shared) load(key string, newValue func() any) any {
+	if s == nil {
+		return newValue()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.m[key]; ok {
+		return v
+	}
+	if s.m == nil {
+		s.m = map[string]any{}
+	}
+	v := newValue()
+	s.m[key] = v
+	return v
 }
 
 func (e Env) now() time.Time {
@@ -159,6 +204,7 @@ var registry = []Scheme{
 	digestScheme{},
 	queryScheme{},
 	headerScheme{},
+	tokenScheme{},
 	clientCertScheme{},
 }
 

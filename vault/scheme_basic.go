@@ -19,12 +19,15 @@ func (basicScheme) Check(e Entry) string {
 }
 func (basicScheme) Usable(c Credential) bool { return c.isPassword() }
 
-func (s basicScheme) Candidates(c Credential, bare Answer, _ Hint) []Entry {
+func (s basicScheme) Candidates(c Credential, bare Answer, hint Hint) []Entry {
 	if !s.Usable(c) {
 		return nil
 	}
 	_, basic := bare.Challenge("Basic")
-	if basic || !bare.hasChallenges() {
+	// A server that asks for a token, or a user who named a token service,
+	// wants the password there, not on the layer request.
+	tokens := bare.TokenRequired || hint.TokenURL != ""
+	if basic || (!bare.hasChallenges() && !tokens) {
 		return []Entry{{AuthRequired: true, Method: MethodBasic}}
 	}
 	return nil

@@ -19,7 +19,9 @@ func (queryScheme) Check(e Entry) string     { return checkParamEntry(e) }
 func (queryScheme) Usable(c Credential) bool { return c.isKey() }
 
 func (s queryScheme) Candidates(c Credential, bare Answer, hint Hint) []Entry {
-	if !s.Usable(c) {
+	if !s.Usable(c) || hint.TokenURL != "" {
+		// With a token service named, the key is a secret key exchanged
+		// there; it never goes to the layer.
 		return nil
 	}
 	if _, bearer := bare.Challenge("Bearer"); bearer && hint.Param == "" {
@@ -86,9 +88,9 @@ func (headerScheme) Needs() Needs {
 func (headerScheme) Check(e Entry) string     { return checkParamEntry(e) }
 func (headerScheme) Usable(c Credential) bool { return c.isKey() }
 
-func (s headerScheme) Candidates(c Credential, bare Answer, _ Hint) []Entry {
-	if !s.Usable(c) {
-		return nil
+func (s headerScheme) Candidates(c Credential, bare Answer, hint Hint) []Entry {
+	if !s.Usable(c) || hint.TokenURL != "" {
+		return nil // a secret key for the token service (see queryScheme)
 	}
 	out := []Entry{{AuthRequired: true, Method: MethodHeader, Param: "Authorization"}}
 	if _, bearer := bare.Challenge("Bearer"); !bearer {

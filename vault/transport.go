@@ -363,6 +363,14 @@ type refusalJudge interface {
 
 // judge applies lockout bookkeeping to the final answer and wraps it.
 func (t *authTransport) judge(req *http.Request, resp *http.Response, err error, src Source, sa *sourceAuth) (*http.Response, error) {
+	if errors.Is(err, ErrRejected) {
+		// The scheme's token service refused the credential; nothing
+		// went to the source.
+		if t.store.markIf(src, sa.gen, StatusRejected) {
+			t.log.Warn("vault: credential rejected by the token service", "source", src.String())
+		}
+		return nil, &AuthError{Source: src, Reason: ReasonRejected, Detail: "the token service rejected the credential"}
+	}
 	if rj, ok := sa.auth.(refusalJudge); ok && rj.refused(resp, err) {
 		if t.store.markIf(src, sa.gen, StatusRejected) {
 			t.log.Warn("vault: credential rejected", "source", src.String(), "credential", string(sa.entry.Method))

@@ -3,7 +3,9 @@
 // query key or a header, answer a rejection the way real servers do (401,
 // 403, 404, 498, a 200 with an OGC ServiceException, a 200 login page, a
 // redirect), count and record every request, and can drip a body slowly or
-// send a huge one.
+// send a huge one. ArcGIS and KeyExchange emulate token services: ArcGIS
+// Server's token security (rest/info, generateToken, 499/498) and a
+// portal that exchanges a secret key for an access key.
 //
 // It also describes the real MapServer behind nginx that .ci/mapserver
 // starts for integration tests (RequireMapServer) and reads its access logs,
