@@ -94,6 +94,12 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness with the services adjusted by adjust.
+func newHarnessWith(t *testing.T, adjust func(*Services)) *harness {
+	t.Helper()
 	fa := test.NewTempApp(t)
 	q := newUIQueue()
 	store := vault.NewStore()
@@ -102,6 +108,9 @@ func newHarness(t *testing.T) *harness {
 		Transport: vault.TransportOptions{RequestTimeout: 10 * time.Second},
 		Engine:    layers.Options{CacheBytes: 64 << 20},
 		Do:        q.Do,
+	}
+	if adjust != nil {
+		adjust(&svc)
 	}
 	a := New(fa, svc)
 	a.win.Resize(fyne.NewSize(900, 560))

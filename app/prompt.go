@@ -26,6 +26,12 @@ const (
 	choiceBasic = "Username + password"
 	choiceKey   = "Access key"
 	choiceToken = "Secret key + token service"
+	choiceCert  = "Client certificate"
+
+	// prefCertPrefix + source is the preference holding the certificate
+	// file a user picked for a source: a choice of this machine, never
+	// project data (a colleague opening the project picks their own).
+	prefCertPrefix = "client-certificate:"
 
 	msgRejected = "The server rejected these credentials."
 )
@@ -92,6 +98,8 @@ type credPrompt struct {
 	param    *widget.Entry
 	secret   *widget.Entry // a secret key exchanged at the token service
 	tokenURL *widget.Entry
+	certFile *widget.Entry // a client certificate file (PKCS#12 or PEM)
+	certPass *widget.Entry
 	remember *widget.Check
 	hint     *widget.Label
 	message  *widget.Label
@@ -101,6 +109,7 @@ type credPrompt struct {
 	basicBox *fyne.Container
 	keyBox   *fyne.Container
 	tokenBox *fyne.Container
+	certBox  *fyne.Container
 	dlg      *dialog.CustomDialog
 
 	stop   context.CancelFunc
@@ -127,6 +136,11 @@ func (a *App) newCredPrompt(src vault.Source, target *vault.Target, done func(fo
 	if e, ok := a.doc.kv().Get(src); ok && e.TokenURL != "" {
 		p.tokenURL.SetText(e.TokenURL)
 	}
+	p.certFile = widget.NewEntry()
+	p.certFile.SetPlaceHolder("certificate file (.p12, .pfx or .pem)")
+	p.certFile.SetText(a.fa.Preferences().String(prefCertPrefix + string(src)))
+	p.certPass = widget.NewPasswordEntry()
+	p.certPass.SetPlaceHolder("file password, if any")
 	p.remember = widget.NewCheck("Remember in system keychain", nil)
 	if !a.doc.ws.HasKeychain() {
 		p.remember.Disable()
@@ -150,17 +164,28 @@ func (a *App) newCredPrompt(src vault.Source, target *vault.Target, done func(fo
 	p.tokenBox = container.New(layout.NewFormLayout(),
 		widget.NewLabel("Secret key"), p.secret,
 		widget.NewLabel("Token service URL"), p.tokenURL)
-	p.kind = widget.NewSelect([]string{choiceBasic, choiceKey, choiceToken}, func(s string) {
+	browse := widget.NewButton("Browse…", p.browseCertificate)
+	p.certBox = container.New(layout.NewFormLayout(),
+		widget.NewLabel("Certificate"), container.NewBorder(nil, nil, nil, browse, p.certFile),
+		widget.NewLabel("Password"), p.certPass)
+	p.kind = widget.NewSelect([]string{choiceBasic, choiceKey, choiceToken, choiceCert}, func(s string) {
 		showIf(p.basicBox, s == choiceBasic)
 		showIf(p.keyBox, s == choiceKey)
 		showIf(p.tokenBox, s == choiceToken)
+		showIf(p.certBox, s == choiceCert)
+		// The keychain keeps secrets, not certificate files.
+		if s == choiceCert || !a.doc.ws.HasKeychain() {
+			p.remember.Disable()
+		} else {
+			p.remember.Enable()
+		}
 	})
 	p.kind.SetSelected(defaultChoice(a.doc.access(src), src))
 
 	intro := widget.NewLabel(p.introText())
 	intro.Wrapping = fyne.TextWrapWord
 	kindRow := container.New(layout.NewFormLayout(), widget.NewLabel("Credential"), p.kind)
-	content := container.NewVBox(intro, kindRow, p.basicBox, p.keyBox, p.tokenBox, p.remember, p.hint, p.message, p.progress)
+	content := container.NewVBox(intro, kindRow, p.basicBox, p.keyBox, p.tokenBox, p.certBox, p.remember, p.hint, p.message, p.progress)
 
 	p.cancel = widget.NewButton("Cancel", p.close)
 	p.submit = widget.NewButton("Unlock", p.Submit)
@@ -171,6 +196,7 @@ func (a *App) newCredPrompt(src vault.Source, target *vault.Target, done func(fo
 	p.password.OnSubmitted = func(string) { p.Submit() }
 	p.key.OnSubmitted = func(string) { p.Submit() }
 	p.secret.OnSubmitted = func(string) { p.Submit() }
+	p.certPass.OnSubmitted = func(string) { p.Submit() }
 	return p
 }
 
@@ -193,6 +219,8 @@ func (p *credPrompt) introText() string {
 // defaultChoice preselects what the source's scheme needs.
 func defaultChoice(acc session.Access, src vault.Source) string {
 	switch {
+	case acc.Known && acc.Needs.Certificate:
+		return choiceCert
 	case acc.Known && acc.Entry.TokenURL != "" && !acc.Needs.Username:
 		return choiceToken
 	case acc.Known && acc.Needs.Secret == vault.SecretKey:
@@ -222,6 +250,13 @@ func (p *credPrompt) credential() (cred vault.Credential, hint vault.Hint, missi
 			return vault.Credential{}, hint, "Enter the access key."
 		}
 		return vault.Credential{Key: k}, vault.Hint{Param: strings.TrimSpace(p.param.Text)}, ""
+	case choiceCert:
+		if strings.TrimSpace(p.certFile.Text) == "" {
+			return vault.Credential{}, hint, "Choose the certificate file."
+		}
+		// Loaded in Submit's goroutine (decrypting a PKCS#12 file takes a
+		// moment); the hint says which scheme it is for.
+		return vault.Credential{}, vault.Hint{Method: vault.MethodClientCert}, ""
 	case choiceToken:
 		k := strings.TrimSpace(p.secret.Text)
 		u := strings.TrimSpace(p.tokenURL.Text)
@@ -273,7 +308,18 @@ func (p *credPrompt) Submit() {
 	ctx, cancel := context.WithTimeout(d.ctx, detectTimeout)
 	p.stop = cancel
 	before, _ := d.kv().Get(p.src)
+	certPath, certPass := strings.TrimSpace(p.certFile.Text), p.certPass.Text
 	go func() {
+		if hint.Method == vault.MethodClientCert {
+			cert, err := vault.LoadClientCertificate(certPath, "", []byte(certPass))
+			if err != nil {
+				cancel()
+				a.do(func() { p.certFailed(d, err) })
+				return
+			}
+			cred = vault.Credential{Certificate: cert}
+			a.do(func() { a.fa.Preferences().SetString(prefCertPrefix+string(p.src), certPath) })
+		}
 		u, err := d.ws.Unlock(ctx, p.src, target, cred, hint, remember)
 		cancel()
 		a.do(func() { p.detected(d, before, u, err, remember) })
@@ -327,6 +373,33 @@ func sameMethod(a, b vault.Entry) bool {
 	return a == b
 }
 
+// certFailed shows why the certificate file could not be read (the
+// error names the file, never its password).
+func (p *credPrompt) certFailed(d *document, err error) {
+	p.stop = nil
+	if p.closed || p.a.doc != d {
+		return
+	}
+	p.setBusy(false)
+	if errors.Is(err, vault.ErrCertPassword) {
+		p.showMessage("Wrong password for the certificate file.")
+		return
+	}
+	p.showMessage("Could not read the certificate: " + oneLine(err.Error()))
+}
+
+// browseCertificate picks the certificate file in a file dialog.
+func (p *credPrompt) browseCertificate() {
+	fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		r.Close()
+		p.certFile.SetText(r.URI().Path())
+	}, p.a.win)
+	fd.Show()
+}
+
 func (p *credPrompt) setBusy(busy bool) {
 	showIf(p.progress, busy)
 	if busy {
@@ -370,6 +443,7 @@ func (p *credPrompt) finish(found bool) {
 	p.password.SetText("")
 	p.key.SetText("")
 	p.secret.SetText("")
+	p.certPass.SetText("")
 	p.dlg.Hide()
 	if p.done != nil {
 		p.done(found)

@@ -75,7 +75,13 @@ func newClientCertAuth(cert *tls.Certificate, env Env) *clientCertAuth {
 	var tr *http.Transport
 	if env.Client != nil {
 		base := env.Client.Transport
-		if w, ok := base.(baseWrapper); ok {
+		// Through the wrappers (detection's counter, the authenticating
+		// transport of a plain client) to the transport that dials.
+		for range 8 {
+			w, ok := base.(interface{ wrappedBase() http.RoundTripper })
+			if !ok {
+				break
+			}
 			base = w.wrappedBase()
 		}
 		if t, ok := base.(*http.Transport); ok {

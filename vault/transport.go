@@ -154,6 +154,10 @@ type sourceAuth struct {
 	gate  chan struct{}
 }
 
+// wrappedBase is the transport that sends (an authenticator that dials on
+// its own, for a client certificate, clones it).
+func (t *authTransport) wrappedBase() http.RoundTripper { return t.base }
+
 // requestSource is the source a request is made for.
 func requestSource(req *http.Request) (Source, bool) {
 	if src, ok := sourceFromContext(req.Context()); ok {

@@ -54,7 +54,9 @@ func (w *Workspace) Unlock(ctx context.Context, src vault.Source, t vault.Target
 	if err == nil && (res.Outcome == vault.OutcomeFound || res.Outcome == vault.OutcomeNoAuthNeeded) {
 		w.catalog.Forget(src)
 		w.engine.Purge(src)
-		if remember && res.Outcome == vault.OutcomeFound && w.keychain != nil {
+		// A client certificate stays in its file: the keychain keeps
+		// passwords, keys and tokens, not certificates.
+		if remember && res.Outcome == vault.OutcomeFound && w.keychain != nil && cred.Certificate == nil {
 			if kerr := w.keychain.Set(src, cred); kerr != nil {
 				out.KeychainErr = kerr
 			} else {
