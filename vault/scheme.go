@@ -78,7 +78,7 @@ type Needs struct {
 	SignIn bool
 	// Fields are the non-secret parameters the prompt shows for editing,
 	// by KeyVault field name ("param", "token_url", "issuer", "client_id",
-	// "scopes").
+	// "scope").
 	Fields []string
 }
 
@@ -106,6 +106,10 @@ type Answer struct {
 	// ClientCertRequired: the TLS handshake or a 400 said the server wants
 	// a client certificate.
 	ClientCertRequired bool
+	// URL is the URL that gave this answer (the bare request carries no
+	// credential). A scheme checks metadata the answer points at against it
+	// (OAuth2 protected-resource metadata must be the resource's own).
+	URL string
 }
 
 // Challenge returns the first challenge of the given scheme (case
@@ -142,6 +146,13 @@ type Env struct {
 	Client *http.Client
 	// Clock is the time source for expiries. Default time.Now.
 	Clock func() time.Time
+	// TokensChanged, optional, is told the new tokens after an
+	// authenticator renewed a signed-in credential's tokens by itself (an
+	// OAuth2 refresh; refresh tokens rotate, so the old ones are dead). The
+	// transport sets it to keep the session Store's credential current. It
+	// must not call back into the authenticator; the Token is never
+	// modified afterwards.
+	TokensChanged func(*Token)
 }
 
 func (e Env) now() time.Time {
@@ -149,6 +160,25 @@ func (e Env) now() time.Time {
 		return e.Clock()
 	}
 	return time.Now()
+}
+
+// plainClient is Client made to follow no redirects (a metadata or token
+// endpoint answers directly), or a fresh client with the default timeouts
+// when there is none: never http.DefaultClient or its transport. Callers
+// make one per flow and reuse it.
+func (e Env) plainClient() *http.Client {
+	var c http.Client
+	if e.Client != nil {
+		c = *e.Client
+	}
+	if c.Transport == nil {
+		c.Transport = newBaseTransport(DefaultRequestTimeout)
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultRequestTimeout
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
 }
 
 // registry is the one list of schemes, in detection priority order. It is
