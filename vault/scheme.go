@@ -187,6 +187,7 @@ var registry = []Scheme{
 	noneScheme{},
 	basicScheme{},
 	digestScheme{},
+	oauth2Scheme{}, // before the key schemes: a client secret goes to the token endpoint, not to the resource
 	queryScheme{},
 	headerScheme{},
 }

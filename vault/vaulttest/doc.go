@@ -3,7 +3,9 @@
 // query key or a header, answer a rejection the way real servers do (401,
 // 403, 404, 498, a 200 with an OGC ServiceException, a 200 login page, a
 // redirect), count and record every request, and can drip a body slowly or
-// send a huge one.
+// send a huge one. OAuth2Provider emulates an OAuth2 authorization server
+// (metadata, authorize with a loopback redirect, PKCE, rotating refresh
+// tokens, client credentials) and the resource server it protects.
 //
 // It also describes the real MapServer behind nginx that .ci/mapserver
 // starts for integration tests (RequireMapServer) and reads its access logs,
