@@ -51,7 +51,7 @@ var errNoRefreshToken = &OAuth2Error{Op: "refresh", Code: "invalid_grant", Statu
 type oauth2Scheme struct{}
 
 func (oauth2Scheme) Method() Method { return MethodOAuth2 }
-func (oauth2Scheme) Label() string  { return "OAuth2 sign-in" }
+func (oauth2Scheme) Label() string  { return "OAuth2" }
 
 // Needs: a sign-in in the browser, nothing typed. (A script may give a
 // client secret instead; the prompt does not ask for one.)
