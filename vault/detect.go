@@ -241,6 +241,9 @@ type detection struct {
 	rt   http.RoundTripper // counts every request that reached the wire
 	// shared lets the candidates' authenticators obtain a token once.
 	shared Shared
+
+	mu     sync.Mutex
+	latest *Token // tokens a probe renewed (see tokensChanged)
 }
 
 func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, hint Hint) (Result, error) {
@@ -275,7 +278,7 @@ func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, 
 		case pr.canceled || ctx.Err() != nil:
 			return cancelled()
 		case pr.verdict == VerdictAccepted:
-			return d.found(src, c, recorded, finish), nil
+			return d.found(src, r.credential(), recorded, finish), nil
 		case pr.verdict == VerdictUndecided:
 			return finish(OutcomeUndecided, pr.reason), nil
 		}
@@ -318,10 +321,15 @@ func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, 
 			}
 			return finish(OutcomeRejected, "the server needs credentials: "+bare.reason), nil
 		}
-		if bare.verdict == VerdictRejected {
-			// What the refusal leads to (where the token service is)
-			// completes the candidates for the credential.
-			bare.answer.Discovered, _ = r.discovered(ctx, bare.answer, hint)
+		if bare.verdict == VerdictRejected && hint.Issuer == "" && hint.TokenURL == "" {
+			// The user named no token service or authorization server: a
+			// scheme that learns it from the refusal (an ArcGIS server's
+			// token service, an OAuth2 issuer from the resource's
+			// metadata) completes the hint and the candidates.
+			if e, ok := r.discovered(ctx, bare.answer, hint); ok {
+				bare.answer.Discovered = e
+				hint = hint.withEntry(e)
+			}
 		}
 	}
 
@@ -348,9 +356,13 @@ func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, 
 	}
 
 	// A parameter the user named (or that came with the pasted URL) is the
-	// likeliest: it goes out alone before the parallel batches.
+	// likeliest: it goes out alone before the parallel batches. So does a
+	// way through the authorization server the user or the resource named
+	// (OAuth2): a client secret goes to its token endpoint, and to the
+	// resource as a key only if that fails.
 	var results []probeResult
-	if hint.Param != "" && len(cands) > 1 && cands[0].Param == hint.Param {
+	named := (hint.Param != "" && cands[0].Param == hint.Param) || (hint.Issuer != "" && cands[0].Issuer == hint.Issuer)
+	if named && len(cands) > 1 {
 		results = r.probeAll(ctx, cands[:1], bare.header)
 		if results[0].verdict != VerdictAccepted && ctx.Err() == nil {
 			results = append(results, r.probeAll(ctx, cands[1:], bare.header)...)
@@ -366,7 +378,7 @@ func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, 
 	for i, pr := range results {
 		switch {
 		case pr.verdict == VerdictAccepted:
-			return d.found(src, c, cands[i], finish), nil
+			return d.found(src, r.credential(), cands[i], finish), nil
 		case pr.canceled:
 		case pr.verdict == VerdictUndecided && firstUndecided == "":
 			firstUndecided = fmt.Sprintf("%s (%s)", pr.reason, describeEntry(cands[i]))
@@ -436,7 +448,9 @@ func unsupported(a Answer) bool {
 // Discoverer is implemented by schemes that can learn how to authenticate
 // from a refusal alone, with no credential (OAuth2 protected-resource
 // metadata, an ArcGIS token service, a client-certificate refusal).
-// Detection asks each, in registry order, when the user gave no secret.
+// Detection asks each, in registry order, when the user gave no secret
+// (and records what it found), or, with a secret the scheme can carry,
+// to complete the hint before the candidates are built.
 type Discoverer interface {
 	Discover(ctx context.Context, bare Answer, hint Hint, env Env) (Entry, bool)
 }
@@ -455,10 +469,12 @@ func (r *detection) discover(ctx context.Context, bare Answer, hint Hint) (Entry
 func (r *detection) discovered(ctx context.Context, bare Answer, hint Hint) (Entry, bool) {
 	env := r.env()
 	for _, sch := range registry {
-		if dsc, ok := sch.(Discoverer); ok && (hint.Method == "" || hint.Method == sch.Method()) {
-			if e, ok := dsc.Discover(ctx, bare, hint, env); ok {
-				return e, true
-			}
+		dsc, ok := sch.(Discoverer)
+		if !ok || (hint.Method != "" && hint.Method != sch.Method()) || (!r.c.IsZero() && !sch.Usable(r.c)) {
+			continue
+		}
+		if e, ok := dsc.Discover(ctx, bare, hint, env); ok {
+			return e, true
 		}
 	}
 	return Entry{}, false
@@ -471,9 +487,30 @@ func (r *detection) env() Env {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 			Timeout:       DefaultRequestTimeout,
 		},
-		Clock:  r.d.Clock,
-		Shared: &r.shared,
+		Clock:         r.d.Clock,
+		Shared:        &r.shared,
+		TokensChanged: r.tokensChanged,
 	}
+}
+
+// tokensChanged keeps the tokens a probe renewed (refresh tokens rotate:
+// the credential detection started with may be dead now).
+func (r *detection) tokensChanged(t *Token) {
+	r.mu.Lock()
+	r.latest = t
+	r.mu.Unlock()
+}
+
+// credential is the credential detection stores: c, with the tokens a
+// probe renewed.
+func (r *detection) credential() Credential {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := r.c
+	if r.latest != nil && c.Token != nil {
+		c.Token = r.latest
+	}
+	return c
 }
 
 func (d *Detector) found(src Source, c Credential, e Entry, finish func(Outcome, string) Result) Result {

@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -51,6 +52,7 @@ func FuzzParseKeyVault(f *testing.F) {
 	f.Add([]byte(`{"format":"mapvault-keyvault","version":2}`))
 	f.Add([]byte(`[{"format":"mapvault-keyvault"}]`))
 	f.Add([]byte(`{"format":"mapvault-keyvault","version":2,"sources":{"https://h/a":{"auth_required":true,"method":"token","token_url":"https://h/arcgis/tokens/","token_kind":"arcgis","param":"token"},"https://h/b":{"auth_required":true,"method":"digest","sign_in":true}}}`))
+	f.Add([]byte(`{"format":"mapvault-keyvault","version":2,"sources":{"https://h:443/wms":{"auth_required":true,"method":"oauth2","issuer":"https://id.h/o","client_id":"mapvault","scope":"openid wms"}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		kv, err := ParseKeyVault("f.json", data)
 		if err != nil {
@@ -114,6 +116,31 @@ func FuzzLooksSecret(f *testing.F) {
 		}
 		if LooksSecret(v) != LooksSecret("Bearer "+v) {
 			t.Fatalf("LooksSecret(%q) and LooksSecret(Bearer+it) differ", v)
+		}
+	})
+}
+
+// FuzzSplitCommand: $BROWSER splitting never panics, and words quoted
+// back split to the same words.
+func FuzzSplitCommand(f *testing.F) {
+	for _, s := range []string{"firefox", `"/opt/my browser/b" -x %s`, `sh -c 'a "b" c'`, `a "" b`, "'", `"'"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		words := splitCommand(s)
+		var quoted []string
+		for _, w := range words {
+			if strings.Contains(w, "'") {
+				quoted = append(quoted, `"`+w+`"`)
+			} else {
+				quoted = append(quoted, "'"+w+"'")
+			}
+		}
+		if strings.Contains(s, `'`) && strings.Contains(s, `"`) {
+			return // a word may hold both quotes: not quotable this simply
+		}
+		if again := splitCommand(strings.Join(quoted, " ")); !slices.Equal(again, words) {
+			t.Fatalf("splitCommand(%q) = %q; quoted back %q", s, words, again)
 		}
 	})
 }

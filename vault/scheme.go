@@ -83,7 +83,7 @@ type Needs struct {
 	SignIn bool
 	// Fields are the non-secret parameters the prompt shows for editing,
 	// by KeyVault field name ("param", "token_url", "issuer", "client_id",
-	// "scopes").
+	// "scope").
 	Fields []string
 }
 
@@ -112,8 +112,10 @@ type Answer struct {
 	// a client certificate.
 	ClientCertRequired bool
 	// URL is where the answer came from (the target, after same-origin
-	// redirects), for a Discoverer that looks next to it (an ArcGIS
-	// server's rest/info). It holds no secret.
+	// redirects; the bare request carries no credential), for a Discoverer
+	// that looks next to it (an ArcGIS server's rest/info) or checks
+	// metadata the answer points at against it (OAuth2 protected-resource
+	// metadata must be the resource's own). It holds no secret.
 	URL string
 	// Discovered is what a Discoverer learned from this answer (a token
 	// service URL) when the user gave a credential; Candidates build on
@@ -155,6 +157,13 @@ type Env struct {
 	Client *http.Client
 	// Clock is the time source for expiries. Default time.Now.
 	Clock func() time.Time
+	// TokensChanged, optional, is told the new tokens after an
+	// authenticator renewed a signed-in credential's tokens by itself (an
+	// OAuth2 refresh; refresh tokens rotate, so the old ones are dead). The
+	// transport sets it to keep the session Store's credential current. It
+	// must not call back into the authenticator; the Token is never
+	// modified afterwards.
+	TokensChanged func(*Token)
 	// Shared, optional, is shared by the authenticators detection makes
 	// for one credential and source, so that candidates which differ only
 	// in where a token goes obtain it once (one exchange, one password
@@ -196,12 +205,32 @@ func (e Env) now() time.Time {
 	return time.Now()
 }
 
+// plainClient is Client made to follow no redirects (a metadata or token
+// endpoint answers directly), or a fresh client with the default timeouts
+// when there is none: never http.DefaultClient or its transport. Callers
+// make one per flow and reuse it.
+func (e Env) plainClient() *http.Client {
+	var c http.Client
+	if e.Client != nil {
+		c = *e.Client
+	}
+	if c.Transport == nil {
+		c.Transport = newBaseTransport(DefaultRequestTimeout)
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultRequestTimeout
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
 // registry is the one list of schemes, in detection priority order. It is
 // built once and never changed.
 var registry = []Scheme{
 	noneScheme{},
 	basicScheme{},
 	digestScheme{},
+	oauth2Scheme{}, // before the key schemes: a client secret goes to the token endpoint, not to the resource
 	queryScheme{},
 	headerScheme{},
 	tokenScheme{},

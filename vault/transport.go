@@ -193,7 +193,7 @@ func (t *authTransport) authFor(src Source, gen uint64, sch Scheme, e Entry, cre
 	if sa, ok := t.auths[src]; ok && sa.gen == gen && sa.entry == e {
 		return sa, nil
 	}
-	auth, err := sch.Authenticator(e, cred, t.env())
+	auth, err := sch.Authenticator(e, cred, t.env(src, gen))
 	if err != nil {
 		return nil, err
 	}
@@ -202,16 +202,19 @@ func (t *authTransport) authFor(src Source, gen uint64, sch Scheme, e Entry, cre
 	return sa, nil
 }
 
-// env is what authenticators may use: a plain client on the same base
-// transport that follows no redirects (a token service answers directly).
-func (t *authTransport) env() Env {
+// env is what src's authenticator may use: a plain client on the same
+// base transport that follows no redirects (a token service answers
+// directly), and a hook that writes renewed tokens back to the store
+// (only while the credential is still generation gen).
+func (t *authTransport) env(src Source, gen uint64) Env {
 	return Env{
 		Client: &http.Client{
 			Transport:     t.base,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 			Timeout:       DefaultRequestTimeout,
 		},
-		Clock: t.clock,
+		Clock:         t.clock,
+		TokensChanged: func(tok *Token) { t.store.SetToken(src, gen, tok) },
 	}
 }
 

@@ -5,7 +5,10 @@
 // redirect), count and record every request, and can drip a body slowly or
 // send a huge one. ArcGIS and KeyExchange emulate token services: ArcGIS
 // Server's token security (rest/info, generateToken, 499/498) and a
-// portal that exchanges a secret key for an access key.
+// portal that exchanges a secret key for an access key. OAuth2Provider
+// emulates an OAuth2 authorization server (metadata, authorize with a
+// loopback redirect, PKCE, rotating refresh tokens, client credentials)
+// and the resource server it protects.
 //
 // It also describes the real MapServer behind nginx that .ci/mapserver
 // starts for integration tests (RequireMapServer) and reads its access logs,
