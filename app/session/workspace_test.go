@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -294,5 +295,60 @@ func TestIsAuthFailure(t *testing.T) {
 		if got := IsAuthFailure(tt.err); got != tt.want {
 			t.Errorf("IsAuthFailure(%v) = %v, want %v", tt.err, got, tt.want)
 		}
+	}
+}
+
+// TestSignIn: an OAuth2 resource is discovered without a secret (needs
+// sign-in), the browser sign-in unlocks it, and the tokens never reach a
+// file.
+func TestSignIn(t *testing.T) {
+	p := vaulttest.NewOAuth2Provider(t)
+	rs := vaulttest.NewServer(t, http.NotFoundHandler())
+	mux := http.NewServeMux()
+	mux.Handle("/wms", p.Resource(vaulttest.PNG(), rs.URL+"/.well-known/oauth-protected-resource/wms"))
+	mux.Handle("/.well-known/oauth-protected-resource/wms", p.ResourceMetadata(rs.URL+"/wms"))
+	rs.SetHandler(mux)
+	src, _ := vault.SourceOf(rs.URL + "/wms")
+	target := vault.Target{URL: rs.URL + "/wms?SERVICE=WMS&REQUEST=GetMap&WIDTH=1&HEIGHT=1", Expect: vault.ExpectImage}
+	ws := New(nil, Options{})
+	ctx := context.Background()
+
+	u, err := ws.Unlock(ctx, src, target, vault.Credential{}, vault.Hint{}, false)
+	if err != nil || u.Result.Outcome != vault.OutcomeRejected || u.Result.Entry.Method != vault.MethodOAuth2 {
+		t.Fatalf("Unlock(no secret) = %+v %v, want rejected with oauth2", u.Result, err)
+	}
+	if acc := ws.Access(src); acc.State != StateNeedsSignIn || !acc.Needs.SignIn {
+		t.Fatalf("after discovery: %+v, want needs sign-in", acc)
+	}
+	// The browser: follow the authorization server's redirect to the
+	// loopback callback.
+	open := func(authURL string) error {
+		go func() {
+			c := &http.Client{}
+			resp, err := c.Get(authURL)
+			if err == nil {
+				resp.Body.Close()
+			}
+		}()
+		return nil
+	}
+	u, err = ws.SignIn(ctx, src, target, open, false)
+	if err != nil || u.Result.Outcome != vault.OutcomeFound {
+		t.Fatalf("SignIn = %+v %v, want found", u.Result, err)
+	}
+	if acc := ws.Access(src); acc.State != StateOK {
+		t.Errorf("after sign-in: %v, want ok", acc.State)
+	}
+	out, err := ws.KeyVault().Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range p.Issued() {
+		if strings.Contains(string(out), tok) {
+			t.Errorf("the KeyVault holds a token:\n%s", out)
+		}
+	}
+	if _, err := ws.SignIn(ctx, "https://elsewhere:443/wms", target, open, false); !errors.Is(err, ErrNotSignIn) {
+		t.Errorf("SignIn on a non-OAuth2 source = %v, want ErrNotSignIn", err)
 	}
 }
