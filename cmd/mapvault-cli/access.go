@@ -35,10 +35,11 @@ func suspectError(split vault.Split) error {
 }
 
 // probe chooses the probe target for clean and runs detection with cred
-// through the workspace. On failure it prints one line (with suffix, such
-// as "; nothing was written") and returns the exit code; otherwise the code
-// is -1.
-func probe(ctx context.Context, ws *session.Workspace, io stdio, clean, layer string, cred vault.Credential, hint vault.Hint, suffix string) (vault.Result, *layers.Capabilities, int) {
+// through the workspace. When the server turns out to want an OAuth2
+// sign-in and no secret was given, signIn (nil: don't) opens the browser
+// for it. On failure it prints one line (with suffix, such as "; nothing
+// was written") and returns the exit code; otherwise the code is -1.
+func probe(ctx context.Context, ws *session.Workspace, io stdio, clean, layer string, cred vault.Credential, hint vault.Hint, signIn func(string) error, suffix string) (vault.Result, *layers.Capabilities, int) {
 	t, caps, err := ws.ProbeFor(ctx, clean, layer)
 	if nl := (*session.NoLayerError)(nil); errors.As(err, &nl) {
 		return vault.Result{}, nil, fail(io, exitUsage, "%v%s", err, suffix)
@@ -50,11 +51,48 @@ func probe(ctx context.Context, ws *session.Workspace, io stdio, clean, layer st
 	if err != nil {
 		return vault.Result{}, nil, fail(io, exitUsage, "%v%s", err, suffix)
 	}
-	u, err := ws.Unlock(ctx, src, t, cred, hint, false)
-	if err != nil {
+	res, err := unlock(ctx, ws, io, src, t, cred, hint, signIn)
+	var se *signInError
+	switch {
+	case errors.As(err, &se):
+		return vault.Result{}, nil, fail(io, exitRejected, "%v%s", err, suffix)
+	case err != nil:
 		return vault.Result{}, nil, fail(io, exitUndecided, "could not decide: %v%s", err, suffix)
 	}
-	return u.Result, caps, -1
+	return res, caps, -1
+}
+
+// unlock runs detection for src with cred and, when the server turns out
+// to want an OAuth2 sign-in and no secret was given, the browser sign-in
+// through signIn (nil: report only).
+func unlock(ctx context.Context, ws *session.Workspace, io stdio, src vault.Source, t vault.Target, cred vault.Credential, hint vault.Hint, signIn func(string) error) (vault.Result, error) {
+	u, err := ws.Unlock(ctx, src, t, cred, hint, false)
+	if err != nil || signIn == nil || !cred.IsZero() || u.Result.Outcome != vault.OutcomeRejected || u.Result.Entry.Method != vault.MethodOAuth2 {
+		return u.Result, err
+	}
+	requests := u.Result.Requests
+	fmt.Fprintf(io.err, "mapvault-cli: %s signs in at %s: opening the browser\n", src, u.Result.Entry.Issuer)
+	u, err = ws.SignIn(ctx, src, t, signIn, false)
+	if err != nil {
+		return vault.Result{}, &signInError{src: src, err: err}
+	}
+	u.Result.Requests += requests
+	return u.Result, nil
+}
+
+// signInError: the browser sign-in failed (no browser, refused, timed out).
+type signInError struct {
+	src vault.Source
+	err error
+}
+
+func (e *signInError) Error() string { return fmt.Sprintf("signing in to %s: %v", e.src, e.err) }
+func (e *signInError) Unwrap() error { return e.err }
+
+// browser opens an authorization URL the way the user's environment says
+// ($BROWSER, else the desktop's opener). The URL holds no secret.
+func browser(env func(string) string) func(string) error {
+	return func(u string) error { return vault.OpenBrowser(u, env) }
 }
 
 // exitFor maps a detection outcome to the documented exit code.

@@ -80,7 +80,7 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	if len(wanted) > 0 {
 		first = wanted[0]
 	}
-	res, caps, code := probe(ctx, ws, io, split.CleanURL, first, cred, af.hint(), "; nothing was written")
+	res, caps, code := probe(ctx, ws, io, split.CleanURL, first, cred, af.hint(), browser(env), "; nothing was written")
 	if code >= 0 {
 		return code
 	}

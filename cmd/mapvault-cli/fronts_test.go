@@ -128,3 +128,50 @@ func TestFrontClientCertificate(t *testing.T) {
 	}
 	noSecretIn(t, r, dir, pass)
 }
+
+func TestFrontOAuth2(t *testing.T) {
+	v := front(t, "oauth", "MAPVAULT_OAUTH_WMS", "MAPVAULT_OAUTH_ISSUER", "MAPVAULT_OAUTH_BROWSER", "OAUTH_CLIENT_SECRET", "MAPVAULT_OAUTH_DIR")
+	url, issuer, browserCmd, clientSecret := v[0], v[1], v[2], v[3]
+	dir := t.TempDir()
+	withBrowser := map[string]string{"BROWSER": browserCmd}
+
+	// No secret: the resource says where to sign in; exit 0.
+	r := runArgs(t, "probe", url, "--json")
+	wantCode(t, r, exitOK, "probe an OAuth2 resource without a secret")
+	if rep := probeJSON(t, r.out); rep.Method != "oauth2" || rep.Issuer != issuer || rep.ClientID != "mapvault" {
+		t.Errorf("probe = %+v, want oauth2 at %s for client mapvault", rep, issuer)
+	}
+
+	// add: the browser sign-in ($BROWSER), then the layer is added.
+	path := filepath.Join(dir, "o.mapvault.json")
+	r = cli(t, call{args: []string{"add", path, url, "--layers", "land"}, env: withBrowser})
+	wantCode(t, r, exitOK, "add with a browser sign-in")
+	kvData := string(readFile(t, vault.SidecarPath(path)))
+	if !strings.Contains(kvData, `"oauth2"`) || !strings.Contains(kvData, issuer) {
+		t.Errorf("KeyVault should record oauth2 and the issuer:\n%s", kvData)
+	}
+
+	// render: signs in again (tokens live only in the session).
+	out := filepath.Join(dir, "o.png")
+	r = cli(t, call{args: []string{"render", path, "-o", out, "--size", "256x256", "--no-keychain"}, env: withBrowser})
+	wantCode(t, r, exitOK, "render with a browser sign-in")
+	if opaquePixels(t, out, 256, 256) == 0 {
+		t.Errorf("the OAuth2-protected render is empty")
+	}
+	// Without a browser the layer stays blocked, and render says so.
+	r = cli(t, call{args: []string{"render", path, "-o", out, "--size", "64x64", "--no-keychain"}, env: map[string]string{"BROWSER": "/bin/false"}})
+	wantCode(t, r, exitBlocked, "render when the sign-in fails")
+	if !strings.Contains(r.err, "sign") {
+		t.Errorf("stderr should say the source needs a sign-in:\n%s", r.err)
+	}
+
+	// A script: the client-credentials grant with the secret on stdin.
+	r = cli(t, call{args: []string{"probe", url, "--client-id", "mapvault-script", "--json"}, stdin: clientSecret + "\n"})
+	wantCode(t, r, exitOK, "probe with a client secret")
+	if rep := probeJSON(t, r.out); rep.Method != "oauth2" || rep.Outcome != "found" {
+		t.Errorf("probe with a client secret = %+v, want oauth2 found", rep)
+	}
+	r = cli(t, call{args: []string{"probe", url, "--client-id", "mapvault-script", "--json"}, stdin: "wrong-" + clientSecret + "\n"})
+	wantCode(t, r, exitRejected, "probe with a wrong client secret")
+	noSecretIn(t, r, dir, clientSecret)
+}

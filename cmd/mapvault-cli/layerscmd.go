@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -90,11 +91,15 @@ func loadCapabilities(ctx context.Context, arg string, af *authFlags, io stdio, 
 	if err != nil {
 		return nil, fail(io, exitUsage, "%v", err)
 	}
-	u, err := ws.Unlock(ctx, split.Source, t, cred, af.hint(), false)
-	if err != nil {
+	res, err := unlock(ctx, ws, io, split.Source, t, cred, af.hint(), browser(env))
+	var se *signInError
+	switch {
+	case errors.As(err, &se):
+		return nil, fail(io, exitRejected, "%v", err)
+	case err != nil:
 		return nil, fail(io, exitUndecided, "could not decide: %v", err)
 	}
-	if res := u.Result; res.Outcome != vault.OutcomeFound && res.Outcome != vault.OutcomeNoAuthNeeded {
+	if res.Outcome != vault.OutcomeFound && res.Outcome != vault.OutcomeNoAuthNeeded {
 		return nil, fail(io, exitFor(res), "%s: %s", res.Source, res.Reason)
 	}
 	caps, err = ws.Catalog().Capabilities(ctx, split.CleanURL)

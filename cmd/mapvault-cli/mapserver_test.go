@@ -55,8 +55,8 @@ func TestMapServerProbe(t *testing.T) {
 		{path: "/keyexc/wms", stdin: key, code: exitOK, method: "query", param: "authkey"},
 		{path: "/key404/wms", stdin: key, code: exitOK, method: "query", param: "authkey"},
 		{path: "/key404/wms", stdin: "wrong-key-0000", code: exitUndecided, method: "none"},
-		{path: "/header/wms", stdin: key, code: exitOK, method: "header", header: "X-API-Key"},
-		{path: "/bearer/wms", stdin: key, code: exitOK, method: "header", header: "Authorization"},
+		{path: "/header/wms", stdin: key, code: exitOK, method: "header", param: "X-API-Key", header: "X-API-Key"},
+		{path: "/bearer/wms", stdin: key, code: exitOK, method: "header", param: "Authorization", header: "Authorization"},
 		{path: "/bearer/wms", stdin: "wrong-key-0000", code: exitRejected, method: "none"},
 	}
 	for _, tc := range cases {

@@ -64,7 +64,7 @@ func runProbe(ctx context.Context, args []string, io stdio, env func(string) str
 		return fail(io, exitUsage, "%v", err)
 	}
 	ws := newWorkspace(vault.NewKeyVault(), io.err, nil, layers.Options{})
-	res, _, code := probe(ctx, ws, io, split.CleanURL, *layer, cred, af.hint(), "")
+	res, _, code := probe(ctx, ws, io, split.CleanURL, *layer, cred, af.hint(), nil, "")
 	if code >= 0 {
 		return code
 	}

@@ -13,7 +13,7 @@ import (
 
 // probeJSON decodes probe --json output, checking the documented field set:
 // {"source","method","param","header","requests"} plus "outcome" (and
-// "reason" when there is one).
+// "reason", "token_url", "issuer", "client_id" when they have a value).
 func probeJSON(t *testing.T, out string) probeReport {
 	t.Helper()
 	var fields map[string]json.RawMessage
@@ -32,7 +32,8 @@ func probeJSON(t *testing.T, out string) probeReport {
 	sort.Strings(keys)
 	for _, k := range keys {
 		switch k {
-		case "source", "method", "param", "header", "requests", "outcome", "reason":
+		case "source", "method", "param", "header", "requests", "outcome", "reason",
+			"token_url", "issuer", "client_id": // token, oauth2 (omitted when empty)
 		default:
 			t.Errorf("probe --json has undocumented field %q: %s", k, out)
 		}

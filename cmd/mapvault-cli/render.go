@@ -105,6 +105,7 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 		}
 		ws.SetCredential(src, cred)
 	}
+	signIn(ctx, ws, p, browser(env), io)
 	specs, blocked, failed := resolveLayers(ctx, ws, p, keychain != nil, io)
 	img, states, st := ws.Engine().Render(ctx, view, specs, nil)
 	for _, s := range specs {
@@ -174,6 +175,32 @@ func resolveLayers(ctx context.Context, ws *session.Workspace, p *project.Projec
 		}
 	}
 	return specs, blocked, failed
+}
+
+// signIn runs the browser sign-in for each source that needs one and has
+// no tokens in the session (nor the keychain), probing with its first
+// visible layer. A failed sign-in leaves the source's layers blocked.
+func signIn(ctx context.Context, ws *session.Workspace, p *project.Project, open func(string) error, io stdio) {
+	for _, src := range session.Sources(p) {
+		if ws.Access(src).State != session.StateNeedsSignIn {
+			continue
+		}
+		for _, l := range p.Layers {
+			if s, err := vault.SourceOf(p.Resolve(l.Source)); err != nil || s != src || !l.Visible {
+				continue
+			}
+			t, err := layers.ProbeTarget(l, p.View.Lon, p.View.Lat)
+			if err != nil {
+				break
+			}
+			e, _ := ws.KeyVault().Get(src)
+			fmt.Fprintf(io.err, "mapvault-cli: %s signs in at %s: opening the browser\n", src, e.Issuer)
+			if _, err := ws.SignIn(ctx, src, t, open, false); err != nil {
+				fmt.Fprintf(io.err, "note: signing in to %s: %v\n", src, err)
+			}
+			break
+		}
+	}
 }
 
 // theSourceNeedingACredential returns the one source a plain secret is
