@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -27,6 +28,7 @@ const (
 	choiceKey   = "Access key"
 	choiceToken = "Secret key + token service"
 	choiceCert  = "Client certificate"
+	choiceOAuth = "Sign in with the browser (OAuth2)"
 
 	// prefCertPrefix + source is the preference holding the certificate
 	// file a user picked for a source: a choice of this machine, never
@@ -100,6 +102,7 @@ type credPrompt struct {
 	tokenURL *widget.Entry
 	certFile *widget.Entry // a client certificate file (PKCS#12 or PEM)
 	certPass *widget.Entry
+	issuer   *widget.Entry // the OAuth2 issuer, when the server does not say
 	remember *widget.Check
 	hint     *widget.Label
 	message  *widget.Label
@@ -110,6 +113,7 @@ type credPrompt struct {
 	keyBox   *fyne.Container
 	tokenBox *fyne.Container
 	certBox  *fyne.Container
+	oauthBox *fyne.Container
 	dlg      *dialog.CustomDialog
 
 	stop   context.CancelFunc
@@ -141,6 +145,11 @@ func (a *App) newCredPrompt(src vault.Source, target *vault.Target, done func(fo
 	p.certFile.SetText(a.fa.Preferences().String(prefCertPrefix + string(src)))
 	p.certPass = widget.NewPasswordEntry()
 	p.certPass.SetPlaceHolder("file password, if any")
+	p.issuer = widget.NewEntry()
+	p.issuer.SetPlaceHolder("found from the server when it says; else https://login.example.org/realms/gis")
+	if e, ok := a.doc.kv().Get(src); ok && e.Issuer != "" {
+		p.issuer.SetText(e.Issuer)
+	}
 	p.remember = widget.NewCheck("Remember in system keychain", nil)
 	if !a.doc.ws.HasKeychain() {
 		p.remember.Disable()
@@ -168,11 +177,15 @@ func (a *App) newCredPrompt(src vault.Source, target *vault.Target, done func(fo
 	p.certBox = container.New(layout.NewFormLayout(),
 		widget.NewLabel("Certificate"), container.NewBorder(nil, nil, nil, browse, p.certFile),
 		widget.NewLabel("Password"), p.certPass)
-	p.kind = widget.NewSelect([]string{choiceBasic, choiceKey, choiceToken, choiceCert}, func(s string) {
+	signInNote := widget.NewLabel("Unlock opens the sign-in page of the service's identity provider in your browser. Nothing is typed here.")
+	signInNote.Wrapping = fyne.TextWrapWord
+	p.oauthBox = container.NewVBox(signInNote, container.New(layout.NewFormLayout(), widget.NewLabel("Issuer"), p.issuer))
+	p.kind = widget.NewSelect([]string{choiceBasic, choiceKey, choiceToken, choiceCert, choiceOAuth}, func(s string) {
 		showIf(p.basicBox, s == choiceBasic)
 		showIf(p.keyBox, s == choiceKey)
 		showIf(p.tokenBox, s == choiceToken)
 		showIf(p.certBox, s == choiceCert)
+		showIf(p.oauthBox, s == choiceOAuth)
 		// The keychain keeps secrets, not certificate files.
 		if s == choiceCert || !a.doc.ws.HasKeychain() {
 			p.remember.Disable()
@@ -185,7 +198,7 @@ func (a *App) newCredPrompt(src vault.Source, target *vault.Target, done func(fo
 	intro := widget.NewLabel(p.introText())
 	intro.Wrapping = fyne.TextWrapWord
 	kindRow := container.New(layout.NewFormLayout(), widget.NewLabel("Credential"), p.kind)
-	content := container.NewVBox(intro, kindRow, p.basicBox, p.keyBox, p.tokenBox, p.certBox, p.remember, p.hint, p.message, p.progress)
+	content := container.NewVBox(intro, kindRow, p.basicBox, p.keyBox, p.tokenBox, p.certBox, p.oauthBox, p.remember, p.hint, p.message, p.progress)
 
 	p.cancel = widget.NewButton("Cancel", p.close)
 	p.submit = widget.NewButton("Unlock", p.Submit)
@@ -219,6 +232,8 @@ func (p *credPrompt) introText() string {
 // defaultChoice preselects what the source's scheme needs.
 func defaultChoice(acc session.Access, src vault.Source) string {
 	switch {
+	case acc.Known && acc.Needs.SignIn:
+		return choiceOAuth
 	case acc.Known && acc.Needs.Certificate:
 		return choiceCert
 	case acc.Known && acc.Entry.TokenURL != "" && !acc.Needs.Username:
@@ -250,6 +265,8 @@ func (p *credPrompt) credential() (cred vault.Credential, hint vault.Hint, missi
 			return vault.Credential{}, hint, "Enter the access key."
 		}
 		return vault.Credential{Key: k}, vault.Hint{Param: strings.TrimSpace(p.param.Text)}, ""
+	case choiceOAuth:
+		return vault.Credential{}, vault.Hint{Method: vault.MethodOAuth2, Issuer: strings.TrimSpace(p.issuer.Text)}, ""
 	case choiceCert:
 		if strings.TrimSpace(p.certFile.Text) == "" {
 			return vault.Credential{}, hint, "Choose the certificate file."
@@ -320,7 +337,13 @@ func (p *credPrompt) Submit() {
 			cred = vault.Credential{Certificate: cert}
 			a.do(func() { a.fa.Preferences().SetString(prefCertPrefix+string(p.src), certPath) })
 		}
-		u, err := d.ws.Unlock(ctx, p.src, target, cred, hint, remember)
+		var u session.Unlocked
+		var err error
+		if hint.Method == vault.MethodOAuth2 {
+			u, err = signIn(ctx, d.ws, p.src, target, hint, a.svc.openURL(), remember)
+		} else {
+			u, err = d.ws.Unlock(ctx, p.src, target, cred, hint, remember)
+		}
 		cancel()
 		a.do(func() { p.detected(d, before, u, err, remember) })
 	}()
@@ -364,6 +387,23 @@ func (p *credPrompt) detected(d *document, before vault.Entry, u session.Unlocke
 		}
 		p.showMessage("Could not decide: " + reason + ". Try again.")
 	}
+}
+
+// signIn signs in to src's OAuth2 server in the browser. When the KeyVault
+// does not know the server yet, a check without a credential asks the
+// source first (it says where to sign in, or the user's issuer is used).
+func signIn(ctx context.Context, ws *session.Workspace, src vault.Source, t vault.Target, hint vault.Hint, open func(string) error, remember bool) (session.Unlocked, error) {
+	if e, ok := ws.KeyVault().Get(src); !ok || e.Method != vault.MethodOAuth2 || (hint.Issuer != "" && hint.Issuer != e.Issuer) {
+		u, err := ws.Unlock(ctx, src, t, vault.Credential{}, hint, false)
+		if err != nil || u.Result.Outcome == vault.OutcomeNoAuthNeeded || u.Result.Entry.Method != vault.MethodOAuth2 {
+			return u, err
+		}
+	}
+	u, err := ws.SignIn(ctx, src, t, open, remember)
+	if err != nil {
+		return u, fmt.Errorf("sign-in did not complete: %w", err)
+	}
+	return u, nil
 }
 
 // sameMethod reports whether two KeyVault entries say the same thing about

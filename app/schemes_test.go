@@ -23,6 +23,7 @@ import (
 	"mapvault/assets/demo"
 	"mapvault/project"
 	"mapvault/vault"
+	"mapvault/vault/vaulttest"
 )
 
 // testPKI is a CA, a server certificate for 127.0.0.1 and a client
@@ -156,5 +157,92 @@ func TestClientCertificatePrompt(t *testing.T) {
 		if strings.Contains(string(b), "me.pem") || strings.Contains(string(b), "PRIVATE KEY") {
 			t.Errorf("%s names the certificate file or holds the key:\n%s", f, b)
 		}
+	}
+}
+
+// TestOAuth2SignInPrompt: an OAuth2 source is blocked as "needs sign-in";
+// the prompt offers the browser sign-in, which unlocks the layer; no token
+// reaches the saved files.
+func TestOAuth2SignInPrompt(t *testing.T) {
+	p := vaulttest.NewOAuth2Provider(t)
+	h0, err := demo.NewHandler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := vaulttest.NewServer(t, http.NotFoundHandler())
+	mux := http.NewServeMux()
+	mux.Handle(demo.PublicPath, p.Resource(h0, rs.URL+"/.well-known/oauth-protected-resource"+demo.PublicPath))
+	mux.Handle("/.well-known/oauth-protected-resource"+demo.PublicPath, p.ResourceMetadata(rs.URL+demo.PublicPath))
+	rs.SetHandler(mux)
+
+	var opened int
+	h := newHarnessWith(t, func(s *Services) {
+		s.OpenURL = func(authURL string) error { // the user's browser
+			opened++
+			go func() {
+				if resp, err := http.Get(authURL); err == nil {
+					resp.Body.Close()
+				}
+			}()
+			return nil
+		}
+	})
+	dir := t.TempDir()
+	pr := project.New("sso")
+	pr.View = project.View{Lon: 10, Lat: 50, Zoom: 3}
+	pr.AddLayer(project.Layer{Name: "SSO land", Kind: project.KindWMS, Source: rs.URL + demo.PublicPath,
+		WMSLayers: []string{"land"}, Format: "image/png", WMSVersion: "1.3.0", Opacity: 1, Visible: true})
+	path := filepath.Join(dir, "sso.mapvault.json")
+	if err := project.Save(path, pr); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.a.OpenFile(path); err != nil {
+		t.Fatal(err)
+	}
+	// Nothing recorded: the first request's 401 says how to sign in.
+	h.q.waitFor(t, "the prompt", func() bool { return h.a.prompts.Current() != nil })
+	if st := h.a.layerStatus(h.layerID("SSO land")); !st.blocked {
+		t.Errorf("status = %+v, want blocked", st)
+	}
+	q := h.a.prompts.Current()
+	q.kind.SetSelected(choiceOAuth)
+	if !q.oauthBox.Visible() || q.basicBox.Visible() {
+		t.Fatalf("the sign-in choice shows the wrong fields")
+	}
+	test.Tap(q.submit)
+	h.q.waitFor(t, "the prompt to close", func() bool { return h.a.prompts.Current() != q })
+	if m := q.Message(); m != "" {
+		t.Fatalf("prompt says %q", m)
+	}
+	if opened != 1 {
+		t.Errorf("the browser was opened %d times, want 1", opened)
+	}
+	h.q.waitFor(t, "the layer drawn", func() bool { return len(h.drawn()) == 1 && h.settled() })
+	src, _ := vault.SourceOf(rs.URL + demo.PublicPath)
+	if e, _ := h.a.KeyVault().Get(src); e.Method != vault.MethodOAuth2 || e.Issuer != p.Issuer {
+		t.Errorf("KeyVault entry = %+v, want oauth2 at %s", e, p.Issuer)
+	}
+	if err := h.a.SaveTo(path); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, vault.SidecarPath(path)} {
+		b, _ := os.ReadFile(f)
+		for _, tok := range p.Issued() {
+			if strings.Contains(string(b), tok) {
+				t.Errorf("%s holds a token", f)
+			}
+		}
+	}
+	// Reopened in a new session: needs sign-in again, and the prompt says so.
+	h2 := newHarness(t)
+	if err := h2.a.OpenFile(path); err != nil {
+		t.Fatal(err)
+	}
+	h2.q.waitFor(t, "the prompt", func() bool { return h2.a.prompts.Current() != nil })
+	if st := h2.a.layerStatus(h2.layerID("SSO land")); !st.blocked || st.reason != string(vault.ReasonNeedsSignIn) {
+		t.Errorf("reopened: %+v, want blocked %q", st, vault.ReasonNeedsSignIn)
+	}
+	if k := h2.a.prompts.Current().kind.Selected; k != choiceOAuth {
+		t.Errorf("reopened prompt preselects %q, want the sign-in", k)
 	}
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"os"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -20,6 +21,10 @@ type Services struct {
 	// KeyVault belongs to the open project, so every opened document gets
 	// its own workspace: client, catalog and engine (and tile cache).
 	Transport vault.TransportOptions
+	// OpenURL opens an OAuth2 authorization URL in the user's browser.
+	// Nil means vault.OpenBrowser with the process environment ($BROWSER,
+	// else the desktop's opener). Tests pass one that plays the browser.
+	OpenURL func(url string) error
 	// Engine are the options for each document's engine.
 	Engine layers.Options
 	// Do runs f on the UI goroutine. Nil means fyne.Do. Tests pass a queue
@@ -34,6 +39,13 @@ type Options struct {
 	DemoAddr   string        // demo server address; "" means demo.DefaultAddr (falls back to 127.0.0.1:0 when busy)
 	Screenshot string        // write a PNG of the window and quit
 	After      time.Duration // screenshot deadline: taken earlier once all tiles have loaded
+}
+
+func (s Services) openURL() func(string) error {
+	if s.OpenURL != nil {
+		return s.OpenURL
+	}
+	return func(u string) error { return vault.OpenBrowser(u, os.Getenv) }
 }
 
 func (s Services) do() func(func()) {
