@@ -123,6 +123,9 @@ type rowStatus struct {
 	warn    bool   // show the warning badge
 	reason  string // one line
 	blocked bool   // offer "Unlock…"
+	// unlockable: not blocked, but the server's answer may be what it shows
+	// anonymous users (a layer it hides until sign-in): offer "Unlock…" too.
+	unlockable bool
 }
 
 // layerStatus decides the row's badge and reason.
@@ -140,7 +143,7 @@ func (a *App) layerStatus(id string) rowStatus {
 		return rowStatus{warn: true, reason: acc.Reason, blocked: true}
 	}
 	if r, ok := d.specErr[id]; ok {
-		return rowStatus{warn: true, reason: r}
+		return rowStatus{warn: true, reason: r, unlockable: true}
 	}
 	s, ok := d.states[id]
 	switch {
@@ -189,7 +192,7 @@ func (p *layerPanel) updateRow(r *layerRow, top, bottom bool) {
 		r.reason.SetText(st.reason)
 	}
 	showIf(r.badge, st.warn)
-	showIf(r.unlock, st.blocked)
+	showIf(r.unlock, st.blocked || st.unlockable)
 	showIf(r.state, st.reason != "")
 }
 

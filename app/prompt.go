@@ -104,6 +104,7 @@ type credPrompt struct {
 	certPass *widget.Entry
 	issuer   *widget.Entry // the OAuth2 issuer, when the server does not say
 	remember *widget.Check
+	signIn   *widget.Check // "requires sign-in": an anonymous answer does not settle it
 	hint     *widget.Label
 	message  *widget.Label
 	progress *widget.ProgressBarInfinite
@@ -149,6 +150,10 @@ func (a *App) newCredPrompt(src vault.Source, target *vault.Target, done func(fo
 	p.issuer.SetPlaceHolder("found from the server when it says; else https://login.example.org/realms/gis")
 	if e, ok := a.doc.kv().Get(src); ok && e.Issuer != "" {
 		p.issuer.SetText(e.Issuer)
+	}
+	p.signIn = widget.NewCheck("The service requires sign-in (without it, it shows only its public layers)", nil)
+	if e, ok := a.doc.kv().Get(src); ok && e.SignIn {
+		p.signIn.SetChecked(true)
 	}
 	p.remember = widget.NewCheck("Remember in system keychain", nil)
 	if !a.doc.ws.HasKeychain() {
@@ -198,7 +203,7 @@ func (a *App) newCredPrompt(src vault.Source, target *vault.Target, done func(fo
 	intro := widget.NewLabel(p.introText())
 	intro.Wrapping = fyne.TextWrapWord
 	kindRow := container.New(layout.NewFormLayout(), widget.NewLabel("Credential"), p.kind)
-	content := container.NewVBox(intro, kindRow, p.basicBox, p.keyBox, p.tokenBox, p.certBox, p.oauthBox, p.remember, p.hint, p.message, p.progress)
+	content := container.NewVBox(intro, kindRow, p.basicBox, p.keyBox, p.tokenBox, p.certBox, p.oauthBox, p.signIn, p.remember, p.hint, p.message, p.progress)
 
 	p.cancel = widget.NewButton("Cancel", p.close)
 	p.submit = widget.NewButton("Unlock", p.Submit)
@@ -320,6 +325,7 @@ func (p *credPrompt) Submit() {
 		return
 	}
 	remember := p.remember.Checked
+	hint.SignIn = p.signIn.Checked
 	p.setBusy(true)
 	a, d := p.a, p.a.doc
 	ctx, cancel := context.WithTimeout(d.ctx, detectTimeout)

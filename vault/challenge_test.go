@@ -1,8 +1,11 @@
 package vault
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -72,4 +75,37 @@ func FuzzParseChallenges(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSignInHints: GeoMapFish's authentication_required survives hygiene
+// (it is a hint, not a secret), and a source marked "requires sign-in"
+// is not settled by an anonymous answer.
+func TestSignInHints(t *testing.T) {
+	sp, err := SplitURL("https://gmf.example.org/mapserv_proxy?ogcserver=Main&authentication_required=true&SERVICE=WMS")
+	if err != nil || !strings.Contains(sp.CleanURL, "authentication_required=true") || len(sp.Suspects) != 0 {
+		t.Fatalf("SplitURL = %+v %v, want authentication_required kept", sp, err)
+	}
+	// The server shows public layers to everyone, more to a signed-in user.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(pngBytesForTest())
+	}))
+	defer srv.Close()
+	target := Target{URL: srv.URL + "/wms?REQUEST=GetMap", Expect: ExpectImage}
+	res, _ := (&Detector{}).DetectWith(context.Background(), target, Credential{Username: "ann", Password: "pw"}, Hint{})
+	if res.Outcome != OutcomeNoAuthNeeded {
+		t.Fatalf("without the hint: %v, want no authentication needed", res.Outcome)
+	}
+	kv := NewKeyVault()
+	res, _ = (&Detector{KeyVault: kv}).DetectWith(context.Background(), target, Credential{Username: "ann", Password: "pw"}, Hint{SignIn: true})
+	if res.Outcome != OutcomeFound || res.Method != MethodBasic {
+		t.Errorf("with the sign-in hint: %v %v, want found basic", res.Outcome, res.Method)
+	}
+	if e, _ := kv.Get(res.Source); !e.SignIn {
+		t.Errorf("KeyVault entry %+v does not keep the sign-in mark", e)
+	}
+	res, _ = (&Detector{}).DetectWith(context.Background(), target, Credential{}, Hint{SignIn: true})
+	if res.Outcome == OutcomeNoAuthNeeded {
+		t.Errorf("a source marked sign-in, probed without a credential, was settled as public")
+	}
 }

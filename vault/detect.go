@@ -346,6 +346,10 @@ func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, 
 	}
 	u, _ := parseHTTPURL(t.URL) // already validated
 	cands = slices.DeleteFunc(cands, func(e Entry) bool { return e.Method == MethodQuery && hasQueryParam(u, e.Param) })
+	for i := range cands {
+		// The user's "requires sign-in" mark is recorded with what is found.
+		cands[i].SignIn = cands[i].SignIn || hint.SignIn
+	}
 	if !c.isKey() && len(cands) > 1 {
 		// Lockout safety: a password (or certificate, or token) is sent
 		// one way only, the most likely one.
