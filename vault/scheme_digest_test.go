@@ -208,3 +208,39 @@ func TestChallengePicksScheme(t *testing.T) {
 		}
 	}
 }
+
+// TestDigestRedirectStaysHome: after a Digest-authenticated request is
+// redirected to another origin (even a subdomain-like port of the same
+// host), nothing of the credential follows it.
+func TestDigestRedirectStaysHome(t *testing.T) {
+	var otherAuth atomic.Value
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		otherAuth.Store(r.Header.Get("Authorization") + "|" + r.URL.RawQuery)
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(pngBytesForTest())
+	}))
+	defer other.Close()
+	s := newDigestServer(t, "MD5")
+	inner := s.Config.Handler
+	s.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/moved" && r.Header.Get("Authorization") != "" {
+			http.Redirect(w, r, other.URL+"/elsewhere", http.StatusFound)
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+	src, _ := SourceOf(s.URL + "/moved")
+	kv := NewKeyVault()
+	kv.Set(src, Entry{AuthRequired: true, Method: MethodDigest})
+	st := NewStore()
+	st.Set(src, Credential{Username: s.user, Password: s.pass})
+	resp, err := NewClient(st, kv, TransportOptions{}).Get(s.URL + "/moved")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	got, _ := otherAuth.Load().(string)
+	if got != "|" {
+		t.Errorf("the other origin got %q, want no Authorization and no query", got)
+	}
+}
