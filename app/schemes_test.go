@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,12 +88,12 @@ func TestClientCertificatePrompt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var withCert, without int
+	var withCert, without atomic.Int64
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
-			withCert++
+			withCert.Add(1)
 		} else {
-			without++
+			without.Add(1)
 		}
 		h0.ServeHTTP(w, r)
 	}))
@@ -133,8 +134,8 @@ func TestClientCertificatePrompt(t *testing.T) {
 	if pr.kind.Selected != choiceCert || !pr.certBox.Visible() || pr.basicBox.Visible() {
 		t.Fatalf("prompt shows %q, want the certificate fields", pr.kind.Selected)
 	}
-	if without+withCert != 0 {
-		t.Errorf("%d requests before the certificate was given, want none (the KeyVault says it is needed)", without+withCert)
+	if n := without.Load() + withCert.Load(); n != 0 {
+		t.Errorf("%d requests before the certificate was given, want none (the KeyVault says it is needed)", n)
 	}
 	pr.certFile.SetText(certPath)
 	test.Tap(pr.submit)
@@ -143,7 +144,7 @@ func TestClientCertificatePrompt(t *testing.T) {
 		t.Fatalf("prompt says %q", m)
 	}
 	h.q.waitFor(t, "the layer drawn", func() bool { return len(h.drawn()) == 1 && h.settled() })
-	if withCert == 0 {
+	if withCert.Load() == 0 {
 		t.Errorf("no request carried the certificate")
 	}
 	if got := h.a.fa.Preferences().String(prefCertPrefix + string(src)); got != certPath {
@@ -175,10 +176,10 @@ func TestOAuth2SignInPrompt(t *testing.T) {
 	mux.Handle("/.well-known/oauth-protected-resource"+demo.PublicPath, p.ResourceMetadata(rs.URL+demo.PublicPath))
 	rs.SetHandler(mux)
 
-	var opened int
+	var opened atomic.Int64
 	h := newHarnessWith(t, func(s *Services) {
 		s.OpenURL = func(authURL string) error { // the user's browser
-			opened++
+			opened.Add(1)
 			go func() {
 				if resp, err := http.Get(authURL); err == nil {
 					resp.Body.Close()
@@ -214,8 +215,8 @@ func TestOAuth2SignInPrompt(t *testing.T) {
 	if m := q.Message(); m != "" {
 		t.Fatalf("prompt says %q", m)
 	}
-	if opened != 1 {
-		t.Errorf("the browser was opened %d times, want 1", opened)
+	if n := opened.Load(); n != 1 {
+		t.Errorf("the browser was opened %d times, want 1", n)
 	}
 	h.q.waitFor(t, "the layer drawn", func() bool { return len(h.drawn()) == 1 && h.settled() })
 	src, _ := vault.SourceOf(rs.URL + demo.PublicPath)
