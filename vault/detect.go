@@ -227,6 +227,7 @@ type probeResult struct {
 	verdict  Verdict
 	reason   string
 	canceled bool
+	sig      string      // answerSignature of a refusal
 	answer   Answer      // the answer's status and challenges
 	header   http.Header // the answer's header (for priming a challenge)
 }
@@ -239,6 +240,9 @@ type detection struct {
 	c    Credential
 	sent atomic.Int64
 	rt   http.RoundTripper // counts every request that reached the wire
+	// bareSig is the bare probe's refusal (answerSignature), "" when it
+	// was not refused: a key refused differently was read by the server.
+	bareSig string
 	// shared lets the candidates' authenticators obtain a token once.
 	shared Shared
 
@@ -364,11 +368,12 @@ func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, 
 	// way through the authorization server the user or the resource named
 	// (OAuth2): a client secret goes to its token endpoint, and to the
 	// resource as a key only if that fails.
+	r.bareSig = bare.sig
 	var results []probeResult
 	named := (hint.Param != "" && cands[0].Param == hint.Param) || (hint.Issuer != "" && cands[0].Issuer == hint.Issuer)
 	if named && len(cands) > 1 {
 		results = r.probeAll(ctx, cands[:1], bare.header)
-		if results[0].verdict != VerdictAccepted && ctx.Err() == nil {
+		if results[0].verdict != VerdictAccepted && ctx.Err() == nil && !r.readKey(results) {
 			results = append(results, r.probeAll(ctx, cands[1:], bare.header)...)
 		}
 	} else {
@@ -376,6 +381,16 @@ func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, 
 	}
 	if ctx.Err() != nil {
 		return cancelled()
+	}
+	for i, pr := range results {
+		if pr.verdict == VerdictAccepted {
+			return d.found(src, r.credential(), cands[i], finish), nil
+		}
+	}
+	if i, ok := r.readKeyAt(results); ok {
+		d.rejected(src, c)
+		res.Entry = cands[i]
+		return finish(OutcomeRejected, fmt.Sprintf("the server reads the key as %s and refused it (its answer differs from the one without a key): %s", describeEntry(cands[i]), results[i].reason)), nil
 	}
 	var firstUndecided, lastRejected string
 	nRejected := 0
@@ -609,7 +624,7 @@ func (r *detection) probeAll(ctx context.Context, cands []Entry, challenge http.
 		for _, cancel := range cancels {
 			cancel()
 		}
-		if winner >= 0 || ctx.Err() != nil {
+		if winner >= 0 || ctx.Err() != nil || r.readKey(results[start:end]) {
 			for i := end; i < len(cands); i++ {
 				results[i] = probeResult{canceled: true}
 			}
@@ -617,6 +632,25 @@ func (r *detection) probeAll(ctx context.Context, cands []Entry, challenge http.
 		}
 	}
 	return results
+}
+
+// readKeyAt returns the first refused candidate whose answer differs from
+// the bare one: the server read the key under that name (and refused it).
+func (r *detection) readKeyAt(results []probeResult) (int, bool) {
+	if r.bareSig == "" || !r.c.isKey() {
+		return 0, false
+	}
+	for i, pr := range results {
+		if pr.verdict == VerdictRejected && !pr.canceled && pr.sig != "" && pr.sig != r.bareSig {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (r *detection) readKey(results []probeResult) bool {
+	_, ok := r.readKeyAt(results)
+	return ok
 }
 
 // primer is implemented by authenticators that can use a challenge the
@@ -760,6 +794,9 @@ func (d *Detector) readAndClassify(ctx context.Context, resp *http.Response, exp
 		pr.reason = "the server requires a client certificate"
 	}
 	pr.answer.Verdict = pr.verdict
+	if pr.verdict == VerdictRejected {
+		pr.sig = answerSignature(resp.StatusCode, body)
+	}
 	return pr
 }
 

@@ -424,3 +424,56 @@ func BenchmarkDetectLastCandidate(b *testing.B) {
 		})
 	}
 }
+
+// TestDetectStopsWhenTheServerReadsTheKey: a server that refuses a key
+// under the name it reads differently from a request without one (403
+// instead of 401, 498 instead of 499, another exception) tells detection
+// the key is wrong: it stops there instead of trying every other name.
+// Where every refusal looks like the bare one, the whole list is tried.
+func TestDetectStopsWhenTheServerReadsTheKey(t *testing.T) {
+	exc := func(code, msg string) http.Handler {
+		return vaulttest.Body(http.StatusOK, "text/xml", []byte(`<?xml version="1.0"?><ServiceExceptionReport version="1.3.0"><ServiceException code="`+code+`">`+msg+`</ServiceException></ServiceExceptionReport>`))
+	}
+	tests := []struct {
+		name       string
+		bare, read http.Handler // answers without the authkey, and with a wrong one
+		want       int          // requests, Parallel 1
+	}{
+		{"401 then 403", vaulttest.Status(401), vaulttest.Status(403), 5},
+		{"499 then 498", vaulttest.Status(499), vaulttest.Status(498), 5},
+		{"another exception", exc("MissingKey", "authkey required"), exc("InvalidKey", "authkey wrong"), 5},
+		{"same refusal everywhere", vaulttest.Status(401), vaulttest.Status(401), 15},
+		{"same exception, other date", exc("Denied", "denied at 10:01"), exc("Denied", "denied at 10:02"), 15},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := vaulttest.NewServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Query().Has("authkey") {
+					tt.read.ServeHTTP(w, r)
+					return
+				}
+				tt.bare.ServeHTTP(w, r)
+			}))
+			d := newDetector(t, 1)
+			res, err := d.Detect(context.Background(), imageTarget(srv), Credential{Key: "wrong-key-1234"}, "")
+			if err != nil || res.Outcome != OutcomeRejected {
+				t.Fatalf("Detect = %v (%s) %v, want rejected", res.Outcome, res.Reason, err)
+			}
+			if res.Requests != tt.want || srv.Count() != tt.want {
+				t.Errorf("requests = %d (server saw %d), want %d", res.Requests, srv.Count(), tt.want)
+			}
+		})
+	}
+	// With Parallel 4 the batch that holds the read name is the last one.
+	srv := vaulttest.NewServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("authkey") {
+			w.WriteHeader(403)
+			return
+		}
+		w.WriteHeader(401)
+	}))
+	res, _ := newDetector(t, 4).Detect(context.Background(), imageTarget(srv), Credential{Key: "wrong-key-1234"}, "")
+	if res.Outcome != OutcomeRejected || res.Requests != 5 {
+		t.Errorf("Parallel 4: %v after %d requests, want rejected after 5 (bare + one batch)", res.Outcome, res.Requests)
+	}
+}

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -403,9 +404,43 @@ func (t *authTransport) judge(req *http.Request, resp *http.Response, err error,
 			t.log.Warn("vault: credential rejected", "source", src.String(), "status", code)
 		}
 	case code >= 200 && code < 300:
+		if jc := jsonRefusal(resp); jc != 0 {
+			// ArcGIS and API gateways refuse with HTTP 200 and a JSON error
+			// ({"error": {"code": 498}}): as good as the status.
+			if t.store.markIf(src, sa.gen, StatusRejected) {
+				t.log.Warn("vault: credential rejected", "source", src.String(), "status", code, "json_code", jc)
+			}
+			break
+		}
 		t.store.markIf(src, sa.gen, StatusVerified)
 	}
 	return t.wrap(req, resp)
+}
+
+// jsonRefusal peeks at a JSON 2xx answer (at most 4 KiB, put back for the
+// caller) and returns its error code when it is a refusal (401, 403, 498,
+// 499); 0 otherwise, and for every other content type.
+func jsonRefusal(resp *http.Response) int {
+	mt := mediaType(resp.Header.Get("Content-Type"))
+	if mt != "application/json" && mt != "text/json" && !strings.HasSuffix(mt, "+json") && mt != "text/plain" {
+		return 0
+	}
+	head := make([]byte, 4<<10)
+	n, err := io.ReadFull(resp.Body, head)
+	head = head[:n]
+	rest := resp.Body
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), rest), rest}
+	if err == nil {
+		return 0 // longer than an error document
+	}
+	switch c := jsonErrorCode(head); c {
+	case http.StatusUnauthorized, http.StatusForbidden, StatusTokenInvalid, StatusTokenRequired:
+		return c
+	}
+	return 0
 }
 
 // isRefusal: the server refused the credential.

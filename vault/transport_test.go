@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -467,4 +468,47 @@ func FuzzStripSecretParams(f *testing.F) {
 			t.Errorf("strip(attach(%q)) = %q, want it back", u.RawQuery, back.RawQuery)
 		}
 	})
+}
+
+// TestTransportJSONRefusalIn200: a refusal as HTTP 200 with a JSON error
+// body rejects the credential like the status would: 20 concurrent tile
+// requests with a wrong key reach the server once.
+func TestTransportJSONRefusalIn200(t *testing.T) {
+	srv := vaulttest.NewServer(t, vaulttest.Body(http.StatusOK, "application/json", []byte(`{"error":{"code":498,"message":"Invalid Token"}}`)))
+	src := mustSource(t, srv.URL+"/wms")
+	kv := NewKeyVault()
+	kv.Set(src, Entry{AuthRequired: true, Method: MethodQuery, Param: "token"})
+	st := NewStore()
+	st.Set(src, Credential{Key: "wrong-token-123"})
+	c := NewClient(st, kv, TransportOptions{})
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if resp, err := c.Get(srv.URL + "/wms?REQUEST=GetMap"); err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		})
+	}
+	wg.Wait()
+	if st.Status(src) != StatusRejected {
+		t.Errorf("status = %v, want rejected", st.Status(src))
+	}
+	if n := srv.Count(); n != 1 {
+		t.Errorf("the server saw %d requests with the wrong key, want 1", n)
+	}
+	// The body is still readable in full by the caller of a good answer.
+	ok := vaulttest.NewServer(t, vaulttest.Body(http.StatusOK, "application/json", []byte(`{"type":"FeatureCollection","features":[]}`)))
+	src2 := mustSource(t, ok.URL+"/f")
+	kv.Set(src2, Entry{AuthRequired: true, Method: MethodQuery, Param: "token"})
+	st.Set(src2, Credential{Key: "good-token-123"})
+	resp, err := c.Get(ok.URL + "/f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != `{"type":"FeatureCollection","features":[]}` || st.Status(src2) != StatusVerified {
+		t.Errorf("body %q, status %v; want the document intact and verified", b, st.Status(src2))
+	}
 }
