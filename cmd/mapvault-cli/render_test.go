@@ -11,6 +11,7 @@ import (
 
 	"mapvault/assets/demo"
 	"mapvault/project"
+	"mapvault/vault/vaulttest"
 )
 
 // credLine is one line of a --credentials stream.
@@ -261,4 +262,29 @@ func TestRenderPlainSecret(t *testing.T) {
 	}
 	r = cli(t, call{args: []string{"render", path, "-o", out, "--size", "64x64", "--no-keychain", "--credentials", "-"}, stdin: demoCredentials(t, base)})
 	wantCode(t, r, exitOK, "render with --credentials for two sources")
+}
+
+// TestRenderWrongRecordedKeyNoStorm: a render with a wrong key for a source
+// whose method the KeyVault records sends the key once, not once per tile.
+func TestRenderWrongRecordedKeyNoStorm(t *testing.T) {
+	h, err := demo.NewHandler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := vaulttest.NewServer(t, h)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.mapvault.json")
+	wantCode(t, cli(t, call{args: []string{"add", path, srv.URL + demo.KeyPath, "--layers", "borders"}, stdin: demo.AccessKey}), exitOK, "add")
+	before := srv.Count()
+	r := cli(t, call{args: []string{"render", path, "-o", filepath.Join(dir, "o.png"), "--size", "1920x1080", "--no-keychain"}, stdin: "wrong-key-0000\n"})
+	wantCode(t, r, exitBlocked, "render with a wrong key")
+	withKey := 0
+	for _, rec := range srv.Records()[before:] {
+		if strings.Contains(rec.RequestURI, "wrong-key-0000") {
+			withKey++
+		}
+	}
+	if withKey != 1 {
+		t.Errorf("the wrong key went out %d times for a 1080p render, want 1", withKey)
+	}
 }
