@@ -3,6 +3,9 @@ package vault
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -48,6 +51,36 @@ func NewOSKeychain(service string) Keychain {
 		set:     keyring.Set,
 		del:     keyring.Delete,
 	}
+}
+
+// SessionBusReachable reports whether the OS keychain can be asked without
+// side effects; callers that find it false use no keychain (and say so)
+// instead of NewOSKeychain.
+func SessionBusReachable() bool { return sessionBusReachable(runtime.GOOS, os.Getenv, fileExists) }
+
+// sessionBusReachable reports whether the Secret Service can be asked
+// without side effects. On Linux and the BSDs go-keyring talks D-Bus, and
+// godbus, finding no session bus address, autolaunches a dbus-daemon that
+// outlives the process and writes under HOME: so with neither
+// DBUS_SESSION_BUS_ADDRESS nor $XDG_RUNTIME_DIR/bus the keychain is
+// "unavailable" and nothing is started. macOS and Windows have no bus.
+func sessionBusReachable(goos string, getenv func(string) string, exists func(string) bool) bool {
+	switch goos {
+	case "darwin", "windows", "ios", "android":
+		return true
+	}
+	if getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		return true
+	}
+	if dir := getenv("XDG_RUNTIME_DIR"); dir != "" && exists(filepath.Join(dir, "bus")) {
+		return true
+	}
+	return false
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 type osKeychain struct {
@@ -173,3 +206,30 @@ func (e *keychainError) Error() string {
 }
 
 func (e *keychainError) Unwrap() []error { return []error{ErrKeychainUnavailable, e.cause} }
+
+// errNoSessionBus is the cause NoKeychain reports.
+var errNoSessionBus = errors.New("no D-Bus session: the Secret Service cannot be asked")
+
+// NoKeychain stands in for the OS keychain where it cannot be asked
+// without side effects (see SessionBusReachable): every call is
+// ErrKeychainUnavailable, so callers say so and ask the user.
+type NoKeychain struct{}
+
+func (NoKeychain) Get(Source) (Credential, error) {
+	return Credential{}, &keychainError{cause: errNoSessionBus, detail: errNoSessionBus.Error()}
+}
+
+func (NoKeychain) Set(Source, Credential) error {
+	return &keychainError{cause: errNoSessionBus, detail: errNoSessionBus.Error()}
+}
+
+func (NoKeychain) Delete(Source) error { return nil }
+
+// OSKeychainOrNone returns the OS keychain when it can be asked without
+// side effects, else NoKeychain.
+func OSKeychainOrNone(service string) Keychain {
+	if !SessionBusReachable() {
+		return NoKeychain{}
+	}
+	return NewOSKeychain(service)
+}

@@ -164,3 +164,41 @@ func TestOSKeychainToken(t *testing.T) {
 		t.Errorf("Get = %v, want tokens only", got)
 	}
 }
+
+// TestSessionBusReachable: with no D-Bus session the keychain is not
+// asked (godbus would autolaunch a dbus-daemon that outlives the process).
+func TestSessionBusReachable(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	none := func(string) bool { return false }
+	for _, tt := range []struct {
+		goos string
+		env  map[string]string
+		bus  bool
+		want bool
+	}{
+		{"linux", nil, false, false},
+		{"linux", map[string]string{"DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/1/bus"}, false, true},
+		{"linux", map[string]string{"XDG_RUNTIME_DIR": "/run/user/1"}, true, true},
+		{"linux", map[string]string{"XDG_RUNTIME_DIR": "/run/user/1"}, false, false},
+		{"darwin", nil, false, true},
+		{"windows", nil, false, true},
+	} {
+		exists := none
+		if tt.bus {
+			exists = func(p string) bool { return p == "/run/user/1/bus" }
+		}
+		if got := sessionBusReachable(tt.goos, env(tt.env), exists); got != tt.want {
+			t.Errorf("sessionBusReachable(%s, %v, bus %v) = %v, want %v", tt.goos, tt.env, tt.bus, got, tt.want)
+		}
+	}
+}
+
+func TestNoKeychain(t *testing.T) {
+	var k Keychain = NoKeychain{}
+	if _, err := k.Get("https://h:443/"); !errors.Is(err, ErrKeychainUnavailable) || errors.Is(err, ErrNotInKeychain) {
+		t.Errorf("NoKeychain.Get = %v, want ErrKeychainUnavailable", err)
+	}
+	if err := k.Set("https://h:443/", Credential{Key: "k"}); !errors.Is(err, ErrKeychainUnavailable) {
+		t.Errorf("NoKeychain.Set = %v, want ErrKeychainUnavailable", err)
+	}
+}

@@ -69,7 +69,7 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	}
 	var keychain vault.Keychain
 	if !*noKeychain {
-		keychain = vault.NewOSKeychain("mapvault")
+		keychain = vault.OSKeychainOrNone("mapvault")
 	}
 	ws := newWorkspace(kv, io.err, keychain, layers.Options{NoMerge: *noMerge})
 	if *credPath != "" {

@@ -27,7 +27,7 @@ func main() {
 
 	svc := app.Services{
 		Store:    vault.NewStore(),
-		Keychain: vault.NewOSKeychain("mapvault"),
+		Keychain: vault.OSKeychainOrNone("mapvault"),
 		Engine:   layers.Options{},
 	}
 	opt := app.Options{Path: flag.Arg(0), Demo: *demo, Screenshot: *shot, After: *after}
