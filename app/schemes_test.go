@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"github.com/icholy/digest"
 
 	"mapvault/assets/demo"
 	"mapvault/project"
@@ -245,5 +246,74 @@ func TestOAuth2SignInPrompt(t *testing.T) {
 	}
 	if k := h2.a.prompts.Current().kind.Selected; k != choiceOAuth {
 		t.Errorf("reopened prompt preselects %q, want the sign-in", k)
+	}
+}
+
+// digestFront puts HTTP Digest (SHA-256, qop=auth) for one user in front
+// of h, checking each answer by recomputing it.
+func digestFront(user, pass string, h http.Handler) http.Handler {
+	const nonce = "app-test-nonce"
+	challenge := func(w http.ResponseWriter) {
+		w.Header().Set("WWW-Authenticate", `Digest realm="r", nonce="`+nonce+`", algorithm=SHA-256, qop="auth"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := digest.ParseCredentials(r.Header.Get("Authorization"))
+		if err != nil {
+			challenge(w)
+			return
+		}
+		want, err := digest.Digest(&digest.Challenge{Realm: "r", Nonce: nonce, Algorithm: "SHA-256", QOP: []string{"auth"}},
+			digest.Options{Method: r.Method, URI: c.URI, Count: c.Nc, Cnonce: c.Cnonce, Username: user, Password: pass})
+		if err != nil || c.Username != user || c.Response != want.Response {
+			challenge(w)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// TestDigestPrompt: a Digest-protected source is asked for a username and
+// password like a Basic one; detection finds Digest from the challenge and
+// the layer is drawn.
+func TestDigestPrompt(t *testing.T) {
+	h0, err := demo.NewHandler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const user, pass = "ann", "digest-pw-app"
+	srv := httptest.NewServer(digestFront(user, pass, h0))
+	t.Cleanup(srv.Close)
+	h := newHarness(t)
+	p := project.New("digest")
+	p.View = project.View{Lon: 10, Lat: 50, Zoom: 3}
+	p.AddLayer(project.Layer{Name: "Digest land", Kind: project.KindWMS, Source: srv.URL + demo.PublicPath,
+		WMSLayers: []string{"land"}, Format: "image/png", WMSVersion: "1.3.0", Opacity: 1, Visible: true})
+	path := filepath.Join(t.TempDir(), "digest.mapvault.json")
+	if err := project.Save(path, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.a.OpenFile(path); err != nil {
+		t.Fatal(err)
+	}
+	h.q.waitFor(t, "the prompt", func() bool { return h.a.prompts.Current() != nil })
+	q := h.a.prompts.Current()
+	if q.kind.Selected != choiceBasic {
+		t.Errorf("prompt preselects %q, want %q", q.kind.Selected, choiceBasic)
+	}
+	q.password.SetText("wrong")
+	q.user.SetText(user)
+	test.Tap(q.submit)
+	h.q.waitFor(t, "the rejection", func() bool { return q.Message() != "" })
+	if q.Message() != msgRejected {
+		t.Fatalf("prompt says %q, want %q", q.Message(), msgRejected)
+	}
+	q.password.SetText(pass)
+	test.Tap(q.submit)
+	h.q.waitFor(t, "the prompt to close", func() bool { return h.a.prompts.Current() != q })
+	h.q.waitFor(t, "the layer drawn", func() bool { return len(h.drawn()) == 1 && h.settled() })
+	src, _ := vault.SourceOf(srv.URL + demo.PublicPath)
+	if e, _ := h.a.KeyVault().Get(src); e.Method != vault.MethodDigest {
+		t.Errorf("KeyVault entry = %+v, want digest", e)
 	}
 }
