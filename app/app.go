@@ -193,6 +193,7 @@ func (a *App) specResolved(d *document, id string, src vault.Source, spec layers
 		return
 	}
 	delete(d.resolving, id)
+	defer a.prompts.next() // prompts wait for the resolves in flight
 	if _, ok := d.proj.Layer(id); !ok {
 		return
 	}
@@ -260,26 +261,45 @@ func (a *App) unlocked(src vault.Source) {
 	a.refresh()
 }
 
-// lookupCredentials starts, once per protected source of the document, a
-// keychain lookup; sources the keychain cannot unlock are prompted for.
+// lookupCredentials asks the keychain, once per protected source of the
+// document, for its credential; sources it cannot unlock are prompted for.
+// The lookups run one after the other in one goroutine and are answered
+// together, so the prompts come in a stable order (the panel's, top first)
+// whatever the keychain's timing.
 func (a *App) lookupCredentials() {
 	d := a.doc
-	for _, src := range d.sources() {
+	var need []vault.Source
+	srcs := d.sources()
+	for i := len(srcs) - 1; i >= 0; i-- { // the panel shows the top layer first
+		src := srcs[i]
 		acc := d.access(src)
 		d.blocked[src] = acc.Blocked()
 		if !acc.AskUser() || d.keychain[src] {
 			continue
 		}
 		d.keychain[src] = true
-		if !d.ws.HasKeychain() {
-			a.askFor(src, true)
-			continue
-		}
-		go func() {
-			err := d.ws.FromKeychain(src)
-			a.do(func() { a.keychainAnswered(d, src, err) })
-		}()
+		need = append(need, src)
 	}
+	if len(need) == 0 {
+		return
+	}
+	if !d.ws.HasKeychain() {
+		for _, src := range need {
+			a.askFor(src, true)
+		}
+		return
+	}
+	go func() {
+		errs := make([]error, len(need))
+		for i, src := range need {
+			errs[i] = d.ws.FromKeychain(src)
+		}
+		a.do(func() {
+			for i, src := range need {
+				a.keychainAnswered(d, src, errs[i])
+			}
+		})
+	}()
 }
 
 func (a *App) keychainAnswered(d *document, src vault.Source, err error) {
@@ -289,6 +309,8 @@ func (a *App) keychainAnswered(d *document, src vault.Source, err error) {
 	switch {
 	case err == nil && !d.access(src).Blocked():
 		a.refresh() // the workspace unblocked the layers
+	case !d.access(src).AskUser():
+		// Unlocked meanwhile (a prompt, or the server said it is open).
 	case errors.Is(err, vault.ErrKeychainUnavailable):
 		a.status.setNote("System keychain unavailable: credentials are asked for this session only")
 		a.askFor(src, true)

@@ -95,6 +95,18 @@ func (d *document) layersOf(src vault.Source) []*project.Layer {
 	return out
 }
 
+// panelIndex is where src's first layer stands in the panel (top first);
+// sources without a layer come last.
+func (d *document) panelIndex(src vault.Source) int {
+	n := len(d.proj.Layers)
+	for i := n - 1; i >= 0; i-- {
+		if s, ok := d.sourceOf(&d.proj.Layers[i]); ok && s == src {
+			return n - 1 - i
+		}
+	}
+	return n
+}
+
 // sources returns the distinct sources of the project's layers in order.
 func (d *document) sources() []vault.Source { return session.Sources(d.proj) }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 	"github.com/zalando/go-keyring"
@@ -71,4 +72,35 @@ func TestRememberStoresInKeychain(t *testing.T) {
 		c, err := kc.Get(src)
 		return err == nil && c.Password == demo.BasicPassword
 	})
+}
+
+// slowKeychain answers "not in the keychain" after a delay per source.
+type slowKeychain struct {
+	delay func(vault.Source) time.Duration
+}
+
+func (k slowKeychain) Get(src vault.Source) (vault.Credential, error) {
+	time.Sleep(k.delay(src))
+	return vault.Credential{}, vault.ErrNotInKeychain
+}
+func (slowKeychain) Set(vault.Source, vault.Credential) error { return nil }
+func (slowKeychain) Delete(vault.Source) error                { return nil }
+
+// TestPromptsInStableOrder: the demo's two protected sources are asked for
+// in the panel's order (top first) however the keychain answers.
+func TestPromptsInStableOrder(t *testing.T) {
+	for _, slowFirst := range []bool{true, false} {
+		h := newHarness(t)
+		h.a.svc.Keychain = slowKeychain{delay: func(src vault.Source) time.Duration {
+			if strings.HasSuffix(string(src), demo.KeyPath) == slowFirst {
+				return 80 * time.Millisecond
+			}
+			return 0
+		}}
+		h.openDemo()
+		asked := h.unlockAll()
+		if len(asked) != 2 || !strings.HasSuffix(string(asked[0]), demo.KeyPath) || !strings.HasSuffix(string(asked[1]), demo.BasicPath) {
+			t.Errorf("slow key source %v: asked %v, want the key source (top of the panel) then the Basic one", slowFirst, asked)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,7 +58,13 @@ func (q *promptQueue) enqueue(src vault.Source) {
 			return
 		}
 	}
-	q.queue = append(q.queue, src)
+	// Keep the queue in the panel's order (top first), so that prompts
+	// come in the same order whatever the servers' timing.
+	i := 0
+	for i < len(q.queue) && q.a.doc.panelIndex(q.queue[i]) <= q.a.doc.panelIndex(src) {
+		i++
+	}
+	q.queue = slices.Insert(q.queue, i, src)
 	q.next()
 }
 
@@ -76,6 +83,11 @@ func (q *promptQueue) Current() *credPrompt { return q.current }
 
 func (q *promptQueue) next() {
 	if q.current != nil || len(q.queue) == 0 {
+		return
+	}
+	if len(q.a.doc.resolving) > 0 {
+		// Layers are still being resolved: their refusals may add sources
+		// that come first in the panel. The last one to finish calls next.
 		return
 	}
 	src := q.queue[0]
