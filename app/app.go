@@ -38,6 +38,7 @@ type App struct {
 	picker    *layerPicker    // the capabilities tree showing
 	addPrompt *credPrompt     // the add-layer flow's credential prompt
 	onSettled func()          // screenshot: called once a frame has every tile
+	onExit    func()          // called when the app quits (Run's watchdog)
 }
 
 // New builds the main window around an empty document.

@@ -256,10 +256,18 @@ func (a *App) confirmDiscard(next func()) {
 
 // Quit closes the window and the app, asking about unsaved changes.
 func (a *App) Quit() {
-	a.confirmDiscard(func() {
-		a.Close()
-		a.fa.Quit()
-	})
+	a.confirmDiscard(a.exit)
+}
+
+// exit stops background work and quits. A process that is still alive
+// quitTimeout later (a driver or a server that does not let go) is ended
+// by the watchdog Run set, so a quit is never ignored.
+func (a *App) exit() {
+	a.Close()
+	if a.onExit != nil {
+		a.onExit()
+	}
+	a.fa.Quit()
 }
 
 // confirmDialog is the unsaved-changes question showing.

@@ -5,17 +5,40 @@ import (
 	"image"
 	"image/png"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/software"
 )
 
+// quitTimeout is how long a quitting app may take before the process is
+// ended anyway.
+const quitTimeout = 5 * time.Second
+
 // Run builds the window, opens the project named in opt (or the demo) and
 // runs the app until the window closes. A screenshot run quits by itself.
+// SIGINT and SIGTERM quit at once (without the unsaved-changes question:
+// the session is being ended from outside); every quit is bounded by
+// quitTimeout.
 func Run(fa fyne.App, svc Services, opt Options) error {
 	a := New(fa, svc)
 	defer a.Close()
+	a.onExit = func() {
+		time.AfterFunc(quitTimeout, func() {
+			fmt.Fprintln(os.Stderr, "mapvault: still running "+quitTimeout.String()+" after quitting; ending the process")
+			os.Exit(0)
+		})
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		if _, ok := <-sigs; ok {
+			a.do(a.exit)
+		}
+	}()
 	var openErr error
 	if opt.Path != "" && !opt.Demo {
 		openErr = a.OpenFile(opt.Path)
@@ -34,12 +57,7 @@ func Run(fa fyne.App, svc Services, opt Options) error {
 		a.screenshotWhenSettled(after, func(err error) {
 			shotErr = err
 			// Linger a moment so an external tool can grab the screen too.
-			time.AfterFunc(screenshotLinger, func() {
-				a.do(func() {
-					a.Close()
-					fa.Quit()
-				})
-			})
+			time.AfterFunc(screenshotLinger, func() { a.do(a.exit) })
 		}, opt.Screenshot)
 	}
 	a.win.ShowAndRun()
@@ -138,4 +156,15 @@ func (a *App) softwareCapture() image.Image {
 	img := c.Capture()
 	a.win.SetContent(content)
 	return img
+}
+
+// NoDisplay reports, for a Unix desktop, that there is no display to open
+// a window on (neither DISPLAY nor WAYLAND_DISPLAY is set): the windowing
+// library would panic with a stack trace, so main says so in one line.
+func NoDisplay(goos string, getenv func(string) string) bool {
+	switch goos {
+	case "darwin", "windows", "ios", "android", "js":
+		return false
+	}
+	return getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == ""
 }

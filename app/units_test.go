@@ -114,3 +114,24 @@ func TestNoDriverImport(t *testing.T) {
 		}
 	}
 }
+
+func TestNoDisplay(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	tests := []struct {
+		goos string
+		env  map[string]string
+		want bool
+	}{
+		{"linux", nil, true},
+		{"linux", map[string]string{"DISPLAY": ":0"}, false},
+		{"linux", map[string]string{"WAYLAND_DISPLAY": "wayland-0"}, false},
+		{"freebsd", nil, true},
+		{"darwin", nil, false},
+		{"windows", nil, false},
+	}
+	for _, tt := range tests {
+		if got := NoDisplay(tt.goos, env(tt.env)); got != tt.want {
+			t.Errorf("NoDisplay(%s, %v) = %v, want %v", tt.goos, tt.env, got, tt.want)
+		}
+	}
+}

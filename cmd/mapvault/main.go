@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 
 	fyneapp "fyne.io/fyne/v2/app"
@@ -24,6 +25,10 @@ func main() {
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if app.NoDisplay(runtime.GOOS, os.Getenv) {
+		fmt.Fprintln(os.Stderr, "mapvault: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); run it in a desktop session, or use mapvault-cli for scripts")
+		os.Exit(1)
+	}
 
 	svc := app.Services{
 		Store:    vault.NewStore(),
