@@ -27,8 +27,16 @@ type Options struct {
 	// Exponential backoff with jitter from 250 ms, honouring Retry-After
 	// (seconds or HTTP date), each wait capped at 10 s.
 	Retries int
-	Clock   func() time.Time                                 // default time.Now
-	Sleep   func(ctx context.Context, d time.Duration) error // default: a timer that stops on ctx
+	// DecodeBytes bounds the memory of the tiles being decoded at once,
+	// over all fetches of the engine; default 64 MiB. A tile's share is
+	// estimated before decoding from the size and bit depth its header
+	// declares (a 16-bit RGBA PNG takes 8 bytes a pixel) plus the RGBA tile
+	// it becomes; a tile that alone exceeds the bound decodes alone.
+	// Decoders wait for room, so a burst of heavy tiles from one or many
+	// hosts costs at most this much beyond the cache.
+	DecodeBytes int64
+	Clock       func() time.Time                                 // default time.Now
+	Sleep       func(ctx context.Context, d time.Duration) error // default: a timer that stops on ctx
 	// NoMerge disables request merging (adjacent compatible layers fetched
 	// as one GetMap). For measurements.
 	NoMerge bool
@@ -50,6 +58,7 @@ type Engine struct {
 	client *http.Client
 	opt    Options
 	cache  *tileCache
+	decode *byteBudget // Options.DecodeBytes
 
 	mu       sync.Mutex
 	inflight map[string]*call         // by GetMap URL
@@ -77,6 +86,9 @@ func NewEngine(client *http.Client, opt Options) *Engine {
 	case opt.Retries < 0:
 		opt.Retries = 0
 	}
+	if opt.DecodeBytes <= 0 {
+		opt.DecodeBytes = 64 << 20
+	}
 	if opt.Clock == nil {
 		opt.Clock = time.Now
 	}
@@ -87,6 +99,7 @@ func NewEngine(client *http.Client, opt Options) *Engine {
 		client:   client,
 		opt:      opt,
 		cache:    newTileCache(opt.CacheBytes),
+		decode:   newByteBudget(opt.DecodeBytes),
 		inflight: map[string]*call{},
 		hosts:    map[string]chan struct{}{},
 	}

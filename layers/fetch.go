@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	_ "image/gif"  // GetMap formats
 	_ "image/jpeg" // GetMap formats
 	_ "image/png"  // GetMap formats
@@ -26,7 +27,7 @@ import (
 // Errors of a tile download, tested with errors.Is.
 var (
 	// ErrTileTooLarge: the response body exceeded Options.MaxBodyBytes, or
-	// the image declares more pixels than a tile may have.
+	// the image declares more pixels than were asked for (WIDTH x HEIGHT).
 	ErrTileTooLarge = errors.New("layers: tile response too large")
 	// ErrNotImage: the server answered 2xx with something that is not an
 	// image (and not a ServiceException document).
@@ -35,9 +36,6 @@ var (
 	// the caller's context).
 	ErrTimeout = errors.New("layers: request timed out")
 )
-
-// maxTilePixels bounds a decoded tile (a PNG can declare any size).
-const maxTilePixels = 4096 * 4096
 
 // serviceException returns the OGC exception document in body (WMS
 // ServiceExceptionReport or OWS ExceptionReport), read by the capabilities
@@ -133,7 +131,7 @@ func (e *Engine) download(ctx context.Context, req tileRequest, st *fetchStats) 
 			}
 			return nil, &HTTPError{Status: status, URL: redact(req.url)}
 		}
-		return decodeTile(hdr.Get("Content-Type"), body, req)
+		return e.decodeTile(ctx, hdr.Get("Content-Type"), body, req)
 	}
 }
 
@@ -223,7 +221,13 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 
 // decodeTile checks a 2xx body and decodes it into a px x px Web Mercator
 // tile. An exception document is an error whatever the Content-Type said.
-func decodeTile(contentType string, body []byte, req tileRequest) (*image.RGBA, error) {
+//
+// A small body can declare a huge image (a 100 KB PNG of zeros decodes to
+// 4096x4096 16-bit pixels, 128 MiB), so the header is read first: an image
+// larger than the requested WIDTH x HEIGHT is refused with ErrTileTooLarge
+// without decoding it, and the decode waits for its estimated memory in the
+// engine's decode budget (Options.DecodeBytes).
+func (e *Engine) decodeTile(ctx context.Context, contentType string, body []byte, req tileRequest) (*image.RGBA, error) {
 	if exc, ok := serviceException(body); ok {
 		return nil, exc
 	}
@@ -239,18 +243,56 @@ func decodeTile(contentType string, body []byte, req tileRequest) (*image.RGBA, 
 	if err != nil {
 		return nil, fmt.Errorf("%w: cannot decode %s: %v", ErrNotImage, kind, err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxTilePixels {
-		return nil, fmt.Errorf("%w: %dx%d pixels", ErrTileTooLarge, cfg.Width, cfg.Height)
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > req.w || cfg.Height > req.h {
+		return nil, fmt.Errorf("%w: the server sent %dx%d pixels for %dx%d", ErrTileTooLarge, cfg.Width, cfg.Height, req.w, req.h)
 	}
+	held, err := e.decode.acquire(ctx, decodeCost(cfg, req))
+	if err != nil {
+		return nil, err
+	}
+	defer e.decode.release(held)
 	img, _, err := image.Decode(bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("%w: cannot decode %s: %v", ErrNotImage, kind, err)
+	}
+	if b := img.Bounds(); b.Dx() > req.w || b.Dy() > req.h { // the header lied
+		return nil, fmt.Errorf("%w: the server sent %dx%d pixels for %dx%d", ErrTileTooLarge, b.Dx(), b.Dy(), req.w, req.h)
 	}
 	rgba := toRGBA(img, req.w, req.h)
 	if req.geo {
 		return reprojectGeographic(rgba, req.tile, req.tilePx), nil
 	}
 	return rgba, nil
+}
+
+// decodeCost estimates the memory a tile takes while it is decoded: the
+// decoded image at its declared size and depth, the w x h RGBA tile it is
+// converted to and, for a lon/lat image, the reprojected tile.
+func decodeCost(cfg image.Config, req tileRequest) int64 {
+	n := int64(cfg.Width)*int64(cfg.Height)*bytesPerPixel(cfg.ColorModel) + 4*int64(req.w)*int64(req.h)
+	if req.geo {
+		n += 4 * int64(req.tilePx) * int64(req.tilePx)
+	}
+	return n
+}
+
+// bytesPerPixel is the size of a pixel of the image a decoder returns for
+// a colour model; 8 (the largest) for models it does not know.
+func bytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.YCbCrModel:
+		return 3
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel, color.NYCbCrAModel:
+		return 4
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 8
 }
 
 // toRGBA converts img to a w x h *image.RGBA at origin (0,0), resampling if
