@@ -23,9 +23,12 @@ type Options struct {
 	CacheBytes   int64 // tile cache bound, decoded bytes; default 256 MiB
 	PerHost      int   // concurrent requests per host:port; default 6
 	MaxBodyBytes int64 // per tile response; default 16 MiB
-	// Retries for 5xx and 429 answers; default 3, negative for none.
-	// Exponential backoff with jitter from 250 ms, honouring Retry-After
-	// (seconds or HTTP date), each wait capped at 10 s.
+	// Retries for 5xx and 429 answers; default 2, negative for none.
+	// Exponential backoff with jitter from 250 ms, or the Retry-After
+	// (seconds or HTTP date) when it asks for at most 10 s. A longer
+	// Retry-After is not retried: the tile fails with a *RetryAfterError
+	// ("the server asks to retry after ...") and the engine sends the host
+	// nothing more until then.
 	Retries int
 	// DecodeBytes bounds the memory of the tiles being decoded at once,
 	// over all fetches of the engine; default 64 MiB. A tile's share is
@@ -61,8 +64,9 @@ type Engine struct {
 	decode *byteBudget // Options.DecodeBytes
 
 	mu       sync.Mutex
-	inflight map[string]*call         // by GetMap URL
-	hosts    map[string]chan struct{} // per host:port semaphore
+	inflight map[string]*call           // by GetMap URL
+	hosts    map[string]chan struct{}   // per host:port semaphore
+	backoff  map[string]RetryAfterError // host:port -> a long Retry-After it sent
 }
 
 // NewEngine returns an engine that makes its requests with client (whose
@@ -82,7 +86,7 @@ func NewEngine(client *http.Client, opt Options) *Engine {
 	}
 	switch {
 	case opt.Retries == 0:
-		opt.Retries = 3
+		opt.Retries = 2
 	case opt.Retries < 0:
 		opt.Retries = 0
 	}
@@ -102,6 +106,7 @@ func NewEngine(client *http.Client, opt Options) *Engine {
 		decode:   newByteBudget(opt.DecodeBytes),
 		inflight: map[string]*call{},
 		hosts:    map[string]chan struct{}{},
+		backoff:  map[string]RetryAfterError{},
 	}
 }
 

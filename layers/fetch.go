@@ -113,17 +113,34 @@ type tileRequest struct {
 
 // download performs req with retries and returns the decoded tile, px x px
 // in Web Mercator. It counts round trips and body bytes into st.
+//
+// A 5xx or 429 answer is retried up to Options.Retries times when it asks
+// for no wait or a short one (Retry-After at most maxRetryDelay). One that
+// asks for a longer wait is not retried: it fails with a *RetryAfterError,
+// and the host is left alone until then (backoff), so the view's other
+// tiles fail at once without a request.
 func (e *Engine) download(ctx context.Context, req tileRequest, st *fetchStats) (*image.RGBA, error) {
+	host := hostKey(req.url)
 	for attempt := 0; ; attempt++ {
+		if err := e.backedOff(host); err != nil {
+			return nil, err
+		}
 		status, hdr, body, err := e.roundTrip(ctx, req, st)
 		if err != nil {
 			return nil, err
 		}
-		if (status >= 500 || status == http.StatusTooManyRequests) && attempt < e.opt.Retries {
-			if err := e.opt.Sleep(ctx, e.retryDelay(attempt, hdr)); err != nil {
-				return nil, err
+		if status >= 500 || status == http.StatusTooManyRequests {
+			now := e.opt.Clock()
+			wait, asked := parseRetryAfter(hdr.Get("Retry-After"), now)
+			if asked && wait > maxRetryDelay {
+				return nil, e.backOff(host, status, now.Add(wait))
 			}
-			continue
+			if attempt < e.opt.Retries {
+				if err := e.opt.Sleep(ctx, e.retryDelay(attempt, hdr)); err != nil {
+					return nil, err
+				}
+				continue
+			}
 		}
 		if status < 200 || status > 299 {
 			if exc, ok := serviceException(body); ok && !isAuthStatus(status) {
@@ -133,6 +150,45 @@ func (e *Engine) download(ctx context.Context, req tileRequest, st *fetchStats) 
 		}
 		return e.decodeTile(ctx, hdr.Get("Content-Type"), body, req)
 	}
+}
+
+// RetryAfterError is a 5xx or 429 answer whose Retry-After asks for a
+// longer wait than the engine makes (10 s): the tile fails instead, and
+// the engine sends nothing more to the host until Until.
+type RetryAfterError struct {
+	Status int       // the answer's HTTP status
+	Until  time.Time // when the server said to try again
+}
+
+func (e *RetryAfterError) Error() string {
+	return "layers: the server asks to retry after " + e.Until.UTC().Format(time.RFC1123)
+}
+
+// backOff records that host asked to be left alone until until and returns
+// the error for the tile that learnt it.
+func (e *Engine) backOff(host string, status int, until time.Time) error {
+	e.mu.Lock()
+	if until.After(e.backoff[host].Until) {
+		e.backoff[host] = RetryAfterError{Status: status, Until: until}
+	}
+	e.mu.Unlock()
+	return &RetryAfterError{Status: status, Until: until}
+}
+
+// backedOff returns a *RetryAfterError while host asked not to be
+// requested, nil otherwise.
+func (e *Engine) backedOff(host string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	b, ok := e.backoff[host]
+	if !ok {
+		return nil
+	}
+	if !e.opt.Clock().Before(b.Until) {
+		delete(e.backoff, host)
+		return nil
+	}
+	return &b
 }
 
 func isAuthStatus(status int) bool { return status == 401 || status == 403 || status == 498 }
@@ -194,10 +250,15 @@ func (e *Engine) retryDelay(attempt int, hdr http.Header) time.Duration {
 
 const (
 	baseRetryDelay = 250 * time.Millisecond
-	maxRetryDelay  = 10 * time.Second
+	// maxRetryDelay is the longest wait before a retry. A server that asks
+	// for more (Retry-After) is not retried: see download.
+	maxRetryDelay = 10 * time.Second
+	// maxRetryAfter bounds what parseRetryAfter returns (no overflow).
+	maxRetryAfter = 100 * 365 * 24 * time.Hour
 )
 
 // parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
+// The delay is at most maxRetryAfter, never negative.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -207,8 +268,8 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if n < 0 {
 			return 0, false
 		}
-		if n > int64(maxRetryDelay/time.Second) {
-			return maxRetryDelay, true
+		if n > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter, true
 		}
 		return time.Duration(n) * time.Second, true
 	}
@@ -216,7 +277,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if err != nil {
 		return 0, false
 	}
-	return max(t.Sub(now), 0), true
+	return min(max(t.Sub(now), 0), maxRetryAfter), true
 }
 
 // decodeTile checks a 2xx body and decodes it into a px x px Web Mercator
