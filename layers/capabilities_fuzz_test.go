@@ -71,22 +71,22 @@ func capsCheckInvariants(t *testing.T, l *Layer) {
 		t.Fatalf("layer depth %d, parent depth %d", l.Depth, l.Parent.Depth)
 	}
 	seen := map[string]bool{}
-	for _, c := range l.CRS {
+	for _, c := range l.CRS() {
 		k := strings.ToUpper(c)
 		if seen[k] {
-			t.Fatalf("duplicate CRS %q in %q", c, l.CRS)
+			t.Fatalf("duplicate CRS %q in %q", c, l.CRS())
 		}
 		seen[k] = true
 	}
 	if l.Parent != nil {
-		if len(l.CRS) < len(l.Parent.CRS) || len(l.Styles) < len(l.Parent.Styles) {
-			t.Fatalf("inheritance lost entries: CRS %d < %d or styles %d < %d", len(l.CRS), len(l.Parent.CRS), len(l.Styles), len(l.Parent.Styles))
+		if len(l.CRS()) < len(l.Parent.CRS()) || len(l.Styles()) < len(l.Parent.Styles()) {
+			t.Fatalf("inheritance lost entries: CRS %d < %d or styles %d < %d", len(l.CRS()), len(l.Parent.CRS()), len(l.Styles()), len(l.Parent.Styles()))
 		}
 		if l.Parent.GeographicBBox != nil && l.GeographicBBox == nil {
 			t.Fatal("geographic box not inherited")
 		}
-		for k := range l.Parent.Dimensions {
-			if _, ok := l.Dimensions[k]; !ok {
+		for k := range l.Parent.Dimensions() {
+			if _, ok := l.Dimensions()[k]; !ok {
 				t.Fatalf("dimension %q not inherited", k)
 			}
 		}

@@ -1,19 +1,21 @@
 package layers
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 
 	"github.com/twpayne/go-geom"
 )
 
-// capsReport is the JSON shape printed by `mapvault-cli layers`.
-type capsReport struct {
-	Version   string            `json:"version"`
-	Title     string            `json:"title"`
-	GetMapURL string            `json:"getmap_url"`
-	Formats   []string          `json:"formats"`
-	Layers    []capsReportLayer `json:"layers"`
+// capsReportHead is the start of the JSON shape printed by `mapvault-cli
+// layers`; "layers" follows it, one capsReportLayer per layer.
+type capsReportHead struct {
+	Version   string   `json:"version"`
+	Title     string   `json:"title"`
+	GetMapURL string   `json:"getmap_url"`
+	Formats   []string `json:"formats"`
 }
 
 type capsReportLayer struct {
@@ -41,53 +43,100 @@ type capsReportDimension struct {
 	Values  string `json:"values"`
 }
 
-// ReportJSON returns the document as indented JSON for `mapvault-cli
-// layers`: every layer flattened in document order with its effective
-// values. "bbox" is the geographic box (null when unknown), "bboxes" maps
-// each CRS to [minx, miny, maxx, maxy] in east/north order (longitude first
-// for geographic CRSs), and "dimensions" is keyed by lower-case name.
-// Empty lists and maps are written as [] and {}, never null.
+// ReportJSON returns the document as indented JSON; see WriteReportJSON.
+// The result holds every layer's effective values, which for a document
+// whose many layers inherit long lists is far larger than the document:
+// prefer WriteReportJSON.
 func (c *Capabilities) ReportJSON() ([]byte, error) {
-	r := capsReport{
-		Version:   c.Version,
-		Title:     c.Title,
-		GetMapURL: c.GetMapURL,
-		Formats:   append([]string{}, c.GetMapFormats...),
-		Layers:    []capsReportLayer{},
+	var buf bytes.Buffer
+	if err := c.WriteReportJSON(&buf); err != nil {
+		return nil, err
 	}
-	for _, l := range c.Layers() {
-		rl := capsReportLayer{
-			Name:       l.Name,
-			Title:      l.Title,
-			Depth:      l.Depth,
-			Queryable:  l.Queryable,
-			CRS:        append([]string{}, l.CRS...),
-			BBoxes:     map[string][4]float64{},
-			Styles:     []string{},
-			Dimensions: map[string]capsReportDimension{},
-		}
-		if b := l.GeographicBBox; b != nil {
-			rl.BBox = &capsReportBBox{West: b.Min(0), South: b.Min(1), East: b.Max(0), North: b.Max(1)}
-		}
-		for crs, b := range l.BBoxes {
-			rl.BBoxes[crs] = capsReportBox(b)
-		}
-		for _, s := range l.Styles {
-			rl.Styles = append(rl.Styles, s.Name)
-		}
-		for k, d := range l.Dimensions {
-			rl.Dimensions[k] = capsReportDimension{Units: d.Units, Default: d.Default, Values: d.Values}
-		}
-		r.Layers = append(r.Layers, rl)
-	}
+	return buf.Bytes(), nil
+}
+
+// WriteReportJSON writes the document as indented JSON for `mapvault-cli
+// layers --json`: an object with "version", "title", "getmap_url",
+// "formats" and "layers", every layer flattened in document order with its
+// effective values. "bbox" is the geographic box (null when unknown),
+// "bboxes" maps each CRS to [minx, miny, maxx, maxy] in east/north order
+// (longitude first for geographic CRSs), and "dimensions" is keyed by
+// lower-case name. Empty lists and maps are written as [] and {}, never
+// null. The output ends with one newline.
+//
+// It streams: one layer's values are built and written at a time, so the
+// memory it needs is bounded by the largest layer, not by the output.
+func (c *Capabilities) WriteReportJSON(w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(r); err != nil {
-		return nil, err
+	head := capsReportHead{
+		Version:   c.Version,
+		Title:     c.Title,
+		GetMapURL: c.GetMapURL,
+		Formats:   append([]string{}, c.GetMapFormats...),
 	}
-	return buf.Bytes(), nil
+	if err := enc.Encode(head); err != nil {
+		return err
+	}
+	// The head object without its closing "}\n", then the layers array,
+	// indented as encoding/json indents it when it is a field of the head.
+	bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n}\n")))
+	bw.WriteString(",\n  \"layers\": [")
+	enc.SetIndent("    ", "  ")
+	n := 0
+	for _, l := range c.Layers() {
+		buf.Reset()
+		if err := enc.Encode(capsReportOf(l)); err != nil {
+			return err
+		}
+		if n > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		n++
+		if buf.Cap() > 1<<20 {
+			buf = bytes.Buffer{} // do not keep one huge layer's buffer for all the others
+			enc = json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("    ", "  ")
+		}
+	}
+	if n > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteString("]\n}\n")
+	return bw.Flush()
+}
+
+// capsReportOf builds one layer's report entry.
+func capsReportOf(l *Layer) capsReportLayer {
+	rl := capsReportLayer{
+		Name:       l.Name,
+		Title:      l.Title,
+		Depth:      l.Depth,
+		Queryable:  l.Queryable,
+		CRS:        l.CRS(),
+		BBoxes:     map[string][4]float64{},
+		Styles:     []string{},
+		Dimensions: map[string]capsReportDimension{},
+	}
+	if b := l.GeographicBBox; b != nil {
+		rl.BBox = &capsReportBBox{West: b.Min(0), South: b.Min(1), East: b.Max(0), North: b.Max(1)}
+	}
+	l.eachBBox(func(crs string, b *geom.Bounds) {
+		rl.BBoxes[crs] = capsReportBox(b)
+	})
+	for _, s := range l.Styles() {
+		rl.Styles = append(rl.Styles, s.Name)
+	}
+	for k, d := range l.Dimensions() {
+		rl.Dimensions[k] = capsReportDimension{Units: d.Units, Default: d.Default, Values: d.Values}
+	}
+	return rl
 }
 
 func capsReportBox(b *geom.Bounds) [4]float64 {

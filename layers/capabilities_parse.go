@@ -152,6 +152,7 @@ type capsOwn struct {
 	styles            []Style
 	dims              []capsDim
 	crsAdded          map[string]struct{} // upper-cased CRS this layer added to the effective list
+	styleNames        map[string]struct{} // style names this layer added to the effective list
 }
 
 type capsBBox struct {
@@ -615,7 +616,9 @@ func (p *capsParser) dimension(se xml.StartElement) (capsDim, error) {
 
 // resolve applies the inheritance rules of WMS 1.1.1 section 7.1.4.6 and
 // 1.3.0 table 7 to l, whose parent (nil for a root) is already resolved,
-// then to its children.
+// then to its children. A layer keeps only what it adds to its parent's
+// effective values (the Layer methods combine them), so the cost is linear
+// in the document: nothing inherited is copied.
 func (p *capsParser) resolve(l, parent *Layer) {
 	own := p.own[l]
 
@@ -624,7 +627,6 @@ func (p *capsParser) resolve(l, parent *Layer) {
 	l.Opaque = own.opaque == 1 || (own.opaque == -1 && parent != nil && parent.Opaque)
 
 	// CRS: additive, duplicates (case-insensitive) dropped.
-	var added []string
 	for _, c := range own.crs {
 		key := strings.ToUpper(c)
 		if p.capsHasCRS(l, key) {
@@ -634,99 +636,72 @@ func (p *capsParser) resolve(l, parent *Layer) {
 			own.crsAdded = map[string]struct{}{}
 		}
 		own.crsAdded[key] = struct{}{}
-		added = append(added, c)
-	}
-	var inherited []string
-	if parent != nil {
-		inherited = parent.CRS
-	}
-	if len(added) == 0 {
-		l.CRS = inherited[:len(inherited):len(inherited)]
-	} else {
-		l.CRS = make([]string, 0, len(inherited)+len(added))
-		l.CRS = append(append(l.CRS, inherited...), added...)
+		l.addedCRS = append(l.addedCRS, c)
 	}
 
-	// Geographic box: replaces, inherited when absent.
+	// Geographic box: replaces, inherited (shared) when absent.
 	switch {
 	case own.geo != nil:
 		l.GeographicBBox = own.geo
 	case parent != nil && parent.GeographicBBox != nil:
-		l.GeographicBBox = geom.NewBounds(geom.XY).Set(parent.GeographicBBox.Min(0), parent.GeographicBBox.Min(1), parent.GeographicBBox.Max(0), parent.GeographicBBox.Max(1))
+		l.GeographicBBox = parent.GeographicBBox
 		l.GeographicBBoxInherited = true
 	}
 
-	// BoundingBox: inherited per CRS unless restated.
-	if parent != nil && len(parent.BBoxes) > 0 || len(own.bboxes) > 0 {
-		l.BBoxes = map[string]*geom.Bounds{}
-		if parent != nil {
-			for k, b := range parent.BBoxes {
-				l.BBoxes[k] = geom.NewBounds(geom.XY).Set(b.Min(0), b.Min(1), b.Max(0), b.Max(1))
-			}
+	// BoundingBox: inherited per CRS unless restated; the first box a
+	// layer states for a CRS wins. Layer.BBox and BBoxes look up the chain.
+	var stated map[string]bool
+	for _, b := range own.bboxes {
+		key := strings.ToUpper(b.crs)
+		if stated[key] {
+			continue
 		}
-		stated := map[string]bool{}
-		for _, b := range own.bboxes {
-			key := strings.ToUpper(b.crs)
-			if stated[key] {
-				continue // first box stated for a CRS wins
-			}
-			stated[key] = true
-			for k := range l.BBoxes {
-				if strings.EqualFold(k, b.crs) {
-					delete(l.BBoxes, k)
-				}
-			}
-			l.BBoxes[b.crs] = b.bounds
+		if stated == nil {
+			stated = map[string]bool{}
 		}
+		stated[key] = true
+		l.ownBBoxes = append(l.ownBBoxes, b)
 	}
 
 	// Styles: additive, duplicate names dropped.
-	var styles []Style
-	if parent != nil {
-		styles = parent.Styles
-	}
-	if len(own.styles) == 0 {
-		l.Styles = styles[:len(styles):len(styles)]
-	} else {
-		seen := map[string]bool{}
-		l.Styles = make([]Style, 0, len(styles)+len(own.styles))
-		for _, s := range append(styles[:len(styles):len(styles)], own.styles...) {
-			if !seen[s.Name] {
-				seen[s.Name] = true
-				l.Styles = append(l.Styles, s)
-			}
+	for _, st := range own.styles {
+		if p.capsHasStyle(l, st.Name) {
+			continue
 		}
+		if own.styleNames == nil {
+			own.styleNames = map[string]struct{}{}
+		}
+		own.styleNames[st.Name] = struct{}{}
+		l.addedStyles = append(l.addedStyles, st)
 	}
 
 	// Dimensions: inherited by name unless redefined; 1.1.1 merges
-	// <Dimension> (declaration) and <Extent> (values) by name.
-	if parent != nil && len(parent.Dimensions) > 0 || len(own.dims) > 0 {
-		l.Dimensions = map[string]Dimension{}
-		if parent != nil {
-			for k, d := range parent.Dimensions {
-				d.Inherited = true
-				l.Dimensions[k] = d
-			}
+	// <Dimension> (declaration) and <Extent> (values) by name, with the
+	// inherited declaration too.
+	for _, od := range own.dims {
+		key := strings.ToLower(od.d.Name)
+		d, had := l.ownDims[key]
+		if !had && parent != nil {
+			d, had = parent.Dimension(key)
 		}
-		for _, od := range own.dims {
-			key := strings.ToLower(od.d.Name)
-			d, had := l.Dimensions[key]
-			switch {
-			case p.v13 || !had:
-				d = od.d
-			case od.extent:
-				d.Default, d.HasDefault = od.d.Default, od.d.HasDefault
+		switch {
+		case p.v13 || !had:
+			d = od.d
+		case od.extent:
+			d.Default, d.HasDefault = od.d.Default, od.d.HasDefault
+			d.Values = od.d.Values
+			d.MultipleValues, d.NearestValue, d.Current = od.d.MultipleValues, od.d.NearestValue, od.d.Current
+		default:
+			d.Name, d.Units, d.UnitSymbol = od.d.Name, od.d.Units, od.d.UnitSymbol
+			if od.d.Values != "" {
 				d.Values = od.d.Values
-				d.MultipleValues, d.NearestValue, d.Current = od.d.MultipleValues, od.d.NearestValue, od.d.Current
-			default:
-				d.Name, d.Units, d.UnitSymbol = od.d.Name, od.d.Units, od.d.UnitSymbol
-				if od.d.Values != "" {
-					d.Values = od.d.Values
-				}
 			}
-			d.Inherited = false
-			l.Dimensions[key] = d
 		}
+		d.Inherited = false
+		if l.ownDims == nil {
+			l.ownDims = map[string]Dimension{}
+		}
+		l.ownDims[key] = d
 	}
 
 	for _, c := range l.Children {
@@ -739,6 +714,17 @@ func (p *capsParser) resolve(l, parent *Layer) {
 func (p *capsParser) capsHasCRS(l *Layer, key string) bool {
 	for ; l != nil; l = l.Parent {
 		if _, ok := p.own[l].crsAdded[key]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// capsHasStyle reports whether a style named name is already in the
+// effective styles of l: added by l itself or by one of its ancestors.
+func (p *capsParser) capsHasStyle(l *Layer, name string) bool {
+	for ; l != nil; l = l.Parent {
+		if _, ok := p.own[l].styleNames[name]; ok {
 			return true
 		}
 	}

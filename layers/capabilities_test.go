@@ -53,7 +53,7 @@ func capsMustFind(t *testing.T, caps *Capabilities, name string) *Layer {
 }
 
 func capsBoxOf(l *Layer, crs string) []float64 {
-	b := l.BBoxes[crs]
+	b := l.BBoxes()[crs]
 	if b == nil {
 		return nil
 	}
@@ -141,8 +141,8 @@ func TestParseCapabilitiesInheritance(t *testing.T) {
 		{leaf2, []string{"EPSG:4326", "EPSG:3857", "EPSG:27700"}},
 	}
 	for _, tt := range crsTests {
-		if !slices.Equal(tt.l.CRS, tt.want) {
-			t.Errorf("%s: CRS = %q, want %q", tt.l.Title, tt.l.CRS, tt.want)
+		if !slices.Equal(tt.l.CRS(), tt.want) {
+			t.Errorf("%s: CRS = %q, want %q", tt.l.Title, tt.l.CRS(), tt.want)
 		}
 	}
 	if !leaf.HasCRS("epsg:32630") || leaf.HasCRS("EPSG:2154") {
@@ -179,13 +179,13 @@ func TestParseCapabilitiesInheritance(t *testing.T) {
 	}
 
 	var styles []string
-	for _, s := range leaf.Styles {
+	for _, s := range leaf.Styles() {
 		styles = append(styles, s.Name)
 	}
 	if want := []string{"base", "extra"}; !slices.Equal(styles, want) {
 		t.Errorf("leaf Styles = %q, want %q", styles, want)
 	}
-	if got, want := leaf.Styles[0].LegendURL, "http://h/legend?a=1&b=2"; got != want {
+	if got, want := leaf.Styles()[0].LegendURL, "http://h/legend?a=1&b=2"; got != want {
 		t.Errorf("LegendURL = %q, want %q", got, want)
 	}
 
@@ -200,7 +200,7 @@ func TestParseCapabilitiesInheritance(t *testing.T) {
 		{leaf2, "time", Dimension{Name: "time", Units: "other"}},
 	}
 	for _, tt := range dimTests {
-		if got := tt.l.Dimensions[tt.key]; got != tt.want {
+		if got := tt.l.Dimensions()[tt.key]; got != tt.want {
 			t.Errorf("%s: Dimensions[%q] = %+v, want %+v", tt.l.Title, tt.key, got, tt.want)
 		}
 	}
@@ -221,11 +221,11 @@ func TestParseCapabilitiesDimension130(t *testing.T) {
 	}
 	for _, tt := range tests {
 		l := capsMustFind(t, caps, tt.name)
-		if got := l.Dimensions["time"]; got != tt.want {
+		if got := l.Dimensions()["time"]; got != tt.want {
 			t.Errorf("%s: Dimensions[time] = %+v, want %+v", tt.name, got, tt.want)
 		}
-		if len(l.Dimensions) != 1 {
-			t.Errorf("%s: len(Dimensions) = %d, want 1", tt.name, len(l.Dimensions))
+		if len(l.Dimensions()) != 1 {
+			t.Errorf("%s: len(Dimensions) = %d, want 1", tt.name, len(l.Dimensions()))
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/twpayne/go-geom"
 
@@ -16,28 +17,42 @@ import (
 
 // Catalog caches each service's capabilities for the session, so the version
 // a server speaks is negotiated once, and turns project layers into engine
-// specs. Concurrent requests for one service share one fetch. Failures are
-// not cached: the next call tries again (credentials may have arrived).
+// specs. Concurrent requests for one service share one fetch. A failure is
+// shared too, by the callers waiting for it and by those that come within
+// CatalogFailureTTL (a render's other layers of the same source, say), so a
+// failing server is asked once, not once per layer; Forget drops it at once
+// (credentials arrived). A fetch its caller cancelled is not shared: the
+// next caller tries again.
 type Catalog struct {
 	client *http.Client
+	now    func() time.Time // time.Now; tests set it
 	mu     sync.Mutex
 	byURL  map[string]*catalogEntry
 }
 
+// CatalogFailureTTL is how long a failed capabilities fetch is given to
+// later callers before the service is asked again.
+const CatalogFailureTTL = 30 * time.Second
+
 type catalogEntry struct {
 	done chan struct{}
 	src  vault.Source
-	caps *Capabilities
-	err  error
+	// Set before done is closed:
+	caps      *Capabilities
+	err       error
+	at        time.Time // when the fetch ended
+	abandoned bool      // its caller's context ended: not the server's answer
 }
 
 // NewCatalog returns a catalog that fetches through client (the
 // authenticating client: it attaches credentials per source).
 func NewCatalog(client *http.Client) *Catalog {
-	return &Catalog{client: client, byURL: map[string]*catalogEntry{}}
+	return &Catalog{client: client, now: time.Now, byURL: map[string]*catalogEntry{}}
 }
 
-// Capabilities returns the service's capabilities, fetching them once.
+// Capabilities returns the service's capabilities, fetching them once. A
+// failure is returned to every caller until CatalogFailureTTL has passed
+// or Forget is called for the service's source.
 func (c *Catalog) Capabilities(ctx context.Context, serviceURL string) (*Capabilities, error) {
 	src, err := vault.SourceOf(serviceURL)
 	if err != nil {
@@ -46,18 +61,24 @@ func (c *Catalog) Capabilities(ctx context.Context, serviceURL string) (*Capabil
 	for {
 		c.mu.Lock()
 		e, ok := c.byURL[serviceURL]
+		if ok && e.expiredLocked(c.now()) {
+			delete(c.byURL, serviceURL)
+			ok = false
+		}
 		if !ok {
 			e = &catalogEntry{done: make(chan struct{}), src: src}
 			c.byURL[serviceURL] = e
 			c.mu.Unlock()
-			e.caps, e.err = FetchCapabilities(vault.WithSource(ctx, src), c.client, serviceURL)
-			if e.err != nil {
-				c.mu.Lock()
+			caps, err := FetchCapabilities(vault.WithSource(ctx, src), c.client, serviceURL)
+			c.mu.Lock()
+			e.caps, e.err, e.at = caps, err, c.now()
+			e.abandoned = err != nil && ctx.Err() != nil
+			if e.abandoned && c.byURL[serviceURL] == e {
 				delete(c.byURL, serviceURL)
-				c.mu.Unlock()
 			}
+			c.mu.Unlock()
 			close(e.done)
-			return e.caps, e.err
+			return caps, err
 		}
 		c.mu.Unlock()
 		select {
@@ -71,7 +92,21 @@ func (c *Catalog) Capabilities(ctx context.Context, serviceURL string) (*Capabil
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		// The shared fetch failed (perhaps its caller gave up): try again.
+		if !e.abandoned {
+			return nil, e.err
+		}
+		// The caller of the shared fetch gave up: try again.
+	}
+}
+
+// expiredLocked reports whether e is a finished failure older than
+// CatalogFailureTTL; c.mu is held.
+func (e *catalogEntry) expiredLocked(now time.Time) bool {
+	select {
+	case <-e.done:
+		return e.err != nil && now.Sub(e.at) >= CatalogFailureTTL
+	default:
+		return false
 	}
 }
 

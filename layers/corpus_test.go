@@ -233,8 +233,8 @@ func corpusCheckLayers(t *testing.T, caps *Capabilities, want corpusFile) {
 		if r.Name != capsDeref(w.Root.Name) || r.Title != capsDeref(w.Root.Title) {
 			t.Errorf("root = %q/%q, want %q/%q", r.Name, r.Title, capsDeref(w.Root.Name), capsDeref(w.Root.Title))
 		}
-		if w.Root.CRSCount != nil && len(r.CRS) != *w.Root.CRSCount {
-			t.Errorf("root len(CRS) = %d, want %d", len(r.CRS), *w.Root.CRSCount)
+		if w.Root.CRSCount != nil && len(r.CRS()) != *w.Root.CRSCount {
+			t.Errorf("root len(CRS) = %d, want %d", len(r.CRS()), *w.Root.CRSCount)
 		}
 	}
 }
@@ -276,19 +276,19 @@ func corpusCheckCRS(t *testing.T, l *Layer, s corpusSample) {
 	t.Helper()
 	n := s.Name
 	if s.CRS != nil {
-		got, want := slices.Sorted(slices.Values(l.CRS)), slices.Sorted(slices.Values(s.CRS))
+		got, want := slices.Sorted(slices.Values(l.CRS())), slices.Sorted(slices.Values(s.CRS))
 		if !slices.Equal(got, want) {
-			t.Errorf("%s: CRS = %q, want (as a set) %q", n, l.CRS, s.CRS)
+			t.Errorf("%s: CRS = %q, want (as a set) %q", n, l.CRS(), s.CRS)
 		}
 	}
-	if s.CRSCount != nil && len(l.CRS) != *s.CRSCount {
-		t.Errorf("%s: len(CRS) = %d, want %d", n, len(l.CRS), *s.CRSCount)
+	if s.CRSCount != nil && len(l.CRS()) != *s.CRSCount {
+		t.Errorf("%s: len(CRS) = %d, want %d", n, len(l.CRS()), *s.CRSCount)
 	}
-	if s.CRSFirst10 != nil && !slices.Equal(l.CRS[:min(10, len(l.CRS))], s.CRSFirst10) {
-		t.Errorf("%s: first 10 CRS = %q, want %q", n, l.CRS[:min(10, len(l.CRS))], s.CRSFirst10)
+	if s.CRSFirst10 != nil && !slices.Equal(l.CRS()[:min(10, len(l.CRS()))], s.CRSFirst10) {
+		t.Errorf("%s: first 10 CRS = %q, want %q", n, l.CRS()[:min(10, len(l.CRS()))], s.CRSFirst10)
 	}
-	if s.CRSLast5 != nil && !slices.Equal(l.CRS[max(0, len(l.CRS)-5):], s.CRSLast5) {
-		t.Errorf("%s: last 5 CRS = %q, want %q", n, l.CRS[max(0, len(l.CRS)-5):], s.CRSLast5)
+	if s.CRSLast5 != nil && !slices.Equal(l.CRS()[max(0, len(l.CRS())-5):], s.CRSLast5) {
+		t.Errorf("%s: last 5 CRS = %q, want %q", n, l.CRS()[max(0, len(l.CRS())-5):], s.CRSLast5)
 	}
 	for _, c := range s.CRS {
 		if !l.HasCRS(strings.ToLower(c)) {
@@ -321,7 +321,7 @@ func corpusCheckGeo(t *testing.T, l *Layer, s corpusSample) {
 		if b != nil {
 			want = b.Lonlat
 		}
-		corpusCheckBox(t, n+`: BBoxes["EPSG:4326"]`, l.BBoxes["EPSG:4326"], want)
+		corpusCheckBox(t, n+`: BBoxes["EPSG:4326"]`, l.BBoxes()["EPSG:4326"], want)
 	}
 }
 
@@ -351,9 +351,9 @@ func corpusCheckStyles(t *testing.T, l *Layer, s corpusSample) {
 	t.Helper()
 	n := s.Name
 	var names, inherited []string
-	for _, st := range l.Styles {
+	for _, st := range l.Styles() {
 		names = append(names, st.Name)
-		if l.Parent != nil && slices.ContainsFunc(l.Parent.Styles, func(p Style) bool { return p.Name == st.Name }) {
+		if l.Parent != nil && slices.ContainsFunc(l.Parent.Styles(), func(p Style) bool { return p.Name == st.Name }) {
 			inherited = append(inherited, st.Name)
 		}
 	}
@@ -371,11 +371,11 @@ func corpusCheckDims(t *testing.T, l *Layer, s corpusSample) {
 	if s.Dimensions == nil {
 		return
 	}
-	if len(l.Dimensions) != len(s.Dimensions) {
-		t.Errorf("%s: %d dimensions %v, want %d", n, len(l.Dimensions), slices.Sorted(maps.Keys(l.Dimensions)), len(s.Dimensions))
+	if len(l.Dimensions()) != len(s.Dimensions) {
+		t.Errorf("%s: %d dimensions %v, want %d", n, len(l.Dimensions()), slices.Sorted(maps.Keys(l.Dimensions())), len(s.Dimensions))
 	}
 	for key, w := range s.Dimensions {
-		d, ok := l.Dimensions[strings.ToLower(key)]
+		d, ok := l.Dimensions()[strings.ToLower(key)]
 		if !ok {
 			t.Errorf("%s: Dimensions[%q] missing", n, strings.ToLower(key))
 			continue

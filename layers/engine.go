@@ -23,12 +23,23 @@ type Options struct {
 	CacheBytes   int64 // tile cache bound, decoded bytes; default 256 MiB
 	PerHost      int   // concurrent requests per host:port; default 6
 	MaxBodyBytes int64 // per tile response; default 16 MiB
-	// Retries for 5xx and 429 answers; default 3, negative for none.
-	// Exponential backoff with jitter from 250 ms, honouring Retry-After
-	// (seconds or HTTP date), each wait capped at 10 s.
+	// Retries for 5xx and 429 answers; default 2, negative for none.
+	// Exponential backoff with jitter from 250 ms, or the Retry-After
+	// (seconds or HTTP date) when it asks for at most 10 s. A longer
+	// Retry-After is not retried: the tile fails with a *RetryAfterError
+	// ("the server asks to retry after ...") and the engine sends the host
+	// nothing more until then.
 	Retries int
-	Clock   func() time.Time                                 // default time.Now
-	Sleep   func(ctx context.Context, d time.Duration) error // default: a timer that stops on ctx
+	// DecodeBytes bounds the memory of the tiles being decoded at once,
+	// over all fetches of the engine; default 64 MiB. A tile's share is
+	// estimated before decoding from the size and bit depth its header
+	// declares (a 16-bit RGBA PNG takes 8 bytes a pixel) plus the RGBA tile
+	// it becomes; a tile that alone exceeds the bound decodes alone.
+	// Decoders wait for room, so a burst of heavy tiles from one or many
+	// hosts costs at most this much beyond the cache.
+	DecodeBytes int64
+	Clock       func() time.Time                                 // default time.Now
+	Sleep       func(ctx context.Context, d time.Duration) error // default: a timer that stops on ctx
 	// NoMerge disables request merging (adjacent compatible layers fetched
 	// as one GetMap). For measurements.
 	NoMerge bool
@@ -50,10 +61,12 @@ type Engine struct {
 	client *http.Client
 	opt    Options
 	cache  *tileCache
+	decode *byteBudget // Options.DecodeBytes
 
 	mu       sync.Mutex
-	inflight map[string]*call         // by GetMap URL
-	hosts    map[string]chan struct{} // per host:port semaphore
+	inflight map[string]*call           // by GetMap URL
+	hosts    map[string]chan struct{}   // per host:port semaphore
+	backoff  map[string]RetryAfterError // host:port -> a long Retry-After it sent
 }
 
 // NewEngine returns an engine that makes its requests with client (whose
@@ -73,9 +86,12 @@ func NewEngine(client *http.Client, opt Options) *Engine {
 	}
 	switch {
 	case opt.Retries == 0:
-		opt.Retries = 3
+		opt.Retries = 2
 	case opt.Retries < 0:
 		opt.Retries = 0
+	}
+	if opt.DecodeBytes <= 0 {
+		opt.DecodeBytes = 64 << 20
 	}
 	if opt.Clock == nil {
 		opt.Clock = time.Now
@@ -87,8 +103,10 @@ func NewEngine(client *http.Client, opt Options) *Engine {
 		client:   client,
 		opt:      opt,
 		cache:    newTileCache(opt.CacheBytes),
+		decode:   newByteBudget(opt.DecodeBytes),
 		inflight: map[string]*call{},
 		hosts:    map[string]chan struct{}{},
+		backoff:  map[string]RetryAfterError{},
 	}
 }
 

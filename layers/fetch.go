@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	_ "image/gif"  // GetMap formats
 	_ "image/jpeg" // GetMap formats
 	_ "image/png"  // GetMap formats
@@ -26,7 +27,7 @@ import (
 // Errors of a tile download, tested with errors.Is.
 var (
 	// ErrTileTooLarge: the response body exceeded Options.MaxBodyBytes, or
-	// the image declares more pixels than a tile may have.
+	// the image declares more pixels than were asked for (WIDTH x HEIGHT).
 	ErrTileTooLarge = errors.New("layers: tile response too large")
 	// ErrNotImage: the server answered 2xx with something that is not an
 	// image (and not a ServiceException document).
@@ -35,9 +36,6 @@ var (
 	// the caller's context).
 	ErrTimeout = errors.New("layers: request timed out")
 )
-
-// maxTilePixels bounds a decoded tile (a PNG can declare any size).
-const maxTilePixels = 4096 * 4096
 
 // serviceException returns the OGC exception document in body (WMS
 // ServiceExceptionReport or OWS ExceptionReport), read by the capabilities
@@ -115,17 +113,34 @@ type tileRequest struct {
 
 // download performs req with retries and returns the decoded tile, px x px
 // in Web Mercator. It counts round trips and body bytes into st.
+//
+// A 5xx or 429 answer is retried up to Options.Retries times when it asks
+// for no wait or a short one (Retry-After at most maxRetryDelay). One that
+// asks for a longer wait is not retried: it fails with a *RetryAfterError,
+// and the host is left alone until then (backoff), so the view's other
+// tiles fail at once without a request.
 func (e *Engine) download(ctx context.Context, req tileRequest, st *fetchStats) (*image.RGBA, error) {
+	host := hostKey(req.url)
 	for attempt := 0; ; attempt++ {
+		if err := e.backedOff(host); err != nil {
+			return nil, err
+		}
 		status, hdr, body, err := e.roundTrip(ctx, req, st)
 		if err != nil {
 			return nil, err
 		}
-		if (status >= 500 || status == http.StatusTooManyRequests) && attempt < e.opt.Retries {
-			if err := e.opt.Sleep(ctx, e.retryDelay(attempt, hdr)); err != nil {
-				return nil, err
+		if status >= 500 || status == http.StatusTooManyRequests {
+			now := e.opt.Clock()
+			wait, asked := parseRetryAfter(hdr.Get("Retry-After"), now)
+			if asked && wait > maxRetryDelay {
+				return nil, e.backOff(host, status, now.Add(wait))
 			}
-			continue
+			if attempt < e.opt.Retries {
+				if err := e.opt.Sleep(ctx, e.retryDelay(attempt, hdr)); err != nil {
+					return nil, err
+				}
+				continue
+			}
 		}
 		if status < 200 || status > 299 {
 			if exc, ok := serviceException(body); ok && !isAuthStatus(status) {
@@ -133,8 +148,47 @@ func (e *Engine) download(ctx context.Context, req tileRequest, st *fetchStats) 
 			}
 			return nil, &HTTPError{Status: status, URL: redact(req.url)}
 		}
-		return decodeTile(hdr.Get("Content-Type"), body, req)
+		return e.decodeTile(ctx, hdr.Get("Content-Type"), body, req)
 	}
+}
+
+// RetryAfterError is a 5xx or 429 answer whose Retry-After asks for a
+// longer wait than the engine makes (10 s): the tile fails instead, and
+// the engine sends nothing more to the host until Until.
+type RetryAfterError struct {
+	Status int       // the answer's HTTP status
+	Until  time.Time // when the server said to try again
+}
+
+func (e *RetryAfterError) Error() string {
+	return "layers: the server asks to retry after " + e.Until.UTC().Format(time.RFC1123)
+}
+
+// backOff records that host asked to be left alone until until and returns
+// the error for the tile that learnt it.
+func (e *Engine) backOff(host string, status int, until time.Time) error {
+	e.mu.Lock()
+	if until.After(e.backoff[host].Until) {
+		e.backoff[host] = RetryAfterError{Status: status, Until: until}
+	}
+	e.mu.Unlock()
+	return &RetryAfterError{Status: status, Until: until}
+}
+
+// backedOff returns a *RetryAfterError while host asked not to be
+// requested, nil otherwise.
+func (e *Engine) backedOff(host string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	b, ok := e.backoff[host]
+	if !ok {
+		return nil
+	}
+	if !e.opt.Clock().Before(b.Until) {
+		delete(e.backoff, host)
+		return nil
+	}
+	return &b
 }
 
 func isAuthStatus(status int) bool { return status == 401 || status == 403 || status == 498 }
@@ -196,10 +250,15 @@ func (e *Engine) retryDelay(attempt int, hdr http.Header) time.Duration {
 
 const (
 	baseRetryDelay = 250 * time.Millisecond
-	maxRetryDelay  = 10 * time.Second
+	// maxRetryDelay is the longest wait before a retry. A server that asks
+	// for more (Retry-After) is not retried: see download.
+	maxRetryDelay = 10 * time.Second
+	// maxRetryAfter bounds what parseRetryAfter returns (no overflow).
+	maxRetryAfter = 100 * 365 * 24 * time.Hour
 )
 
 // parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
+// The delay is at most maxRetryAfter, never negative.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -209,8 +268,8 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if n < 0 {
 			return 0, false
 		}
-		if n > int64(maxRetryDelay/time.Second) {
-			return maxRetryDelay, true
+		if n > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter, true
 		}
 		return time.Duration(n) * time.Second, true
 	}
@@ -218,12 +277,18 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if err != nil {
 		return 0, false
 	}
-	return max(t.Sub(now), 0), true
+	return min(max(t.Sub(now), 0), maxRetryAfter), true
 }
 
 // decodeTile checks a 2xx body and decodes it into a px x px Web Mercator
 // tile. An exception document is an error whatever the Content-Type said.
-func decodeTile(contentType string, body []byte, req tileRequest) (*image.RGBA, error) {
+//
+// A small body can declare a huge image (a 100 KB PNG of zeros decodes to
+// 4096x4096 16-bit pixels, 128 MiB), so the header is read first: an image
+// larger than the requested WIDTH x HEIGHT is refused with ErrTileTooLarge
+// without decoding it, and the decode waits for its estimated memory in the
+// engine's decode budget (Options.DecodeBytes).
+func (e *Engine) decodeTile(ctx context.Context, contentType string, body []byte, req tileRequest) (*image.RGBA, error) {
 	if exc, ok := serviceException(body); ok {
 		return nil, exc
 	}
@@ -239,18 +304,56 @@ func decodeTile(contentType string, body []byte, req tileRequest) (*image.RGBA, 
 	if err != nil {
 		return nil, fmt.Errorf("%w: cannot decode %s: %v", ErrNotImage, kind, err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxTilePixels {
-		return nil, fmt.Errorf("%w: %dx%d pixels", ErrTileTooLarge, cfg.Width, cfg.Height)
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > req.w || cfg.Height > req.h {
+		return nil, fmt.Errorf("%w: the server sent %dx%d pixels for %dx%d", ErrTileTooLarge, cfg.Width, cfg.Height, req.w, req.h)
 	}
+	held, err := e.decode.acquire(ctx, decodeCost(cfg, req))
+	if err != nil {
+		return nil, err
+	}
+	defer e.decode.release(held)
 	img, _, err := image.Decode(bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("%w: cannot decode %s: %v", ErrNotImage, kind, err)
+	}
+	if b := img.Bounds(); b.Dx() > req.w || b.Dy() > req.h { // the header lied
+		return nil, fmt.Errorf("%w: the server sent %dx%d pixels for %dx%d", ErrTileTooLarge, b.Dx(), b.Dy(), req.w, req.h)
 	}
 	rgba := toRGBA(img, req.w, req.h)
 	if req.geo {
 		return reprojectGeographic(rgba, req.tile, req.tilePx), nil
 	}
 	return rgba, nil
+}
+
+// decodeCost estimates the memory a tile takes while it is decoded: the
+// decoded image at its declared size and depth, the w x h RGBA tile it is
+// converted to and, for a lon/lat image, the reprojected tile.
+func decodeCost(cfg image.Config, req tileRequest) int64 {
+	n := int64(cfg.Width)*int64(cfg.Height)*bytesPerPixel(cfg.ColorModel) + 4*int64(req.w)*int64(req.h)
+	if req.geo {
+		n += 4 * int64(req.tilePx) * int64(req.tilePx)
+	}
+	return n
+}
+
+// bytesPerPixel is the size of a pixel of the image a decoder returns for
+// a colour model; 8 (the largest) for models it does not know.
+func bytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.YCbCrModel:
+		return 3
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel, color.NYCbCrAModel:
+		return 4
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 8
 }
 
 // toRGBA converts img to a w x h *image.RGBA at origin (0,0), resampling if

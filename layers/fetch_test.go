@@ -17,7 +17,9 @@ var retryAfterTests = []struct {
 	{" 0 ", 0, true},
 	{"-1", 0, false},
 	{"99999999999999999999", 0, false},
-	{"600", maxRetryDelay, true},
+	{"600", 600 * time.Second, true},
+	{"100000", 100000 * time.Second, true},
+	{"99999999999", maxRetryAfter, true},
 	{"Sun, 01 Mar 2026 12:00:07 GMT", 7 * time.Second, true},
 	{"Sun, 01 Mar 2026 11:00:00 GMT", 0, true}, // in the past
 	{"soon", 0, false},

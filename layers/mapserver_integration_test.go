@@ -130,7 +130,7 @@ func checkMapServerLayers(t *testing.T, caps *layers.Capabilities) {
 		}
 		for _, crs := range []string{"EPSG:3857", "EPSG:4326"} {
 			if !l.HasCRS(crs) {
-				t.Errorf("%s: layer %q CRS = %v, want %s (inherited from the root)", caps.Version, name, l.CRS, crs)
+				t.Errorf("%s: layer %q CRS = %v, want %s (inherited from the root)", caps.Version, name, l.CRS(), crs)
 			}
 		}
 		if got, err := layers.ChooseCRS(l); err != nil || got != "EPSG:3857" {
@@ -145,8 +145,8 @@ func checkMapServerLayers(t *testing.T, caps *layers.Capabilities) {
 			t.Errorf("%s: layer %q geographic bbox %v..%v, want a world-wide lon/lat box", caps.Version, name, b.Min(0), b.Max(0))
 		}
 	}
-	if l := caps.Find("countries"); l != nil && (!l.Queryable || len(l.Styles) < 2) {
-		t.Errorf("%s: countries queryable %v styles %d, want queryable with outline and filled", caps.Version, l.Queryable, len(l.Styles))
+	if l := caps.Find("countries"); l != nil && (!l.Queryable || len(l.Styles()) < 2) {
+		t.Errorf("%s: countries queryable %v styles %d, want queryable with outline and filled", caps.Version, l.Queryable, len(l.Styles()))
 	}
 }
 

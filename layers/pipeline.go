@@ -75,7 +75,7 @@ func (e *Engine) fetch(ctx context.Context, v View, specs []LayerSpec, p Progres
 		}()
 	}
 	wg.Wait()
-	return tr.final(), Stats{
+	return tr.final(ctx), Stats{
 		Tiles:     st.tiles.Load(),
 		Requests:  st.requests.Load(),
 		CacheHits: st.hits.Load(),
@@ -266,15 +266,15 @@ func (t *tracker) emitLocked(g int) {
 func (t *tracker) invalid(g int, err error, tiles int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.states[g] = State{Kind: StateError, Failed: tiles, Reason: reasonOf(err)}
+	t.states[g] = State{Kind: StateError, Queued: tiles, Failed: tiles, Reason: reasonOf(err)}
 	t.emitLocked(g)
 }
 
 func (t *tracker) start(g, tiles, hits int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s := State{Kind: StateLoading, Queued: tiles - hits, Done: hits}
-	if s.Queued == 0 {
+	s := State{Kind: StateLoading, Queued: tiles, Done: hits}
+	if hits == tiles {
 		s.Kind = StateOK
 	}
 	t.states[g] = s
@@ -282,7 +282,7 @@ func (t *tracker) start(g, tiles, hits int) {
 }
 
 // result records a finished tile. Nothing is recorded once ctx is
-// cancelled, and abandoned requests stay counted as queued.
+// cancelled, and abandoned requests stay pending.
 func (t *tracker) result(ctx context.Context, g int, img *image.RGBA, err error) {
 	if ctx.Err() != nil || (err != nil && abandoned(err)) {
 		return
@@ -293,7 +293,9 @@ func (t *tracker) result(ctx context.Context, g int, img *image.RGBA, err error)
 		return
 	}
 	s := &t.states[g]
-	s.Queued--
+	if s.Done+s.Failed >= s.Queued {
+		return // never more results than tiles
+	}
 	if err == nil && img != nil {
 		s.Done++
 		t.emitLocked(g)
@@ -315,23 +317,33 @@ func (t *tracker) result(ctx context.Context, g int, img *image.RGBA, err error)
 }
 
 // final settles every group's kind and returns the states by layer ID.
-func (t *tracker) final() map[string]State {
+// When ctx's deadline passed, the tiles still pending count as failed.
+func (t *tracker) final(ctx context.Context) map[string]State {
+	deadline := errors.Is(ctx.Err(), context.DeadlineExceeded)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	out := make(map[string]State, len(t.groups))
 	for g := range t.groups {
 		s := &t.states[g]
-		prev := s.Kind
+		prev := *s
 		switch {
 		case s.Kind == StateBlocked:
+		case deadline && s.Pending() > 0:
+			s.Kind = StateError
+			s.Failed += s.Pending()
+			if s.Reason == "" {
+				s.Reason = ReasonDeadline
+			} else {
+				s.Reason = ReasonDeadline + "; " + s.Reason
+			}
 		case s.Failed > 0:
 			s.Kind = StateError
-		case s.Queued > 0:
+		case s.Pending() > 0:
 			s.Kind = StateIdle // cancelled before it finished
 		default:
 			s.Kind = StateOK
 		}
-		if s.Kind != prev {
+		if *s != prev {
 			t.emitLocked(g)
 		}
 		for _, id := range t.groups[g].ids {

@@ -221,7 +221,7 @@ func TestFetchAllTilesOK(t *testing.T) {
 	rec := newRecorder()
 	tiles := len(TilesForView(testView))
 	states := e.Fetch(context.Background(), testView, []LayerSpec{f.spec("A", "a")}, rec)
-	if got, want := states["A"], (State{Kind: StateOK, Done: tiles}); got != want {
+	if got, want := states["A"], (State{Kind: StateOK, Queued: tiles, Done: tiles}); got != want {
 		t.Errorf("state = %v, want %v", got, want)
 	}
 	if got, want := rec.tilesDone("A"), tiles; got != want {
@@ -343,7 +343,7 @@ func TestFetchDeduplicatesConcurrentFetches(t *testing.T) {
 	close(gate)
 	tiles := len(TilesForView(testView))
 	for range 2 {
-		if got, want := (<-results)["A"], (State{Kind: StateOK, Done: tiles}); got != want {
+		if got, want := (<-results)["A"], (State{Kind: StateOK, Queued: tiles, Done: tiles}); got != want {
 			t.Errorf("state = %v, want %v", got, want)
 		}
 	}
@@ -374,9 +374,11 @@ func TestFetchRetries(t *testing.T) {
 	}{
 		{"503 retry-after seconds", 2, 503, "2", 0, 3, []time.Duration{2 * time.Second, 2 * time.Second}, StateOK, ""},
 		{"429 retry-after date", 1, 429, now.Add(5 * time.Second).Format(http.TimeFormat), 0, 2, []time.Duration{5 * time.Second}, StateOK, ""},
-		{"retry-after capped", 1, 503, "3600", 0, 2, []time.Duration{10 * time.Second}, StateOK, ""},
+		{"retry-after 10 s waited", 1, 503, "10", 0, 2, []time.Duration{10 * time.Second}, StateOK, ""},
+		{"long retry-after not retried", -1, 503, "3600", 0, 1, []time.Duration{}, StateError, "the server asks to retry after Sun, 01 Mar 2026 13:00:00 UTC"},
+		{"long retry-after date", -1, 429, now.Add(time.Hour).Format(http.TimeFormat), 0, 1, []time.Duration{}, StateError, "the server asks to retry after Sun, 01 Mar 2026 13:00:00 UTC"},
 		{"500 backoff", 2, 500, "", 0, 3, nil, StateOK, ""},
-		{"500 exhausted", -1, 500, "", 0, 4, nil, StateError, "HTTP 500 Internal Server Error"},
+		{"500 exhausted", -1, 500, "", 0, 3, nil, StateError, "HTTP 500 Internal Server Error"},
 		{"no retries", -1, 502, "", -1, 1, []time.Duration{}, StateError, "HTTP 502 Bad Gateway"},
 		{"404 not retried", -1, 404, "", 0, 1, []time.Duration{}, StateError, "HTTP 404 Not Found"},
 	}
@@ -468,7 +470,7 @@ func TestFetchBlocked(t *testing.T) {
 			if got.Kind != StateBlocked || got.Reason != tt.wantWhy {
 				t.Errorf("state = %v, want blocked: %s", got, tt.wantWhy)
 			}
-			if got.Failed < 1 || got.Failed > perHost || got.Failed+got.Queued != tiles {
+			if got.Failed < 1 || got.Failed > perHost || got.Queued != tiles || got.Pending() != tiles-got.Failed {
 				t.Errorf("state counts = %v, want 1..%d failed and the rest queued", got, perHost)
 			}
 			if n := len(f.requests()); n > perHost {
@@ -492,7 +494,7 @@ func TestFetchClientTimeoutIsAnError(t *testing.T) {
 	e := NewEngine(client, Options{})
 	one := View{CenterLon: 10, CenterLat: 50, Zoom: 5, Width: 10, Height: 10}
 	got := e.Fetch(context.Background(), one, []LayerSpec{f.spec("A", "a")}, nil)["A"]
-	if want := (State{Kind: StateError, Failed: 1, Reason: "request timed out"}); got != want {
+	if want := (State{Kind: StateError, Queued: 1, Failed: 1, Reason: "request timed out"}); got != want {
 		t.Errorf("state = %v, want %v", got, want)
 	}
 }
@@ -607,7 +609,7 @@ func TestFetchRequestMerging(t *testing.T) {
 				t.Errorf("requests = %d, want %d (%d per tile)", got, want, tt.perTile)
 			}
 			for _, id := range []string{"A", "B", "C"} {
-				if got, want := states[id], (State{Kind: StateOK, Done: tiles}); got != want {
+				if got, want := states[id], (State{Kind: StateOK, Queued: tiles, Done: tiles}); got != want {
 					t.Errorf("state[%s] = %v, want %v", id, got, want)
 				}
 			}

@@ -75,19 +75,19 @@ func ChooseCRS(l *Layer) (string, error) {
 	if l == nil {
 		return "", fmt.Errorf("%w: no layer", ErrNoUsableCRS)
 	}
+	offered := l.CRS()
 	for _, pref := range [][]string{mercatorCRS, geographicCRS} {
 		for _, want := range pref {
-			for _, have := range l.CRS {
+			for _, have := range offered {
 				if strings.EqualFold(strings.TrimSpace(have), want) {
 					return want, nil
 				}
 			}
 		}
 	}
-	offered := l.CRS
 	more := ""
 	if len(offered) > 12 {
-		offered, more = offered[:12], fmt.Sprintf(" and %d more", len(l.CRS)-12)
+		offered, more = offered[:12], fmt.Sprintf(" and %d more", len(offered)-12)
 	}
 	list := strings.Join(offered, ", ")
 	if list == "" {

@@ -24,7 +24,7 @@ func TestChooseCRS(t *testing.T) {
 		{nil, "", true},
 	}
 	for _, tt := range tests {
-		got, err := ChooseCRS(&Layer{Name: "l", CRS: tt.crs})
+		got, err := ChooseCRS(&Layer{Name: "l", addedCRS: tt.crs})
 		if got != tt.want || (err != nil) != tt.wantErr {
 			t.Errorf("ChooseCRS(%v) = %q, %v, want %q, error %v", tt.crs, got, err, tt.want, tt.wantErr)
 		}

@@ -33,21 +33,29 @@ func (k StateKind) String() string {
 const (
 	ReasonNeedsCredentials = "needs credentials"
 	ReasonRejected         = "credentials rejected"
+	// ReasonDeadline: the fetch's context deadline (the CLI's --timeout)
+	// passed before every tile arrived; the missing tiles count as failed.
+	ReasonDeadline = "timed out before every tile arrived"
 )
 
-// State is a layer's progress in one Fetch. Queued counts tiles still waiting
-// or in flight (after a block or a cancel: those never requested), Done the
-// tiles in the cache (including cache hits), Failed the tiles that ended in
-// an error. Reason is the first failure's explanation: the server's
-// ServiceException text, an HTTP status, or one of the Reason constants.
+// State is a layer's progress in one Fetch. Queued is the number of tiles
+// the view needs for the layer in this fetch (cache hits included); Done
+// counts those in the cache, Failed those that ended in an error. Always
+// Done + Failed <= Queued; the difference is the tiles still waiting or in
+// flight (after a block or a cancel: those never requested). Reason is the
+// first failure's explanation: the server's ServiceException text, an HTTP
+// status, or one of the Reason constants.
 type State struct {
 	Kind                 StateKind
 	Queued, Done, Failed int
 	Reason               string
 }
 
+// Pending returns the tiles neither done nor failed.
+func (s State) Pending() int { return max(0, s.Queued-s.Done-s.Failed) }
+
 func (s State) String() string {
-	str := fmt.Sprintf("%s %d/%d", s.Kind, s.Done, s.Queued+s.Done+s.Failed)
+	str := fmt.Sprintf("%s %d/%d", s.Kind, s.Done, s.Queued)
 	if s.Failed > 0 {
 		str += fmt.Sprintf(" (%d failed)", s.Failed)
 	}

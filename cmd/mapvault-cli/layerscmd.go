@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -34,11 +33,11 @@ func runLayers(ctx context.Context, args []string, io stdio, env func(string) st
 		return code
 	}
 	if *asJSON {
-		b, err := caps.ReportJSON()
-		if err != nil {
+		// Streamed: the report of a document whose layers inherit long
+		// lists is much larger than the document.
+		if err := caps.WriteReportJSON(io.out); err != nil {
 			return fail(io, exitFailure, "%v", err)
 		}
-		fmt.Fprintf(io.out, "%s\n", bytes.TrimSpace(b)) // one newline, whatever ReportJSON ends with
 		return exitOK
 	}
 	fmt.Fprintf(io.out, "%s (WMS %s)\nGetMap: %s\n", caps.Title, caps.Version, vault.RedactURL(caps.GetMapURL))

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"mapvault/app/session"
 	"mapvault/layers"
@@ -18,7 +19,7 @@ import (
 	"mapvault/vault"
 )
 
-const renderUsage = `PROJECT -o OUT.png [--size 1920x1080] [--center LON,LAT] [--zoom Z] [--scale S] [--credentials FILE|-] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--no-keychain]
+const renderUsage = `PROJECT -o OUT.png [--size 1920x1080] [--center LON,LAT] [--zoom Z] [--scale S] [--timeout 2m] [--credentials FILE|-] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--no-keychain]
 
 Renders the project's visible layers into a PNG. When exactly one source of
 the project needs a credential, a plain secret on the first line of standard
@@ -31,7 +32,12 @@ standard input), one object per source:
 and from the OS keychain for sources the user chose to remember there.
 Per-layer state and tiles/bytes/seconds go to standard error. A layer
 without working credentials is reported and skipped: exit 5. A layer that
-failed (server error) leaves the image without it: exit 1.`
+failed (server error) or is incomplete leaves the image without it (or
+without its missing tiles): exit 1. --timeout bounds the whole render
+(capabilities and tiles, not a browser sign-in): when it passes, the
+image is written with what arrived, the layers still loading are reported
+as timed out, and the exit is 1. A server that asks to be retried later
+than 10 s from now (Retry-After) fails its layer with that time.`
 
 func runRender(ctx context.Context, args []string, io stdio, env func(string) string) int {
 	fs := newFlags("render", renderUsage, io)
@@ -43,6 +49,7 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	credPath := fs.String("credentials", "", "credentials `FILE` (JSON lines), or - for standard input")
 	noKeychain := fs.Bool("no-keychain", false, "do not look in the OS keychain")
 	noMerge := fs.Bool("no-merge", false, "fetch every layer separately (measures request merging)")
+	timeout := fs.Duration("timeout", defaultRenderTimeout, "give up on the render after `DURATION` (capabilities and tiles)")
 	af := addAuthFlags(fs)
 	pos, code := parseFlags(fs, args, 1)
 	if code >= 0 {
@@ -54,6 +61,9 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	if *out == "" {
 		fs.Usage()
 		return exitUsage
+	}
+	if *timeout <= 0 {
+		return fail(io, exitUsage, "--timeout %v: want a positive duration such as 90s or 2m", *timeout)
 	}
 	p, err := project.Load(pos[0])
 	if err != nil {
@@ -106,14 +116,17 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 		ws.SetCredential(src, cred)
 	}
 	signIn(ctx, ws, p, browser(env), io)
-	specs, blocked, failed := resolveLayers(ctx, ws, p, keychain != nil, io)
-	img, states, st := ws.Engine().Render(ctx, view, specs, nil)
+	rctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	specs, blocked, failed := resolveLayers(rctx, ws, p, keychain != nil, io)
+	img, states, st := ws.Engine().Render(rctx, view, specs, nil)
 	for _, s := range specs {
 		state := states[s.ID]
 		switch state.Kind {
 		case layers.StateBlocked:
 			blocked++
-		case layers.StateError:
+		case layers.StateOK:
+		default: // an error, or incomplete
 			failed++
 		}
 		fmt.Fprintf(io.err, "layer %s: %s\n", s.ID, describe(state))
@@ -130,15 +143,23 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	if ctx.Err() != nil {
 		return fail(io, exitFailure, "interrupted")
 	}
+	if rctx.Err() != nil {
+		fmt.Fprintf(io.err, "mapvault-cli: the render timed out after %v (--timeout)\n", *timeout)
+	}
 	if blocked > 0 {
 		fmt.Fprintf(io.err, "mapvault-cli: %d layer(s) blocked: no working credentials\n", blocked)
 		return exitBlocked
 	}
 	if failed > 0 {
-		return fail(io, exitFailure, "%d layer(s) failed; the image lacks them", failed)
+		return fail(io, exitFailure, "%d layer(s) failed or incomplete; the image lacks them", failed)
 	}
 	return exitOK
 }
+
+// defaultRenderTimeout is render's --timeout: long enough for a large frame
+// from a slow server, short enough that a server dripping its answers
+// cannot hold a script for minutes.
+const defaultRenderTimeout = 2 * time.Minute
 
 // resolveLayers resolves the project's visible layers, bottom first, into
 // engine specs through the workspace. Layers whose source has no usable
@@ -226,6 +247,8 @@ func theSourceNeedingACredential(ws *session.Workspace, p *project.Project) (vau
 	return "", errors.New("a secret was given but no source of the project is known to need one; use --credentials to say which")
 }
 
+// describe is a layer's line on standard error. Queued is every tile the
+// view needs for the layer, so "N of M tiles" never has N > M.
 func describe(s layers.State) string {
 	switch s.Kind {
 	case layers.StateOK:
