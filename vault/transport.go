@@ -404,6 +404,17 @@ func (t *authTransport) judge(req *http.Request, resp *http.Response, err error,
 			t.log.Warn("vault: credential rejected", "source", src.String(), "status", code)
 		}
 	case code >= 200 && code < 300:
+		if _, st, gen := t.store.entry(src); gen == sa.gen && st == StatusUnknown && expectsImage(req) && !isImageType(mediaType(resp.Header.Get("Content-Type"))) {
+			// The first answer to an unconfirmed credential, for a map
+			// image, is an error document (an OGC exception, a JSON error,
+			// a login page): the credential did not open the service. It is
+			// not sent again; the user is asked, instead of one refusal
+			// per tile.
+			if t.store.markIf(src, sa.gen, StatusRejected) {
+				t.log.Warn("vault: credential rejected", "source", src.String(), "status", code, "content_type", mediaType(resp.Header.Get("Content-Type")))
+			}
+			break
+		}
 		if jc := jsonRefusal(resp); jc != 0 {
 			// ArcGIS and API gateways refuse with HTTP 200 and a JSON error
 			// ({"error": {"code": 498}}): as good as the status.
@@ -415,6 +426,22 @@ func (t *authTransport) judge(req *http.Request, resp *http.Response, err error,
 		t.store.markIf(src, sa.gen, StatusVerified)
 	}
 	return t.wrap(req, resp)
+}
+
+// expectsImage reports a map-image request: a WMS GetMap, a WMTS GetTile
+// (KVP), or a request for an image format.
+func expectsImage(req *http.Request) bool {
+	for k, vs := range req.URL.Query() {
+		for _, v := range vs {
+			switch {
+			case strings.EqualFold(k, "request") && (strings.EqualFold(v, "GetMap") || strings.EqualFold(v, "GetTile")):
+				return true
+			case strings.EqualFold(k, "format") && strings.HasPrefix(strings.ToLower(v), "image/"):
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // jsonRefusal peeks at a JSON 2xx answer (at most 4 KiB, put back for the

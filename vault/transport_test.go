@@ -512,3 +512,38 @@ func TestTransportJSONRefusalIn200(t *testing.T) {
 		t.Errorf("body %q, status %v; want the document intact and verified", b, st.Status(src2))
 	}
 }
+
+// TestTransportExceptionIn200: the first answer to an unconfirmed
+// credential for a map image is an OGC exception with HTTP 200: the
+// credential is rejected at once, not once per tile. A confirmed
+// credential that later meets an exception (a layer error) stays usable.
+func TestTransportExceptionIn200(t *testing.T) {
+	srv := vaulttest.NewServer(t, vaulttest.ServiceException("text/xml"))
+	src := mustSource(t, srv.URL+"/wms")
+	kv := NewKeyVault()
+	kv.Set(src, Entry{AuthRequired: true, Method: MethodQuery, Param: "authkey"})
+	st := NewStore()
+	st.Set(src, Credential{Key: "wrong-key-5678"})
+	c := NewClient(st, kv, TransportOptions{})
+	var wg sync.WaitGroup
+	for range 30 {
+		wg.Go(func() {
+			if resp, err := c.Get(srv.URL + "/wms?SERVICE=WMS&REQUEST=GetMap&FORMAT=image/png"); err == nil {
+				resp.Body.Close()
+			}
+		})
+	}
+	wg.Wait()
+	if st.Status(src) != StatusRejected || srv.Count() != 1 {
+		t.Errorf("status %v after %d requests, want rejected after 1", st.Status(src), srv.Count())
+	}
+	// Verified first, then an exception: a layer error, not a rejection.
+	st.Set(src, Credential{Key: "good-key-5678"})
+	st.MarkVerified(src)
+	if resp, err := c.Get(srv.URL + "/wms?SERVICE=WMS&REQUEST=GetMap&FORMAT=image/png"); err == nil {
+		resp.Body.Close()
+	}
+	if st.Status(src) != StatusVerified {
+		t.Errorf("a verified credential became %v after an exception", st.Status(src))
+	}
+}
