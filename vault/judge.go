@@ -468,8 +468,9 @@ func urlFindings(u string, depth int) []finding {
 		path, query, hasQuery = path[:j], path[j+1:], true
 	}
 	off := end
+	segs := strings.Split(path, "/")
 	for i, v := range judgeSegments(path) {
-		seg := strings.Split(path, "/")[i]
+		seg := segs[i]
 		if v != notSecret {
 			out = append(out, finding{off, off + len(seg), v,
 				fmt.Sprintf("URL path segment looks like a secret (%d random-looking characters)", len(hygienePathUnescape(seg)))})
@@ -505,6 +506,8 @@ var (
 	labelRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9_.-]*`)
 	// authSchemeRE finds an Authorization value in free text.
 	authSchemeRE = regexp.MustCompile(`(?i)\b(bearer|basic|token|apikey)[ \t]+([A-Za-z0-9._~+/-]+=*)`)
+	// authPrefixRE is authSchemeRE at the start of a text only.
+	authPrefixRE = regexp.MustCompile(`^(?i)(bearer|basic|token|apikey)[ \t]+([A-Za-z0-9._~+/-]+=*)`)
 	// jwtRE matches a JSON Web Token.
 	jwtRE = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*$`)
 )
@@ -512,8 +515,8 @@ var (
 // isAuthValue reports whether v is an Authorization header value: a scheme
 // and its credentials ("Bearer x", "Basic dXNlcjpwYXNz").
 func isAuthValue(v string) bool {
-	m := authSchemeRE.FindStringSubmatchIndex(v)
-	return m != nil && m[0] == 0 && m[1] == len(strings.TrimRight(v, " \t")) && authCredential(v[m[2]:m[3]], v[m[4]:m[5]])
+	m := authPrefixRE.FindStringSubmatchIndex(v)
+	return m != nil && m[1] == len(strings.TrimRight(v, " \t")) && authCredential(v[m[2]:m[3]], v[m[4]:m[5]])
 }
 
 // authCredential judges the credential after an Authorization scheme word.
@@ -708,7 +711,7 @@ func labelledValue(text string, i int) (int, int, bool) {
 	if end == j {
 		return 0, 0, false
 	}
-	if m := authSchemeRE.FindStringIndex(text[j:]); m != nil && m[0] == 0 {
+	if m := authPrefixRE.FindStringIndex(text[j:]); m != nil {
 		end = j + m[1]
 	}
 	return j, end, true
