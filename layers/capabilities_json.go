@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 
 	"github.com/twpayne/go-geom"
+
+	"mapvault/vault"
 )
 
 // capsReport is the JSON shape printed by `mapvault-cli layers`.
@@ -47,21 +49,37 @@ type capsReportDimension struct {
 // each CRS to [minx, miny, maxx, maxy] in east/north order (longitude first
 // for geographic CRSs), and "dimensions" is keyed by lower-case name.
 // Empty lists and maps are written as [] and {}, never null.
-func (c *Capabilities) ReportJSON() ([]byte, error) {
+//
+// What the server wrote is shown scrubbed of secrets (every form of
+// secrets, which callers take from the session): URLs ("getmap_url") go
+// through vault.RedactURL (an OnlineResource of GeoServer AuthKey or QGIS
+// Server carries ?authkey=), titles through vault.Scrub, and names, CRSs,
+// formats and dimension values through vault.ScrubIdentifier (no control
+// character, no session secret, the rest as the server wrote it).
+func (c *Capabilities) ReportJSON(secrets ...string) ([]byte, error) {
+	text := func(s string) string { return vault.Scrub(s, secrets) }
+	id := func(s string) string { return vault.ScrubIdentifier(s, secrets) }
+	ids := func(list []string) []string {
+		out := make([]string, 0, len(list))
+		for _, s := range list {
+			out = append(out, id(s))
+		}
+		return out
+	}
 	r := capsReport{
-		Version:   c.Version,
-		Title:     c.Title,
-		GetMapURL: c.GetMapURL,
-		Formats:   append([]string{}, c.GetMapFormats...),
+		Version:   id(c.Version),
+		Title:     text(c.Title),
+		GetMapURL: text(vault.RedactURL(c.GetMapURL)),
+		Formats:   ids(c.GetMapFormats),
 		Layers:    []capsReportLayer{},
 	}
 	for _, l := range c.Layers() {
 		rl := capsReportLayer{
-			Name:       l.Name,
-			Title:      l.Title,
+			Name:       id(l.Name),
+			Title:      text(l.Title),
 			Depth:      l.Depth,
 			Queryable:  l.Queryable,
-			CRS:        append([]string{}, l.CRS...),
+			CRS:        ids(l.CRS),
 			BBoxes:     map[string][4]float64{},
 			Styles:     []string{},
 			Dimensions: map[string]capsReportDimension{},
@@ -70,13 +88,13 @@ func (c *Capabilities) ReportJSON() ([]byte, error) {
 			rl.BBox = &capsReportBBox{West: b.Min(0), South: b.Min(1), East: b.Max(0), North: b.Max(1)}
 		}
 		for crs, b := range l.BBoxes {
-			rl.BBoxes[crs] = capsReportBox(b)
+			rl.BBoxes[id(crs)] = capsReportBox(b)
 		}
 		for _, s := range l.Styles {
-			rl.Styles = append(rl.Styles, s.Name)
+			rl.Styles = append(rl.Styles, id(s.Name))
 		}
 		for k, d := range l.Dimensions {
-			rl.Dimensions[k] = capsReportDimension{Units: d.Units, Default: d.Default, Values: d.Values}
+			rl.Dimensions[id(k)] = capsReportDimension{Units: id(d.Units), Default: id(d.Default), Values: id(d.Values)}
 		}
 		r.Layers = append(r.Layers, rl)
 	}

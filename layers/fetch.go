@@ -42,18 +42,19 @@ const maxTilePixels = 4096 * 4096
 // serviceException returns the OGC exception document in body (WMS
 // ServiceExceptionReport or OWS ExceptionReport), read by the capabilities
 // parser, whatever the Content-Type header said; ok is false when body is
-// not one.
-func serviceException(body []byte) (exc *ServiceException, ok bool) {
-	if !looksLikeXML(body) && !bytes.HasPrefix(body, []byte{0xFE, 0xFF}) && !bytes.HasPrefix(body, []byte{0xFF, 0xFE}) {
+// not one. Its code and text are scrubbed of secrets (cleanReason).
+func serviceException(body []byte, secrets ...string) (exc *ServiceException, ok bool) {
+	if !mayBeXML(body) {
 		return nil, false
 	}
 	_, err := ParseCapabilities(bytes.NewReader(body))
 	if errors.As(err, &exc) {
-		exc.Message = cleanReason(exc.Message)
+		exc.Message = cleanReason(exc.Message, secrets...)
+		exc.Code = cleanReason(exc.Code, secrets...)
 		if exc.Message == "" {
 			exc.Message = "service exception"
 			if exc.Code != "" {
-				exc.Message += " " + cleanReason(exc.Code)
+				exc.Message += " " + exc.Code
 			}
 		}
 		return exc, true
@@ -61,10 +62,11 @@ func serviceException(body []byte) (exc *ServiceException, ok bool) {
 	return nil, false
 }
 
-// cleanReason makes server text fit for a status line: whitespace collapsed,
-// URLs redacted, at most 240 bytes.
-func cleanReason(s string) string {
-	fields := strings.Fields(s)
+// cleanReason makes server text fit for a status line: scrubbed of every
+// form of secrets, of secret-looking values and of control characters
+// (vault.Scrub), whitespace collapsed, URLs redacted, at most 240 bytes.
+func cleanReason(s string, secrets ...string) string {
+	fields := strings.Fields(vault.Scrub(s, secrets))
 	for i, f := range fields {
 		if strings.Contains(f, "://") {
 			fields[i] = redact(strings.Trim(f, `"'<>()[],;`))
@@ -94,6 +96,12 @@ func sniffImage(b []byte) string {
 		return "webp"
 	}
 	return ""
+}
+
+// mayBeXML reports whether body may be an XML document: it starts like
+// one, or with a UTF-16 byte order mark.
+func mayBeXML(body []byte) bool {
+	return looksLikeXML(body) || bytes.HasPrefix(body, []byte{0xFE, 0xFF}) || bytes.HasPrefix(body, []byte{0xFF, 0xFE})
 }
 
 // looksLikeXML reports whether b starts (after a BOM and white space) with '<'.
@@ -128,14 +136,18 @@ func (e *Engine) download(ctx context.Context, req tileRequest, st *fetchStats) 
 			continue
 		}
 		if status < 200 || status > 299 {
-			if exc, ok := serviceException(body); ok && !isAuthStatus(status) {
+			if exc, ok := serviceException(body, e.secrets()...); ok && !isAuthStatus(status) {
 				return nil, exc
 			}
 			return nil, &HTTPError{Status: status, URL: redact(req.url)}
 		}
-		return decodeTile(hdr.Get("Content-Type"), body, req)
+		return decodeTile(hdr.Get("Content-Type"), body, req, e.secrets)
 	}
 }
+
+// secrets lists every secret the engine's client holds, for scrubbing
+// what servers send before it becomes an error or a Reason.
+func (e *Engine) secrets() []string { return vault.ClientSecrets(e.client) }
 
 func isAuthStatus(status int) bool { return status == 401 || status == 403 || status == 498 }
 
@@ -223,9 +235,12 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 
 // decodeTile checks a 2xx body and decodes it into a px x px Web Mercator
 // tile. An exception document is an error whatever the Content-Type said.
-func decodeTile(contentType string, body []byte, req tileRequest) (*image.RGBA, error) {
-	if exc, ok := serviceException(body); ok {
-		return nil, exc
+// Server text in errors is scrubbed of secrets (asked for only then).
+func decodeTile(contentType string, body []byte, req tileRequest, secrets func() []string) (*image.RGBA, error) {
+	if mayBeXML(body) {
+		if exc, ok := serviceException(body, secrets()...); ok {
+			return nil, exc
+		}
 	}
 	ct := strings.ToLower(strings.TrimSpace(contentType))
 	kind := sniffImage(body)
@@ -233,7 +248,7 @@ func decodeTile(contentType string, body []byte, req tileRequest) (*image.RGBA, 
 		if ct == "" {
 			ct = "no content type"
 		}
-		return nil, fmt.Errorf("%w (%s)", ErrNotImage, cleanReason(ct))
+		return nil, fmt.Errorf("%w (%s)", ErrNotImage, cleanReason(ct, secrets()...))
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(body))
 	if err != nil {

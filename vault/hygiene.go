@@ -408,6 +408,5 @@ func hygieneIsUUID(v string) bool {
 }
 
 // RedactText redacts free text such as an error message from net/http or
-// D-Bus: every URL in it goes through RedactURL, and every value the
-// judgement finds secret (judge.go) becomes "REDACTED".
-func RedactText(s string) string { return redactJudged(s) }
+// D-Bus. It is Scrub with no session secrets.
+func RedactText(s string) string { return Scrub(s, nil) }

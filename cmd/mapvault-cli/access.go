@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 
 	"mapvault/app/session"
@@ -14,14 +13,17 @@ import (
 
 // newWorkspace returns the access core for one command invocation: a
 // fresh session store, the KeyVault in use, and warnings (never secrets)
-// logged to logw.
-func newWorkspace(kv *vault.KeyVault, logw io.Writer, keychain vault.Keychain, engine layers.Options) *session.Workspace {
-	log := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return session.New(kv, session.Options{
+// logged to standard error. Its secrets join what the run's output is
+// scrubbed of.
+func newWorkspace(kv *vault.KeyVault, io stdio, keychain vault.Keychain, engine layers.Options) *session.Workspace {
+	log := slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ws := session.New(kv, session.Options{
 		Keychain:  keychain,
 		Transport: vault.TransportOptions{Logger: log},
 		Engine:    engine,
 	})
+	io.scrub.watch(ws.Secrets)
+	return ws
 }
 
 // suspectError refuses to go on when a URL holds a value that looks like a
@@ -71,7 +73,7 @@ func unlock(ctx context.Context, ws *session.Workspace, io stdio, src vault.Sour
 		return u.Result, err
 	}
 	requests := u.Result.Requests
-	fmt.Fprintf(io.err, "mapvault-cli: %s signs in at %s: opening the browser\n", src, u.Result.Entry.Issuer)
+	errLine(io, "mapvault-cli: %s signs in at %s: opening the browser", src, u.Result.Entry.Issuer)
 	u, err = ws.SignIn(ctx, src, t, signIn, false)
 	if err != nil {
 		return vault.Result{}, &signInError{src: src, err: err}

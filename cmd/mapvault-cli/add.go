@@ -69,12 +69,14 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
+	io.scrub.add(secret)
+	io.scrub.add(vault.CredentialSecrets(split.Credential)...)
 	cred, err := af.credential(split, secret)
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
 
-	ws := newWorkspace(kv, io.err, nil, layers.Options{})
+	ws := newWorkspace(kv, io, nil, layers.Options{})
 	wanted := splitList(*names)
 	first := ""
 	if len(wanted) > 0 {
@@ -103,7 +105,7 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 		fmt.Fprintf(io.err, "mapvault-cli: choose layers with --layers; %s offers:\n", res.Source)
 		for _, l := range caps.Layers() {
 			if l.Name != "" {
-				fmt.Fprintf(io.err, "  %s%s  (%s)\n", strings.Repeat("  ", l.Depth), l.Name, l.Title)
+				fmt.Fprintf(io.err, "  %s%s  (%s)\n", strings.Repeat("  ", l.Depth), io.scrub.name(l.Name), io.scrub.text(l.Title))
 			}
 		}
 		return exitUsage
@@ -117,7 +119,7 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 		if l == nil {
 			return fail(io, exitUsage, "the service offers no layer named %q; nothing was written", name)
 		}
-		display := l.Title
+		display := io.scrub.text(l.Title) // saved: never with a secret a server echoed
 		if *title != "" {
 			display = *title
 		}

@@ -34,20 +34,20 @@ func runLayers(ctx context.Context, args []string, io stdio, env func(string) st
 		return code
 	}
 	if *asJSON {
-		b, err := caps.ReportJSON()
+		b, err := caps.ReportJSON(io.scrub.list()...)
 		if err != nil {
 			return fail(io, exitFailure, "%v", err)
 		}
 		fmt.Fprintf(io.out, "%s\n", bytes.TrimSpace(b)) // one newline, whatever ReportJSON ends with
 		return exitOK
 	}
-	fmt.Fprintf(io.out, "%s (WMS %s)\nGetMap: %s\n", caps.Title, caps.Version, vault.RedactURL(caps.GetMapURL))
+	fmt.Fprintf(io.out, "%s (WMS %s)\nGetMap: %s\n", io.scrub.text(caps.Title), io.scrub.name(caps.Version), io.scrub.text(vault.RedactURL(caps.GetMapURL)))
 	for _, l := range caps.Layers() {
-		name := l.Name
+		name := io.scrub.name(l.Name)
 		if name == "" {
 			name = "(group)"
 		}
-		fmt.Fprintf(io.out, "%s%s  %s\n", strings.Repeat("  ", l.Depth), name, l.Title)
+		fmt.Fprintf(io.out, "%s%s  %s\n", strings.Repeat("  ", l.Depth), name, io.scrub.text(l.Title))
 	}
 	return exitOK
 }
@@ -75,7 +75,7 @@ func loadCapabilities(ctx context.Context, arg string, af *authFlags, io stdio, 
 	if err := suspectError(split); err != nil {
 		return nil, fail(io, exitUsage, "%v", err)
 	}
-	ws := newWorkspace(vault.NewKeyVault(), io.err, nil, layers.Options{})
+	ws := newWorkspace(vault.NewKeyVault(), io, nil, layers.Options{})
 	t, caps, err := ws.ProbeFor(ctx, split.CleanURL, "")
 	if caps != nil {
 		return caps, exitOK // public capabilities
@@ -87,6 +87,8 @@ func loadCapabilities(ctx context.Context, arg string, af *authFlags, io stdio, 
 	if err != nil {
 		return nil, fail(io, exitUsage, "%v", err)
 	}
+	io.scrub.add(secret)
+	io.scrub.add(vault.CredentialSecrets(split.Credential)...)
 	cred, err := af.credential(split, secret)
 	if err != nil {
 		return nil, fail(io, exitUsage, "%v", err)

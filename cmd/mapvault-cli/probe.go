@@ -59,16 +59,20 @@ func runProbe(ctx context.Context, args []string, io stdio, env func(string) str
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
+	io.scrub.add(secret)
+	io.scrub.add(vault.CredentialSecrets(split.Credential)...)
 	cred, err := af.credential(split, secret)
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	ws := newWorkspace(vault.NewKeyVault(), io.err, nil, layers.Options{})
+	ws := newWorkspace(vault.NewKeyVault(), io, nil, layers.Options{})
 	res, _, code := probe(ctx, ws, io, split.CleanURL, *layer, cred, af.hint(), nil, "")
 	if code >= 0 {
 		return code
 	}
 	rep := report(res)
+	// Issuers, token URLs and reasons may come from a server.
+	rep.Reason, rep.TokenURL, rep.Issuer = io.scrub.text(rep.Reason), io.scrub.text(rep.TokenURL), io.scrub.text(rep.Issuer)
 	code = exitFor(res)
 	if cred.IsZero() && res.Outcome == vault.OutcomeRejected && res.Entry.Method == vault.MethodOAuth2 {
 		// The server says how to sign in: that is the answer a probe
