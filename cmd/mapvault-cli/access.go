@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 
 	"mapvault/app/session"
 	"mapvault/layers"
@@ -28,12 +30,21 @@ func newWorkspace(kv *vault.KeyVault, io stdio, keychain vault.Keychain, engine 
 
 // suspectError refuses to go on when a URL holds a value that looks like a
 // secret under a parameter name mapvault does not know: ask, never save.
-func suspectError(split vault.Split) error {
+// kept are the names the user asked to keep: a suspect among them is a
+// secret by its name or form, which is never kept.
+func suspectError(split vault.Split, kept []string) error {
 	if len(split.Suspects) == 0 {
 		return nil
 	}
+	name := split.Suspects[0]
+	switch {
+	case name == vault.UnnamedSuspect:
+		return fmt.Errorf("the URL's query holds an item without a name that looks like a secret; remove it from the URL (a key goes on standard input or in MAPVAULT_SECRET, with --param NAME), or pass --keep-param %q if it is not secret", name)
+	case slices.ContainsFunc(kept, func(k string) bool { return strings.EqualFold(k, name) }):
+		return fmt.Errorf("query parameter %q carries a secret (by its name or its value) and is never kept; remove it from the URL and give it on standard input or in MAPVAULT_SECRET with --param %s", name, name)
+	}
 	return fmt.Errorf("query parameter %q has a value that looks like a secret; remove it from the URL and give it on stdin with --param %s, or pass --keep-param %s if it is not secret",
-		split.Suspects[0], split.Suspects[0], split.Suspects[0])
+		name, name, name)
 }
 
 // probe chooses the probe target for clean and runs detection with cred

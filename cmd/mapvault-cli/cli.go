@@ -119,7 +119,11 @@ Run "mapvault-cli COMMAND --help" for a command's options.
 
 // secretRule ends every help text: there is no flag that takes a secret.
 const secretRule = `Secrets are read from the first line of standard input or from the
-environment variable MAPVAULT_SECRET, never from arguments.`
+environment variable MAPVAULT_SECRET, never from arguments. A URL that
+carries a secret (user:password@, ?authkey=...) is given as - (the first
+line of standard input; a separate secret then comes only from
+MAPVAULT_SECRET) or with --url-file FILE, never as an argument: any local
+user can read arguments from the process list.`
 
 func run(ctx context.Context, args []string, io stdio, env func(string) string) int {
 	if io.scrub == nil {
@@ -163,6 +167,11 @@ func newFlags(name, usage string, io stdio) *flag.FlagSet {
 // arguments. It returns them, and an exit code >= 0 when the command must
 // stop (help, or a usage error after printing the usage).
 func parseFlags(fs *flag.FlagSet, args []string, want int) ([]string, int) {
+	return parseFlagsRange(fs, args, want, want)
+}
+
+// parseFlagsRange is parseFlags for least to most positional arguments.
+func parseFlagsRange(fs *flag.FlagSet, args []string, least, most int) ([]string, int) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -178,7 +187,7 @@ func parseFlags(fs *flag.FlagSet, args []string, want int) ([]string, int) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
-	if len(pos) != want {
+	if len(pos) < least || len(pos) > most {
 		fs.Usage()
 		return nil, exitUsage
 	}

@@ -12,24 +12,35 @@ import (
 	"mapvault/vault"
 )
 
-const layersUsage = `URL|FILE [--json] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID]
+const layersUsage = `URL|FILE|- [--url-file FILE] [--json] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID]
 
 Prints the layer tree of a WMS service (GetCapabilities, version 1.3.0 with
 fallback to 1.1.1) or of a capabilities document on disk. For a protected
-service, the secret comes from standard input or MAPVAULT_SECRET.`
+service, the secret comes from standard input or MAPVAULT_SECRET. A URL
+that carries a secret is given as - (the first line of standard input; a
+separate secret then comes only from MAPVAULT_SECRET) or with --url-file.`
 
 func runLayers(ctx context.Context, args []string, io stdio, env func(string) string) int {
 	fs := newFlags("layers", layersUsage, io)
 	asJSON := fs.Bool("json", false, "print the tree as JSON (effective, inherited values)")
 	af := addAuthFlags(fs)
-	pos, code := parseFlags(fs, args, 1)
+	urlFile := fs.String("url-file", "", urlFileUsage)
+	pos, code := parseFlagsRange(fs, args, 0, 1)
 	if code >= 0 {
 		return code
+	}
+	arg, ok := urlPositional(fs, pos, 0, *urlFile)
+	if !ok {
+		return exitUsage
 	}
 	if err := af.check(); err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	caps, code := loadCapabilities(ctx, pos[0], af, io, env)
+	u, err := resolveURLArg(io, arg, *urlFile)
+	if err != nil {
+		return fail(io, exitUsage, "%v", err)
+	}
+	caps, code := loadCapabilities(ctx, u, af, io, env)
 	if caps == nil {
 		return code
 	}
@@ -52,11 +63,13 @@ func runLayers(ctx context.Context, args []string, io stdio, env func(string) st
 	return exitOK
 }
 
-// loadCapabilities reads a capabilities document from a file, or from a
-// service, unlocking it with the user's secret when it is protected. On
-// failure it prints the error and returns nil and the exit code.
-func loadCapabilities(ctx context.Context, arg string, af *authFlags, io stdio, env func(string) string) (*layers.Capabilities, int) {
-	if !strings.Contains(arg, "://") {
+// loadCapabilities reads a capabilities document from a file (an argument
+// without "://"), or from a service, unlocking it with the user's secret
+// when it is protected. On failure it prints the error and returns nil and
+// the exit code.
+func loadCapabilities(ctx context.Context, u urlArg, af *authFlags, io stdio, env func(string) string) (*layers.Capabilities, int) {
+	arg := u.url
+	if u.inArgv && !strings.Contains(arg, "://") {
 		f, err := os.Open(arg)
 		if err != nil {
 			return nil, fail(io, exitFailure, "%v", err)
@@ -72,7 +85,8 @@ func loadCapabilities(ctx context.Context, arg string, af *authFlags, io stdio, 
 	if err != nil {
 		return nil, fail(io, exitUsage, "%v", err)
 	}
-	if err := suspectError(split); err != nil {
+	u.warnIfInArgv(io, split)
+	if err := suspectError(split, nil); err != nil {
 		return nil, fail(io, exitUsage, "%v", err)
 	}
 	ws := newWorkspace(vault.NewKeyVault(), io, nil, layers.Options{})
@@ -83,7 +97,7 @@ func loadCapabilities(ctx context.Context, arg string, af *authFlags, io stdio, 
 	if err != nil {
 		return nil, fail(io, exitUndecided, "could not decide: %v", err)
 	}
-	secret, err := readSecret(io.in, env)
+	secret, err := readSecret(u.secretInput(io.in), env)
 	if err != nil {
 		return nil, fail(io, exitUsage, "%v", err)
 	}
