@@ -136,7 +136,7 @@ func (a *App) readCapabilities(clean string, src vault.Source, mayAsk bool) {
 					a.askForCapabilities(clean, src)
 					return
 				}
-				a.showError(errors.New("Could not read the service: " + errorReason(err)))
+				a.showError(errors.New("Could not read the service: " + d.reason(err)))
 				return
 			}
 			a.showPicker(caps, clean)
@@ -192,6 +192,7 @@ type layerPicker struct {
 }
 
 func (a *App) showPicker(caps *layers.Capabilities, clean string) {
+	d := a.doc
 	p := &layerPicker{caps: caps, clean: clean, nodes: map[string]*layers.Layer{}, kids: map[string][]string{}, picked: map[string]bool{}}
 	var walk func(parent string, ls []*layers.Layer)
 	walk = func(parent string, ls []*layers.Layer) {
@@ -221,15 +222,15 @@ func (a *App) showPicker(caps *layers.Capabilities, clean string) {
 				check.Enable()
 			}
 			check.OnChanged = func(on bool) { p.setPicked(id, on) }
-			title := l.Title
+			title := d.serverText(l.Title)
 			if title == "" {
-				title = l.Name
+				title = vault.ScrubIdentifier(l.Name, d.ws.Secrets())
 			}
 			box.Objects[1].(*widget.Label).SetText(title)
 			name := box.Objects[2].(*widget.Label)
 			name.Importance = widget.LowImportance
 			if l.Name != "" {
-				name.SetText("(" + l.Name + ")")
+				name.SetText("(" + vault.ScrubIdentifier(l.Name, d.ws.Secrets()) + ")")
 			} else {
 				name.SetText("")
 			}
@@ -246,11 +247,11 @@ func (a *App) showPicker(caps *layers.Capabilities, clean string) {
 	p.add.Importance = widget.HighImportance
 	p.add.Disable()
 	cancel := widget.NewButton("Cancel", func() { p.dlg.Hide(); a.picker = nil })
-	title := caps.Title
+	title := d.serverText(caps.Title)
 	if title == "" {
 		title = "WMS"
 	}
-	header := widget.NewLabel(title + " — WMS " + caps.Version + ". Check the layers to add.")
+	header := widget.NewLabel(title + " — WMS " + d.serverText(caps.Version) + ". Check the layers to add.")
 	header.Wrapping = fyne.TextWrapWord
 	p.dlg = dialog.NewCustomWithoutButtons("Add WMS layer", container.NewBorder(header, nil, nil, nil, p.tree), a.win)
 	p.dlg.SetButtons([]fyne.CanvasObject{cancel, p.add})
@@ -307,7 +308,8 @@ func (a *App) addPicked(p *layerPicker) int {
 			continue
 		}
 		l := p.nodes[id]
-		title := l.Title
+		// The display name is saved: never with a secret a server echoed.
+		title := a.doc.serverText(l.Title)
 		if title == "" {
 			title = l.Name
 		}

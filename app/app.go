@@ -205,7 +205,7 @@ func (a *App) specResolved(d *document, id string, src vault.Source, spec layers
 	case errors.As(err, &ae):
 		// The workspace blocked the source; sourceChanged asks.
 	case err != nil:
-		d.specErr[id] = errorReason(err)
+		d.specErr[id] = d.reason(err)
 	default:
 		d.specs[id] = spec
 	}

@@ -144,8 +144,18 @@ func (d *document) drawSpecs() []layers.LayerSpec {
 	return out
 }
 
+// reason is errorReason scrubbed of every secret the session holds and of
+// control characters (session.Workspace.Scrub): the one way an error's
+// text, which may quote a server, reaches the screen.
+func (d *document) reason(err error) string { return d.ws.Scrub(errorReason(err)) }
+
+// serverText makes text a server sent (a layer's Reason, a title) fit to
+// show (session.Workspace.Scrub).
+func (d *document) serverText(s string) string { return d.ws.Scrub(s) }
+
 // errorReason turns an error of the core that is not an access failure (the
-// workspace owns those) into a one-line, secret-free reason to show.
+// workspace owns those) into a one-line reason to show; callers pass it
+// through document.reason, which scrubs it of secrets.
 func errorReason(err error) string {
 	var he *layers.HTTPError
 	var se *layers.ServiceException

@@ -152,13 +152,13 @@ func (a *App) layerStatus(id string) rowStatus {
 			return rowStatus{reason: "loading…"}
 		}
 	case s.Kind == layers.StateError:
-		r := s.Reason
+		r := d.serverText(s.Reason) // the engine's Reason may quote a server
 		if r == "" {
 			r = "server unreachable"
 		}
 		return rowStatus{warn: true, reason: r}
 	case s.Kind == layers.StateBlocked:
-		return rowStatus{warn: true, reason: s.Reason, blocked: true}
+		return rowStatus{warn: true, reason: d.serverText(s.Reason), blocked: true}
 	case s.Kind == layers.StateLoading:
 		return rowStatus{reason: "loading…"}
 	}
@@ -308,7 +308,7 @@ func (a *App) ZoomToLayer(id string) {
 				return
 			}
 			if err != nil {
-				a.status.setNote("Zoom to layer: " + errorReason(err))
+				a.status.setNote("Zoom to layer: " + d.reason(err))
 				return
 			}
 			cl := caps.Find(name)

@@ -375,7 +375,7 @@ func (p *credPrompt) detected(d *document, before vault.Entry, u session.Unlocke
 	}
 	p.setBusy(false)
 	if err != nil {
-		p.showMessage("Could not decide: " + errorReason(err))
+		p.showMessage("Could not decide: " + d.reason(err))
 		return
 	}
 	res := u.Result

@@ -86,16 +86,6 @@ func (l *Layer) CRS() []string {
 	return out
 }
 
-// eachCRS calls f for every effective CRS, in the order of CRS, without
-// building the list.
-func (l *Layer) eachCRS(f func(string)) {
-	for _, a := range l.lineage() {
-		for _, c := range a.addedCRS {
-			f(c)
-		}
-	}
-}
-
 // BBox returns the effective BoundingBox for crs (compared
 // case-insensitively): the layer's own, else the nearest ancestor's. It is
 // in east/north order (see BBoxes); nil when none is stated.

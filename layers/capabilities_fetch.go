@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -34,7 +35,10 @@ var errCapsNilClient = errors.New("layers: FetchCapabilities needs an HTTP clien
 // Errors: *HTTPError (with a ServiceException joined when the error body
 // holds one) for non-2xx answers, ErrHTMLResponse for an HTML page,
 // *ServiceException, ErrCapabilitiesTooLarge past MaxCapabilitiesSize, and
-// the parse errors of ParseCapabilities. URLs in errors are redacted.
+// the parse errors of ParseCapabilities. URLs in errors are redacted, and
+// every text a server sent (an exception, a page title, a parse error that
+// quotes the document) is scrubbed with vault.Scrub of every secret
+// client holds (vault.ClientSecrets) and of secret-looking values.
 func FetchCapabilities(ctx context.Context, client *http.Client, serviceURL string) (*Capabilities, error) {
 	if client == nil {
 		return nil, errCapsNilClient
@@ -45,10 +49,13 @@ func FetchCapabilities(ctx context.Context, client *http.Client, serviceURL stri
 	}
 	ctx = vault.WithSource(ctx, src)
 	caps, err := capsFetchVersion(ctx, client, serviceURL, "1.3.0")
-	if err == nil || !capsShouldFallBack(err) {
-		return caps, err
+	if err != nil && capsShouldFallBack(err) {
+		caps, err = capsFetchVersion(ctx, client, serviceURL, "1.1.1")
 	}
-	return capsFetchVersion(ctx, client, serviceURL, "1.1.1")
+	if err != nil {
+		return nil, scrubError(err, capsSecrets(client, serviceURL))
+	}
+	return caps, nil
 }
 
 // capsShouldFallBack reports whether a failed 1.3.0 request is worth
@@ -126,7 +133,7 @@ func capsFetchVersion(ctx context.Context, client *http.Client, serviceURL, vers
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, capsMaxErrorBody))
 		var se *ServiceException
 		if _, perr := ParseCapabilities(bytes.NewReader(body)); errors.As(perr, &se) {
-			capsScrub(se, reqURL)
+			capsScrub(se, capsSecrets(client, reqURL))
 			return nil, fmt.Errorf("%w: %w", he, se)
 		}
 		return nil, he
@@ -142,7 +149,7 @@ func capsFetchVersion(ctx context.Context, client *http.Client, serviceURL, vers
 	if capsLooksHTML(body, resp.Header.Get("Content-Type")) {
 		title := capsHTMLTitle(body)
 		if title != "" {
-			title = capsScrubText(title, reqURL)
+			title = capsBound(vault.Scrub(html.UnescapeString(title), capsSecrets(client, reqURL)), capsMaxTitle)
 			return nil, fmt.Errorf("%w (%q) from %s", ErrHTMLResponse, title, redacted)
 		}
 		return nil, fmt.Errorf("%w from %s", ErrHTMLResponse, redacted)
@@ -151,7 +158,7 @@ func capsFetchVersion(ctx context.Context, client *http.Client, serviceURL, vers
 	if err != nil {
 		var se *ServiceException
 		if errors.As(err, &se) {
-			capsScrub(se, reqURL)
+			capsScrub(se, capsSecrets(client, reqURL))
 			return nil, se
 		}
 		return nil, fmt.Errorf("layers: GetCapabilities %s: %w", redacted, err)
@@ -171,7 +178,21 @@ func capsLooksHTML(body []byte, contentType string) bool {
 	return strings.Contains(strings.ToLower(contentType), "text/html") && !bytes.HasPrefix(lower, []byte("<?xml"))
 }
 
-// capsHTMLTitle returns the bounded <title> text of an HTML page.
+// capsMaxTitle bounds the HTML title shown; capsMaxTitleRead what is read
+// of it (more, so that a secret it holds is scrubbed whole before the text
+// is cut).
+const capsMaxTitle, capsMaxTitleRead = 120, 4 << 10
+
+// capsBound cuts s to at most n bytes (at a UTF-8 boundary), marking the cut.
+func capsBound(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "..."
+}
+
+// capsHTMLTitle returns the <title> text of an HTML page, white space
+// collapsed, at most capsMaxTitleRead bytes.
 func capsHTMLTitle(body []byte) string {
 	lower := bytes.ToLower(body[:min(len(body), 64<<10)])
 	i := bytes.Index(lower, []byte("<title"))
@@ -187,31 +208,30 @@ func capsHTMLTitle(body []byte) string {
 	if end < 0 {
 		return ""
 	}
-	t := strings.Join(strings.Fields(string(body[start:start+end])), " ")
-	if len(t) > 120 {
-		t = strings.ToValidUTF8(t[:120], "") + "..."
-	}
-	return t
+	return capsBound(strings.Join(strings.Fields(string(body[start:start+end])), " "), capsMaxTitleRead)
 }
 
-// capsScrub removes from a server's exception message any query value of
-// the request URL (a server may echo a key parameter back).
-func capsScrub(se *ServiceException, reqURL string) {
-	se.Message = capsScrubText(se.Message, reqURL)
-	se.Code = capsScrubText(se.Code, reqURL)
+// capsScrub scrubs a server's exception code and text (vault.Scrub).
+func capsScrub(se *ServiceException, secrets []string) {
+	se.Message = vault.Scrub(se.Message, secrets)
+	se.Code = vault.Scrub(se.Code, secrets)
 }
 
-func capsScrubText(s, reqURL string) string {
+// capsSecrets lists what a server's text must be scrubbed of: every
+// secret client holds, and the secret-looking query values of reqURL (a
+// key the user kept in the service URL).
+func capsSecrets(client *http.Client, reqURL string) []string {
+	secrets := vault.ClientSecrets(client)
 	if u, err := url.Parse(reqURL); err == nil {
 		for name, vs := range u.Query() {
 			for _, v := range vs {
 				if v != "" && (capsIsKeyParam(name) || vault.LooksSecret(v)) {
-					s = strings.ReplaceAll(s, v, "REDACTED")
+					secrets = append(secrets, v)
 				}
 			}
 		}
 	}
-	return vault.RedactText(s)
+	return secrets
 }
 
 func capsIsKeyParam(name string) bool {

@@ -7,6 +7,8 @@ import (
 	"io"
 
 	"github.com/twpayne/go-geom"
+
+	"mapvault/vault"
 )
 
 // capsReportHead is the start of the JSON shape printed by `mapvault-cli
@@ -47,9 +49,9 @@ type capsReportDimension struct {
 // The result holds every layer's effective values, which for a document
 // whose many layers inherit long lists is far larger than the document:
 // prefer WriteReportJSON.
-func (c *Capabilities) ReportJSON() ([]byte, error) {
+func (c *Capabilities) ReportJSON(secrets ...string) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := c.WriteReportJSON(&buf); err != nil {
+	if err := c.WriteReportJSON(&buf, secrets...); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -66,17 +68,25 @@ func (c *Capabilities) ReportJSON() ([]byte, error) {
 //
 // It streams: one layer's values are built and written at a time, so the
 // memory it needs is bounded by the largest layer, not by the output.
-func (c *Capabilities) WriteReportJSON(w io.Writer) error {
+//
+// What the server wrote is shown scrubbed of secrets (every form of
+// secrets, which callers take from the session): URLs ("getmap_url") go
+// through vault.RedactURL (an OnlineResource of GeoServer AuthKey or QGIS
+// Server carries ?authkey=), titles through vault.Scrub, and names, CRSs,
+// formats and dimension values through vault.ScrubIdentifier (no control
+// character, no session secret, the rest as the server wrote it).
+func (c *Capabilities) WriteReportJSON(w io.Writer, secrets ...string) error {
+	sc := reportScrubber(secrets)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	head := capsReportHead{
-		Version:   c.Version,
-		Title:     c.Title,
-		GetMapURL: c.GetMapURL,
-		Formats:   append([]string{}, c.GetMapFormats...),
+		Version:   sc.id(c.Version),
+		Title:     sc.text(c.Title),
+		GetMapURL: sc.text(vault.RedactURL(c.GetMapURL)),
+		Formats:   sc.ids(c.GetMapFormats),
 	}
 	if err := enc.Encode(head); err != nil {
 		return err
@@ -89,7 +99,7 @@ func (c *Capabilities) WriteReportJSON(w io.Writer) error {
 	n := 0
 	for _, l := range c.Layers() {
 		buf.Reset()
-		if err := enc.Encode(capsReportOf(l)); err != nil {
+		if err := enc.Encode(capsReportOf(l, sc)); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -113,13 +123,26 @@ func (c *Capabilities) WriteReportJSON(w io.Writer) error {
 }
 
 // capsReportOf builds one layer's report entry.
-func capsReportOf(l *Layer) capsReportLayer {
+// reportScrubber scrubs what the server wrote for the report.
+type reportScrubber []string
+
+func (s reportScrubber) text(v string) string { return vault.Scrub(v, s) }
+func (s reportScrubber) id(v string) string   { return vault.ScrubIdentifier(v, s) }
+func (s reportScrubber) ids(list []string) []string {
+	out := make([]string, 0, len(list))
+	for _, v := range list {
+		out = append(out, s.id(v))
+	}
+	return out
+}
+
+func capsReportOf(l *Layer, sc reportScrubber) capsReportLayer {
 	rl := capsReportLayer{
-		Name:       l.Name,
-		Title:      l.Title,
+		Name:       sc.id(l.Name),
+		Title:      sc.text(l.Title),
 		Depth:      l.Depth,
 		Queryable:  l.Queryable,
-		CRS:        l.CRS(),
+		CRS:        sc.ids(l.CRS()),
 		BBoxes:     map[string][4]float64{},
 		Styles:     []string{},
 		Dimensions: map[string]capsReportDimension{},
@@ -128,13 +151,13 @@ func capsReportOf(l *Layer) capsReportLayer {
 		rl.BBox = &capsReportBBox{West: b.Min(0), South: b.Min(1), East: b.Max(0), North: b.Max(1)}
 	}
 	l.eachBBox(func(crs string, b *geom.Bounds) {
-		rl.BBoxes[crs] = capsReportBox(b)
+		rl.BBoxes[sc.id(crs)] = capsReportBox(b)
 	})
 	for _, s := range l.Styles() {
-		rl.Styles = append(rl.Styles, s.Name)
+		rl.Styles = append(rl.Styles, sc.id(s.Name))
 	}
 	for k, d := range l.Dimensions() {
-		rl.Dimensions[k] = capsReportDimension{Units: d.Units, Default: d.Default, Values: d.Values}
+		rl.Dimensions[sc.id(k)] = capsReportDimension{Units: sc.id(d.Units), Default: sc.id(d.Default), Values: sc.id(d.Values)}
 	}
 	return rl
 }

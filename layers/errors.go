@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"mapvault/vault"
 )
 
 // Sentinel errors of the capabilities parser and fetcher.
@@ -42,4 +44,29 @@ func (e *HTTPError) Error() string {
 		return fmt.Sprintf("layers: HTTP %d from %s", e.Status, e.URL)
 	}
 	return fmt.Sprintf("layers: HTTP %d %s from %s", e.Status, text, e.URL)
+}
+
+// scrubbedError is an error whose text was made fit to show with
+// vault.Scrub: no form of a session secret, no secret-looking value, no
+// control character. errors.Is and errors.As still reach the error it
+// stands for; the typed errors on that chain carry scrubbed fields
+// themselves (ServiceException's text, HTTPError's redacted URL).
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+// scrubError returns err with its text scrubbed of secrets (nil stays nil).
+func scrubError(err error, secrets []string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if clean := vault.Scrub(msg, secrets); clean != msg {
+		return &scrubbedError{msg: clean, err: err}
+	}
+	return err
 }

@@ -40,18 +40,19 @@ var (
 // serviceException returns the OGC exception document in body (WMS
 // ServiceExceptionReport or OWS ExceptionReport), read by the capabilities
 // parser, whatever the Content-Type header said; ok is false when body is
-// not one.
-func serviceException(body []byte) (exc *ServiceException, ok bool) {
-	if !looksLikeXML(body) && !bytes.HasPrefix(body, []byte{0xFE, 0xFF}) && !bytes.HasPrefix(body, []byte{0xFF, 0xFE}) {
+// not one. Its code and text are scrubbed of secrets (cleanReason).
+func serviceException(body []byte, secrets ...string) (exc *ServiceException, ok bool) {
+	if !mayBeXML(body) {
 		return nil, false
 	}
 	_, err := ParseCapabilities(bytes.NewReader(body))
 	if errors.As(err, &exc) {
-		exc.Message = cleanReason(exc.Message)
+		exc.Message = cleanReason(exc.Message, secrets...)
+		exc.Code = cleanReason(exc.Code, secrets...)
 		if exc.Message == "" {
 			exc.Message = "service exception"
 			if exc.Code != "" {
-				exc.Message += " " + cleanReason(exc.Code)
+				exc.Message += " " + exc.Code
 			}
 		}
 		return exc, true
@@ -59,10 +60,11 @@ func serviceException(body []byte) (exc *ServiceException, ok bool) {
 	return nil, false
 }
 
-// cleanReason makes server text fit for a status line: whitespace collapsed,
-// URLs redacted, at most 240 bytes.
-func cleanReason(s string) string {
-	fields := strings.Fields(s)
+// cleanReason makes server text fit for a status line: scrubbed of every
+// form of secrets, of secret-looking values and of control characters
+// (vault.Scrub), whitespace collapsed, URLs redacted, at most 240 bytes.
+func cleanReason(s string, secrets ...string) string {
+	fields := strings.Fields(vault.Scrub(s, secrets))
 	for i, f := range fields {
 		if strings.Contains(f, "://") {
 			fields[i] = redact(strings.Trim(f, `"'<>()[],;`))
@@ -92,6 +94,12 @@ func sniffImage(b []byte) string {
 		return "webp"
 	}
 	return ""
+}
+
+// mayBeXML reports whether body may be an XML document: it starts like
+// one, or with a UTF-16 byte order mark.
+func mayBeXML(body []byte) bool {
+	return looksLikeXML(body) || bytes.HasPrefix(body, []byte{0xFE, 0xFF}) || bytes.HasPrefix(body, []byte{0xFF, 0xFE})
 }
 
 // looksLikeXML reports whether b starts (after a BOM and white space) with '<'.
@@ -143,7 +151,7 @@ func (e *Engine) download(ctx context.Context, req tileRequest, st *fetchStats) 
 			}
 		}
 		if status < 200 || status > 299 {
-			if exc, ok := serviceException(body); ok && !isAuthStatus(status) {
+			if exc, ok := serviceException(body, e.secrets()...); ok && !isAuthStatus(status) {
 				return nil, exc
 			}
 			return nil, &HTTPError{Status: status, URL: redact(req.url)}
@@ -190,6 +198,10 @@ func (e *Engine) backedOff(host string) error {
 	}
 	return &b
 }
+
+// secrets lists every secret the engine's client holds, for scrubbing
+// what servers send before it becomes an error or a Reason.
+func (e *Engine) secrets() []string { return vault.ClientSecrets(e.client) }
 
 func isAuthStatus(status int) bool { return status == 401 || status == 403 || status == 498 }
 
@@ -282,6 +294,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 
 // decodeTile checks a 2xx body and decodes it into a px x px Web Mercator
 // tile. An exception document is an error whatever the Content-Type said.
+// Server text in errors is scrubbed of secrets (asked for only then).
 //
 // A small body can declare a huge image (a 100 KB PNG of zeros decodes to
 // 4096x4096 16-bit pixels, 128 MiB), so the header is read first: an image
@@ -289,8 +302,10 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // without decoding it, and the decode waits for its estimated memory in the
 // engine's decode budget (Options.DecodeBytes).
 func (e *Engine) decodeTile(ctx context.Context, contentType string, body []byte, req tileRequest) (*image.RGBA, error) {
-	if exc, ok := serviceException(body); ok {
-		return nil, exc
+	if mayBeXML(body) {
+		if exc, ok := serviceException(body, e.secrets()...); ok {
+			return nil, exc
+		}
 	}
 	ct := strings.ToLower(strings.TrimSpace(contentType))
 	kind := sniffImage(body)
@@ -298,7 +313,7 @@ func (e *Engine) decodeTile(ctx context.Context, contentType string, body []byte
 		if ct == "" {
 			ct = "no content type"
 		}
-		return nil, fmt.Errorf("%w (%s)", ErrNotImage, cleanReason(ct))
+		return nil, fmt.Errorf("%w (%s)", ErrNotImage, cleanReason(ct, e.secrets()...))
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(body))
 	if err != nil {

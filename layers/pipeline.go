@@ -45,6 +45,7 @@ func (e *Engine) fetch(ctx context.Context, v View, specs []LayerSpec, p Progres
 	grid := newViewGrid(v)
 	groups := groupSpecs(specs, e.opt.NoMerge)
 	tr := newTracker(groups, p)
+	tr.secrets = e.secrets
 	st := &fetchStats{}
 	byHost := map[string][]job{}
 	for gi, g := range groups {
@@ -249,6 +250,17 @@ type tracker struct {
 	groups []*layerGroup
 	states []State
 	block  []atomic.Bool
+	// secrets lists the session's secrets, which Reasons are scrubbed of
+	// (nil: none).
+	secrets func() []string
+}
+
+// secretList returns the session's secrets, for scrubbing a Reason.
+func (t *tracker) secretList() []string {
+	if t.secrets == nil {
+		return nil
+	}
+	return t.secrets()
 }
 
 func newTracker(groups []*layerGroup, p Progress) *tracker {
@@ -266,7 +278,7 @@ func (t *tracker) emitLocked(g int) {
 func (t *tracker) invalid(g int, err error, tiles int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.states[g] = State{Kind: StateError, Queued: tiles, Failed: tiles, Reason: reasonOf(err)}
+	t.states[g] = State{Kind: StateError, Queued: tiles, Failed: tiles, Reason: reasonOf(err, t.secretList()...)}
 	t.emitLocked(g)
 }
 
@@ -305,7 +317,7 @@ func (t *tracker) result(ctx context.Context, g int, img *image.RGBA, err error)
 		return
 	}
 	s.Failed++
-	kind, reason := classify(err)
+	kind, reason := classify(err, t.secretList)
 	if s.Reason == "" || (kind == StateBlocked && s.Kind != StateBlocked) {
 		s.Reason = reason
 	}
@@ -353,8 +365,9 @@ func (t *tracker) final(ctx context.Context) map[string]State {
 	return out
 }
 
-// classify maps a tile error to the layer state it causes and its Reason.
-func classify(err error) (StateKind, string) {
+// classify maps a tile error to the layer state it causes and its Reason,
+// scrubbed of secrets (asked for only when server text is shown).
+func classify(err error, secrets func() []string) (StateKind, string) {
 	var he *HTTPError
 	var se *ServiceException
 	switch {
@@ -365,14 +378,14 @@ func classify(err error) (StateKind, string) {
 	case errors.As(err, &he) && isAuthStatus(he.Status):
 		return StateBlocked, ReasonRejected
 	case errors.As(err, &se):
-		return StateError, se.Message
+		return StateError, cleanReason(se.Message, secrets()...)
 	}
-	return StateError, reasonOf(err)
+	return StateError, reasonOf(err, secrets()...)
 }
 
 // reasonOf turns an error into a short status line without the package
-// prefix; URLs in it are redacted.
-func reasonOf(err error) string {
+// prefix, scrubbed of secrets; URLs in it are redacted.
+func reasonOf(err error, secrets ...string) string {
 	var he *HTTPError
 	if errors.As(err, &he) {
 		if text := httpStatusText(he.Status); text != "" {
@@ -384,5 +397,5 @@ func reasonOf(err error) string {
 	for len(msg) > 8 && msg[:8] == "layers: " {
 		msg = msg[8:]
 	}
-	return cleanReason(msg)
+	return cleanReason(msg, secrets...)
 }

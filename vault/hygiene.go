@@ -80,9 +80,12 @@ type Split struct {
 	Method Method
 	Param  string // the key parameter name found, as written
 	// Suspects names the other parameters that were removed from CleanURL
-	// because they may carry a secret: a second known key parameter, or a
-	// parameter whose value LooksSecret. The caller asks the user about
-	// them; they are never saved.
+	// because they may carry a secret: a second known key parameter, a
+	// parameter whose name says secret, a URL value that carries one, or a
+	// value that looks generated where nothing says it is an identifier
+	// (docs/secret-detection.md). A query item without a name that looks
+	// secret is reported as UnnamedSuspect, never by its text. The caller
+	// asks the user about them; they are never saved.
 	Suspects []string
 	// PathSuspect reports a path segment that looks like a secret. It stays
 	// in CleanURL: a service that wants its key in the path cannot be
@@ -90,6 +93,10 @@ type Split struct {
 	// and the secret scan (ScanFile) reports it before a project is shared.
 	PathSuspect bool
 }
+
+// UnnamedSuspect stands in Split.Suspects for query items without a name
+// ("?Zq7x...") that look like a secret: the item itself is never shown.
+const UnnamedSuspect = "(unnamed item)"
 
 // SplitURL takes a URL as pasted by a user (possibly with user information
 // or an access key in it) and separates the secret from what may be saved.
@@ -99,8 +106,11 @@ func SplitURL(raw string) (Split, error) { return SplitURLKeeping(raw, nil) }
 
 // SplitURLKeeping is SplitURL for a user who has confirmed that the
 // parameters named in keep (case-insensitive) only look secret: they stay in
-// the clean URL instead of being reported as Suspects. A known key parameter
-// (token, authkey, ...) is never kept.
+// the clean URL instead of being reported as Suspects (UnnamedSuspect keeps
+// the query items without a name). Only values judged secret by their
+// shape can be kept: a known key parameter (token, authkey, ...), a
+// parameter whose name says secret (password, X-Amz-Signature, ...) or a
+// URL value that carries a secret never is.
 func SplitURLKeeping(raw string, keep []string) (Split, error) {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
@@ -121,23 +131,32 @@ func SplitURLKeeping(raw string, keep []string) (Split, error) {
 	var kept []string
 	emptyKey := ""
 	for _, p := range hygieneQueryPairs(u.RawQuery) {
-		switch {
-		case p.raw == "":
+		if p.raw == "" {
 			continue
-		case isKeyParam(p.name):
-			switch {
-			case p.value == "":
-				if emptyKey == "" {
-					emptyKey = p.name
-				}
-			case sp.Method == MethodNone:
+		}
+		if !p.hasEq {
+			if v, _ := judgePair(p, 0); v != notSecret && !hygieneNamed(keep, UnnamedSuspect) {
+				sp.Suspects = hygieneAppendName(sp.Suspects, UnnamedSuspect)
+				continue
+			}
+			kept = append(kept, p.raw)
+			continue
+		}
+		v, _ := judgePair(p, 0)
+		switch {
+		case isKeyParam(p.name) && p.value == "":
+			if emptyKey == "" {
+				emptyKey = p.name
+			}
+		case isKeyParam(p.name) && v != notSecret:
+			if sp.Method == MethodNone {
 				sp.Method = MethodQuery
 				sp.Param = p.name
 				sp.Credential = Credential{Key: p.value}
-			default:
+			} else {
 				sp.Suspects = hygieneAppendName(sp.Suspects, p.name)
 			}
-		case LooksSecret(p.value) && !hygieneNamed(keep, p.name):
+		case v == secretByName, v == secretByShape && !hygieneNamed(keep, p.name):
 			sp.Suspects = hygieneAppendName(sp.Suspects, p.name)
 		default:
 			kept = append(kept, p.raw)
@@ -177,8 +196,9 @@ func hygieneAppendName(list []string, name string) []string {
 type hygienePair struct {
 	raw         string // as written
 	name, value string // decoded (raw text when it does not decode)
-	valueOff    int    // byte offset of the raw value within the raw query
+	valueOff    int    // byte offset of the raw value within the raw query (of the item's end without '=')
 	rawValue    string
+	hasEq       bool // name=value, not a bare item
 }
 
 // hygieneQueryPairs splits a raw query on '&' and ';' (old CGI servers
@@ -196,6 +216,7 @@ func hygieneQueryPairs(q string) []hygienePair {
 		if hasEq {
 			p.valueOff = start + len(name) + 1
 			p.rawValue = val
+			p.hasEq = true
 		}
 		p.name = hygieneUnescape(name)
 		p.value = hygieneUnescape(val)
@@ -213,12 +234,12 @@ func hygieneUnescape(s string) string {
 }
 
 // hygieneRedactSegments splits an escaped path into segments with every one
-// that looks secret replaced by "REDACTED", and reports whether any was.
+// judged secret replaced by "REDACTED", and reports whether any was.
 func hygieneRedactSegments(escapedPath string) ([]string, bool) {
 	segs := strings.Split(escapedPath, "/")
 	changed := false
-	for i, s := range segs {
-		if LooksSecret(hygienePathUnescape(s)) {
+	for i, v := range judgeSegments(escapedPath) {
+		if v != notSecret {
 			segs[i] = redactedValue
 			changed = true
 		}
@@ -226,16 +247,15 @@ func hygieneRedactSegments(escapedPath string) ([]string, bool) {
 	return segs, changed
 }
 
-// hygienePathSuspect reports whether a segment of u's path looks secret.
+// hygienePathSuspect reports whether a segment of u's path is judged secret.
 func hygienePathSuspect(u *url.URL) bool {
 	_, changed := hygieneRedactSegments(u.EscapedPath())
 	return changed
 }
 
 // redactURL implements RedactURL: user information becomes "REDACTED", and so
-// does the value of every known key parameter, of every parameter whose value
-// LooksSecret and every path segment that LooksSecret. The fragment is
-// dropped. It never panics.
+// does every query value, query item and path segment the judgement
+// (judge.go) finds secret. The fragment is dropped. It never panics.
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -259,10 +279,14 @@ func redactURL(raw string) string {
 		var b strings.Builder
 		last := 0
 		for _, p := range hygieneQueryPairs(u.RawQuery) {
-			if p.rawValue == "" || !(isKeyParam(p.name) || LooksSecret(p.value)) {
+			if v, _ := judgePair(p, 0); v == notSecret || (p.hasEq && p.rawValue == "") {
 				continue
 			}
-			b.WriteString(u.RawQuery[last:p.valueOff])
+			start := p.valueOff
+			if !p.hasEq {
+				start -= len(p.raw)
+			}
+			b.WriteString(u.RawQuery[last:start])
 			b.WriteString(redactedValue)
 			last = p.valueOff + len(p.rawValue)
 		}
@@ -283,72 +307,11 @@ func hygienePathUnescape(s string) string {
 // LooksSecret reports whether value looks like a generated secret: at least
 // 20 characters, high entropy (>= 3.5 bits per character), a mix of
 // character classes, and random-looking rather than made of words, numbers,
-// dates, bounding boxes, CRS codes, layer lists or paths. A UUID counts as a
-// secret (GeoServer AuthKey uses them). A leading "Bearer " is ignored.
-func LooksSecret(value string) bool {
-	v := value
-	for _, pre := range []string{"Bearer ", "bearer ", "Basic ", "basic "} {
-		v = strings.TrimPrefix(v, pre)
-	}
-	if len(v) < 20 || len(v) > 16384 {
-		return false
-	}
-	if hygieneIsUUID(v) {
-		return true
-	}
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c <= ' ' || c >= 0x7f {
-			return false // words and sentences, or not ASCII: not a token
-		}
-	}
-	if strings.Contains(v, "://") || strings.HasPrefix(v, "/") || strings.HasPrefix(v, "./") ||
-		strings.HasPrefix(v, "../") || strings.HasPrefix(v, "~/") ||
-		(len(v) > 2 && v[1] == ':' && (v[2] == '\\' || v[2] == '/')) {
-		return false // URLs and file paths
-	}
-	if hygieneEntropy(v) < 3.5 {
-		return false
-	}
-	// Judge the alphanumeric runs: the secret is in a long one.
-	var lower, upper, digit, tokens, tokenLen, longest int
-	for _, run := range hygieneAlnumRuns(v) {
-		if len(run) > longest {
-			longest = len(run)
-		}
-		if len(run) < 8 {
-			continue
-		}
-		for _, w := range hygieneWords(run) {
-			tokens++
-			tokenLen += len(w)
-		}
-		for i := 0; i < len(run); i++ {
-			switch c := run[i]; {
-			case c >= 'a' && c <= 'z':
-				lower++
-			case c >= 'A' && c <= 'Z':
-				upper++
-			default:
-				digit++
-			}
-		}
-	}
-	if longest < 16 {
-		return false // short pieces: names, lists, numbers, dates, CRS codes
-	}
-	classes := 0
-	for _, n := range []int{lower, upper, digit} {
-		if n > 0 {
-			classes++
-		}
-	}
-	if classes < 2 {
-		return false // one long word or one long number
-	}
-	// Words ("RoadNetwork2020") have long word pieces; random text breaks
-	// into short ones at every change of case or between letters and digits.
-	return float64(tokenLen)/float64(tokens) < 3.2
-}
+// dates, bounding boxes, CRS codes, layer lists or paths. A UUID counts (
+// GeoServer AuthKey uses them). A leading "Bearer " is ignored. It judges
+// shape alone; where the value sits (an identifier's name, a dataset path)
+// is the judgement's business (judge.go, docs/secret-detection.md).
+func LooksSecret(value string) bool { return looksRandom(value, 20, 16) }
 
 // hygieneAlnumRuns returns the maximal runs of ASCII letters and digits.
 func hygieneAlnumRuns(v string) []string {
@@ -445,25 +408,5 @@ func hygieneIsUUID(v string) bool {
 }
 
 // RedactText redacts free text such as an error message from net/http or
-// D-Bus: every URL in it goes through RedactURL, and every other word that
-// LooksSecret becomes "REDACTED".
-func RedactText(s string) string {
-	var b strings.Builder
-	last := 0
-	for _, loc := range scanURLRE.FindAllStringIndex(s, -1) {
-		b.WriteString(hygieneRedactWords(s[last:loc[0]]))
-		b.WriteString(redactURL(s[loc[0]:loc[1]]))
-		last = loc[1]
-	}
-	b.WriteString(hygieneRedactWords(s[last:]))
-	return b.String()
-}
-
-func hygieneRedactWords(s string) string {
-	return scanWordRE.ReplaceAllStringFunc(s, func(w string) string {
-		if LooksSecret(w) {
-			return redactedValue
-		}
-		return w
-	})
-}
+// D-Bus. It is Scrub with no session secrets.
+func RedactText(s string) string { return Scrub(s, nil) }

@@ -90,6 +90,22 @@ var splitURLTests = []struct {
 		"https://maps.example.org/wms", "https://maps.example.org:443/wms", Credential{Key: "abcdef"}, MethodQuery, "key", nil},
 	{"valueless flag kept", "https://maps.example.org/wms?debug&token=x1",
 		"https://maps.example.org/wms?debug", "https://maps.example.org:443/wms", Credential{Key: "x1"}, MethodQuery, "token", nil},
+	{"bare secret item", "https://maps.example.org/wms?SERVICE=WMS&Zq7xW2pL9mK4vB8nC3tR6yH1aB5dE8gJ2kM4nP6q",
+		"https://maps.example.org/wms?SERVICE=WMS", "https://maps.example.org:443/wms", Credential{}, MethodNone, "", []string{UnnamedSuspect}},
+	{"code=NL is not a key", "https://maps.example.org/wms?code=NL&SERVICE=WMS",
+		"https://maps.example.org/wms?code=NL&SERVICE=WMS", "https://maps.example.org:443/wms", Credential{}, MethodNone, "", nil},
+	{"random code is the key", "https://maps.example.org/wms?code=Xk29fLq0Zp8Rt4Vw7Yb2Nc5Md1Hs6Ja3&SERVICE=WMS",
+		"https://maps.example.org/wms?SERVICE=WMS", "https://maps.example.org:443/wms",
+		Credential{Key: "Xk29fLq0Zp8Rt4Vw7Yb2Nc5Md1Hs6Ja3"}, MethodQuery, "code", nil},
+	{"signature by name", "https://b.s3.amazonaws.com/wms.xml?X-Amz-Date=20240101T000000Z&X-Amz-Signature=fe5f80f77d5fa3be",
+		"https://b.s3.amazonaws.com/wms.xml?X-Amz-Date=20240101T000000Z", "https://b.s3.amazonaws.com:443/wms.xml", Credential{}, MethodNone, "", []string{"X-Amz-Signature"}},
+	{"short key under a key-ish name", "https://maps.example.org/wms?mykey=ab12cd34&sortkey=name_asc",
+		"https://maps.example.org/wms?sortkey=name_asc", "https://maps.example.org:443/wms", Credential{}, MethodNone, "", []string{"mykey"}},
+	{"token in a nested URL", "https://proxy.example.org/p?url=https%3A%2F%2Fh.example.org%2Fwms%3Ftoken%3Dabc123&x=1",
+		"https://proxy.example.org/p?x=1", "https://proxy.example.org:443/p", Credential{}, MethodNone, "", []string{"url"}},
+	{"identifiers kept", "https://geo.example.org/ows?LAYERS=3f2a9c1e-8b7d-4e6f-a5c4-1d2e3f4a5b6c&STYLES=a94a8fe5ccb19ba61c4c0873d391e987982fbbd3",
+		"https://geo.example.org/ows?LAYERS=3f2a9c1e-8b7d-4e6f-a5c4-1d2e3f4a5b6c&STYLES=a94a8fe5ccb19ba61c4c0873d391e987982fbbd3",
+		"https://geo.example.org:443/ows", Credential{}, MethodNone, "", nil},
 }
 
 func TestSplitURL(t *testing.T) {
@@ -186,6 +202,11 @@ func TestRedactURL(t *testing.T) {
 		{"http://[::1", "(unparseable URL)"},
 		{"localhost:8080/wms?token=abc", "localhost:REDACTED?token=REDACTED"},
 		{"/relative/path?key=abc", "/relative/path?key=REDACTED"},
+		{"https://h/wms?code=NL&LAYERS=3f2a9c1e-8b7d-4e6f-a5c4-1d2e3f4a5b6c", "https://h/wms?code=NL&LAYERS=3f2a9c1e-8b7d-4e6f-a5c4-1d2e3f4a5b6c"},
+		{"https://h/wms?Zq7xW2pL9mK4vB8nC3tR6yH1&a=1", "https://h/wms?REDACTED&a=1"},
+		{"https://h/p?url=https%3A%2F%2Fh%2Fwms%3Ftoken%3Dabc&a=1", "https://h/p?url=REDACTED&a=1"},
+		{"https://h/wms?passphrase=correct-horse", "https://h/wms?passphrase=REDACTED"},
+		{"https://h/datasets/3f2a9c1e-8b7d-4e6f-a5c4-1d2e3f4a5b6c/wms", "https://h/datasets/3f2a9c1e-8b7d-4e6f-a5c4-1d2e3f4a5b6c/wms"},
 		{"", ""},
 	}
 	for _, tt := range tests {
@@ -201,6 +222,9 @@ func TestRedactText(t *testing.T) {
 		{"see https://ann:pw@h/wms and https://h/t/Zq7xW2pL9mK4vB8nC3tR6yH1", "see https://REDACTED@h/wms and https://h/t/REDACTED"},
 		{"bad key Zq7xW2pL9mK4vB8nC3tR6yH1 for user", "bad key REDACTED for user"},
 		{"plain message", "plain message"},
+		{"server said: invalid authkey 'k1k1k1k1' (password: hunter2)", "server said: invalid authkey 'REDACTED' (password: REDACTED)"},
+		{"Authorization: Bearer 8f3kdl20sk rejected", "Authorization: Bearer REDACTED rejected"},
+		{"layer 3f2a9c1e-8b7d-4e6f-a5c4-1d2e3f4a5b6c not found (code=NL)", "layer 3f2a9c1e-8b7d-4e6f-a5c4-1d2e3f4a5b6c not found (code=NL)"},
 	}
 	for _, tt := range tests {
 		if got := RedactText(tt.in); got != tt.want {
@@ -299,6 +323,40 @@ func TestSplitURLKeeping(t *testing.T) {
 	}
 }
 
+func TestSplitURLKeepingByNameNever(t *testing.T) {
+	const raw = "https://maps.example.org/wms?passphrase=correct-horse&opaque=Zx8Qp2Lr7Tn4Vb6Wc9Yd&Zq7xW2pL9mK4vB8nC3tR6yH1aB5dE8gJ2&x=1"
+	sp, err := SplitURLKeeping(raw, []string{"passphrase", "opaque", UnnamedSuspect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://maps.example.org/wms?opaque=Zx8Qp2Lr7Tn4Vb6Wc9Yd&Zq7xW2pL9mK4vB8nC3tR6yH1aB5dE8gJ2&x=1"; sp.CleanURL != want {
+		t.Errorf("CleanURL = %q, want %q (a value secret by its name is never kept)", sp.CleanURL, want)
+	}
+	if !slices.Equal(sp.Suspects, []string{"passphrase"}) {
+		t.Errorf("Suspects = %q, want [passphrase]", sp.Suspects)
+	}
+}
+
+func TestClassifyName(t *testing.T) {
+	tests := []struct {
+		name string
+		s    site
+		want nameClass
+	}{
+		{"authkey", siteQuery, classSecret}, {"code", siteQuery, classAmbiguous}, {"key", siteQuery, classSecret},
+		{"key", siteField, classAmbiguous}, {"X-Amz-Signature", siteQuery, classSecret}, {"passphrase", siteField, classSecret},
+		{"id_token", siteField, classSecret}, {"nextToken", siteQuery, classNeutral}, {"token_url", siteField, classNeutral},
+		{"client_id", siteField, classIdentifier}, {"tilesetId", siteQuery, classIdentifier}, {"STYLES", siteQuery, classIdentifier},
+		{"title", siteField, classText}, {"mykey", siteQuery, classKeyish}, {"authority", siteField, classKeyish},
+		{"keywords", siteField, classText}, {"api-version", siteQuery, classIdentifier}, {"url", siteQuery, classNeutral},
+	}
+	for _, tt := range tests {
+		if got := classifyName(tt.name, tt.s); got != tt.want {
+			t.Errorf("classifyName(%q, %d) = %d, want %d", tt.name, tt.s, got, tt.want)
+		}
+	}
+}
+
 func TestSplitURLPathSuspect(t *testing.T) {
 	tests := []struct {
 		raw  string
@@ -306,7 +364,11 @@ func TestSplitURLPathSuspect(t *testing.T) {
 	}{
 		{"https://maps.example.org/geoserver/wms?map=x", false},
 		{"https://tiles.example.org/Zx8Qp2Lr7Tn4Vb6Wc9Yd3Kf/wms", true},
-		{"https://geonode.example.org/maps/3f2a9c1e-8b7d-4e6f-a5c4-1d2e3f4a5b6c/wms", true},
+		// A UUID after a collection ("maps", "datasets") is the item's id,
+		// not a secret (docs/secret-detection.md); after "key" it is the key.
+		{"https://geonode.example.org/maps/3f2a9c1e-8b7d-4e6f-a5c4-1d2e3f4a5b6c/wms", false},
+		{"https://maps.example.org/key/3f2a9c1e-8b7d-4e6f-a5c4-1d2e3f4a5b6c/wms", true},
+		{"https://tiles.example.org/maps/Zx8Qp2Lr7Tn4Vb6Wc9Yd3Kf/wms", false},
 		{"https://maps.example.org/cgi-bin/mapserv.fcgi/ows", false},
 	}
 	for _, tt := range tests {

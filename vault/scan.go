@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -43,13 +42,16 @@ func ScanProject(projectPath string) ([]Leak, error) {
 	return leaks, nil
 }
 
-// ScanFile looks through a text file for secrets: URLs with user
-// information, known key parameters with a value, URL path segments and
-// query values that look like secrets, JSON string values that look like
-// secrets, and JSON fields named like secrets ("password", "client_secret",
-// "api_key", ...) with a non-empty string value. A file starting with '{' or
-// '[' is read as JSON (string by string, so a broken file is still scanned);
-// any other file is scanned as plain text. Leaks are sorted by position.
+// ScanFile looks through a text file for secrets, with the judgement of
+// URL hygiene (judge.go, docs/secret-detection.md): URLs with user
+// information, known key parameters with a value, parameters and fields
+// whose name says secret (password, passphrase, X-Amz-Signature,
+// Authorization, ...), values that look generated where nothing says they
+// are identifiers, URLs nested in values, Authorization values and
+// labelled values in free text. A file starting with '{' or '[' is read as
+// JSON (string by string, each judged under the name of the field that
+// holds it, so a broken file is still scanned); any other file is scanned
+// as plain text. Leaks are sorted by position.
 func ScanFile(path string) ([]Leak, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -111,17 +113,39 @@ func (s *scanner) positions() {
 	}
 }
 
-// scanJSON visits every string literal.
+// scanJSON visits every string literal and judges it under the name of
+// the field that holds it (an array's elements under the array's name).
+// Object keys are judged as free text.
 func (s *scanner) scanJSON() {
 	d := s.data
-	lastKey := ""
+	type frame struct {
+		object bool
+		name   string // the field this container is the value of
+		key    string // the current key (objects)
+	}
+	stack := []frame{{}}
+	top := func() *frame { return &stack[len(stack)-1] }
+	pendingKey := ""
 	for i := 0; i < len(d); i++ {
-		if d[i] != '"' {
+		switch d[i] {
+		case '{', '[':
+			name := pendingKey
+			if !top().object {
+				name = top().name
+			}
+			stack = append(stack, frame{object: d[i] == '{', name: name})
+			continue
+		case '}', ']':
+			if len(stack) > 1 {
+				stack = stack[:len(stack)-1]
+			}
+			continue
+		case '"':
+		default:
 			continue
 		}
 		end := scanStringEnd(d, i)
-		lit := d[i:end]
-		text, escaped := scanDecode(lit)
+		text, escaped := scanDecode(d[i:end])
 		// offOf maps an index in text to a byte offset in the file: exact
 		// without escapes, otherwise the opening quote.
 		offOf := func(j int) int {
@@ -131,37 +155,25 @@ func (s *scanner) scanJSON() {
 			return i + 1 + j
 		}
 		next := kvSkipSpace(d, end)
-		prev := i - 1
-		for prev >= 0 && (d[prev] == ' ' || d[prev] == '\t' || d[prev] == '\n' || d[prev] == '\r') {
-			prev--
-		}
-		isKey := next < len(d) && d[next] == ':'
-		switch {
-		case isKey:
-			lastKey = text
-		case prev >= 0 && d[prev] == ':' && text != "" && scanSecretField(lastKey):
-			s.add(offOf(0), "field %s has a value", scanName(lastKey))
+		if next < len(d) && d[next] == ':' && top().object {
+			top().key = text
+			pendingKey = text
+			s.report(textFindings(text, 0), offOf)
 			i = end - 1
 			continue
 		}
-		s.checkText(text, offOf)
+		name := top().key
+		if !top().object {
+			name = top().name
+		}
+		s.report(valueFindings(name, siteField, text, 0), offOf)
 		i = end - 1
 	}
 }
 
-// scanText scans a file that is not JSON: URLs, then the remaining words.
+// scanText scans a file that is not JSON as free text.
 func (s *scanner) scanText() {
-	text := string(s.data)
-	ident := func(j int) int { return j }
-	covered := s.checkURLs(text, ident)
-	for _, loc := range scanWordRE.FindAllStringIndex(text, -1) {
-		if scanCovered(covered, loc[0]) {
-			continue
-		}
-		if w := text[loc[0]:loc[1]]; LooksSecret(w) {
-			s.add(loc[0], "value looks like a secret (%d random-looking characters)", len(w))
-		}
-	}
+	s.report(textFindings(string(s.data), 0), func(j int) int { return j })
 }
 
 var (
@@ -169,102 +181,17 @@ var (
 	scanWordRE = regexp.MustCompile(`[^\s"'<>(){}\[\],;=]+`)
 )
 
-func scanCovered(spans [][2]int, off int) bool {
-	for _, sp := range spans {
-		if off >= sp[0] && off < sp[1] {
-			return true
-		}
-	}
-	return false
-}
-
-// checkText reports the secrets in one string value.
-func (s *scanner) checkText(text string, offOf func(int) int) {
-	if strings.Contains(text, "://") {
-		s.checkURLs(text, offOf)
-		return
-	}
-	if LooksSecret(text) {
-		s.add(offOf(0), "value looks like a secret (%d random-looking characters)", len(text))
-	}
-}
-
-// checkURLs reports the secrets in every URL inside text and returns the
-// spans of text the URLs cover.
-func (s *scanner) checkURLs(text string, offOf func(int) int) [][2]int {
-	var spans [][2]int
-	for _, loc := range scanURLRE.FindAllStringIndex(text, -1) {
-		spans = append(spans, [2]int{loc[0], loc[1]})
-		s.checkURL(text[loc[0]:loc[1]], func(j int) int { return offOf(loc[0] + j) })
-	}
-	return spans
-}
-
-// checkURL takes a URL apart by hand, so that a URL net/url refuses is still
-// checked and every position is exact.
-func (s *scanner) checkURL(u string, offOf func(int) int) {
-	auth := strings.Index(u, "://") + 3
-	end := len(u)
-	if j := strings.IndexAny(u[auth:], "/?#"); j >= 0 {
-		end = auth + j
-	}
-	if strings.Contains(u[auth:end], "@") {
-		s.add(offOf(auth), "URL has user information")
-	}
-	rest := u[end:]
-	path, query, frag := rest, "", ""
-	if j := strings.IndexByte(rest, '#'); j >= 0 {
-		path, frag = rest[:j], rest[j+1:]
-	}
-	if j := strings.IndexByte(path, '?'); j >= 0 {
-		path, query = path[:j], path[j+1:]
-	}
-	off := end
-	for _, seg := range strings.Split(path, "/") {
-		if v := hygienePathUnescape(seg); LooksSecret(v) {
-			s.add(offOf(off), "URL path segment looks like a secret (%d random-looking characters)", len(v))
-		}
-		off += len(seg) + 1
-	}
-	qOff := end + len(path) + 1
-	fOff := end + len(path) + len(query) + 2
-	if query == "" {
-		fOff = end + len(path) + 1
-	}
-	s.checkPairs(query, func(j int) int { return offOf(qOff + j) })
-	s.checkPairs(frag, func(j int) int { return offOf(fOff + j) })
-}
-
-func (s *scanner) checkPairs(q string, offOf func(int) int) {
-	for _, p := range hygieneQueryPairs(q) {
-		switch {
-		case p.rawValue == "":
-		case isKeyParam(p.name):
-			s.add(offOf(p.valueOff), "query parameter %s has a value", scanName(p.name))
-		case LooksSecret(p.value):
-			s.add(offOf(p.valueOff), "query parameter %s value looks like a secret (%d random-looking characters)",
-				scanName(p.name), len(p.value))
-		}
+// report adds a leak for each finding, at the finding's start.
+func (s *scanner) report(fs []finding, offOf func(int) int) {
+	for _, f := range fs {
+		s.add(offOf(f.start), "%s", f.what)
 	}
 }
 
 // scanSecretField reports whether a JSON field name says its value is a
 // secret. Short, ambiguous names ("key", "code", "auth") are left to the
-// value check.
-func scanSecretField(name string) bool {
-	n := strings.ToLower(strings.NewReplacer("_", "", "-", "", " ", "").Replace(name))
-	switch n {
-	case "pwd", "passwd", "credential", "credentials", "jwt", "authkey", "accesskey",
-		"secretkey", "privatekey", "subscriptionkey", "sessionid":
-		return true
-	}
-	for _, suffix := range []string{"password", "secret", "token", "apikey"} {
-		if strings.HasSuffix(n, suffix) {
-			return true
-		}
-	}
-	return false
-}
+// value's shape.
+func scanSecretField(name string) bool { return classifyName(name, siteField) == classSecret }
 
 // scanName quotes a name for a Leak, unless the name itself could be the
 // secret.

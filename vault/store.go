@@ -120,6 +120,25 @@ func (s *Store) SetToken(src Source, gen uint64, t *Token) {
 	}
 }
 
+// Secrets lists every form of every credential in the store
+// (CredentialSecrets: passwords, keys, their encodings, OAuth2 tokens),
+// rejected ones included, for scrubbing what a server sends before it is
+// shown (Scrub). Tokens a token service issued live with the transport:
+// ClientSecrets adds them.
+func (s *Store) Secrets() []string {
+	s.mu.Lock()
+	creds := make([]Credential, 0, len(s.entries))
+	for _, e := range s.entries {
+		creds = append(creds, e.cred)
+	}
+	s.mu.Unlock()
+	var out []string
+	for _, c := range creds {
+		out = append(out, CredentialSecrets(c)...)
+	}
+	return out
+}
+
 // Status returns only the status for src.
 func (s *Store) Status(src Source) Status {
 	_, st := s.Get(src)

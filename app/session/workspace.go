@@ -104,6 +104,18 @@ func (w *Workspace) Catalog() *layers.Catalog { return w.catalog }
 // Engine returns the tile engine.
 func (w *Workspace) Engine() *layers.Engine { return w.engine }
 
+// Secrets lists every secret the session holds for this workspace: each
+// credential of the store in every form, and the tokens the authenticating
+// client obtained (vault.ClientSecrets).
+func (w *Workspace) Secrets() []string { return vault.ClientSecrets(w.client) }
+
+// Scrub makes text that came from a server (an exception, a page title, a
+// layer's Reason, an error's text) fit to show: no form of any secret the
+// session holds, no secret-looking value, no control character
+// (vault.Scrub). The app and the CLI pass everything they show of a
+// server's words through it.
+func (w *Workspace) Scrub(text string) string { return vault.Scrub(text, w.Secrets()) }
+
 // HasKeychain reports whether "remember in the keychain" can be offered.
 func (w *Workspace) HasKeychain() bool { return w.keychain != nil }
 

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
+	"slices"
+	"strings"
 
 	"mapvault/app/session"
 	"mapvault/layers"
@@ -14,24 +15,36 @@ import (
 
 // newWorkspace returns the access core for one command invocation: a
 // fresh session store, the KeyVault in use, and warnings (never secrets)
-// logged to logw.
-func newWorkspace(kv *vault.KeyVault, logw io.Writer, keychain vault.Keychain, engine layers.Options) *session.Workspace {
-	log := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return session.New(kv, session.Options{
+// logged to standard error. Its secrets join what the run's output is
+// scrubbed of.
+func newWorkspace(kv *vault.KeyVault, io stdio, keychain vault.Keychain, engine layers.Options) *session.Workspace {
+	log := slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ws := session.New(kv, session.Options{
 		Keychain:  keychain,
 		Transport: vault.TransportOptions{Logger: log},
 		Engine:    engine,
 	})
+	io.scrub.watch(ws.Secrets)
+	return ws
 }
 
 // suspectError refuses to go on when a URL holds a value that looks like a
 // secret under a parameter name mapvault does not know: ask, never save.
-func suspectError(split vault.Split) error {
+// kept are the names the user asked to keep: a suspect among them is a
+// secret by its name or form, which is never kept.
+func suspectError(split vault.Split, kept []string) error {
 	if len(split.Suspects) == 0 {
 		return nil
 	}
+	name := split.Suspects[0]
+	switch {
+	case name == vault.UnnamedSuspect:
+		return fmt.Errorf("the URL's query holds an item without a name that looks like a secret; remove it from the URL (a key goes on standard input or in MAPVAULT_SECRET, with --param NAME), or pass --keep-param %q if it is not secret", name)
+	case slices.ContainsFunc(kept, func(k string) bool { return strings.EqualFold(k, name) }):
+		return fmt.Errorf("query parameter %q carries a secret (by its name or its value) and is never kept; remove it from the URL and give it on standard input or in MAPVAULT_SECRET with --param %s", name, name)
+	}
 	return fmt.Errorf("query parameter %q has a value that looks like a secret; remove it from the URL and give it on stdin with --param %s, or pass --keep-param %s if it is not secret",
-		split.Suspects[0], split.Suspects[0], split.Suspects[0])
+		name, name, name)
 }
 
 // probe chooses the probe target for clean and runs detection with cred
@@ -71,7 +84,7 @@ func unlock(ctx context.Context, ws *session.Workspace, io stdio, src vault.Sour
 		return u.Result, err
 	}
 	requests := u.Result.Requests
-	fmt.Fprintf(io.err, "mapvault-cli: %s signs in at %s: opening the browser\n", src, u.Result.Entry.Issuer)
+	errLine(io, "mapvault-cli: %s signs in at %s: opening the browser", src, u.Result.Entry.Issuer)
 	u, err = ws.SignIn(ctx, src, t, signIn, false)
 	if err != nil {
 		return vault.Result{}, &signInError{src: src, err: err}

@@ -13,14 +13,17 @@ import (
 	"mapvault/vault"
 )
 
-const addUsage = `PROJECT URL [--layers a,b] [--name N] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--keep-param NAME]
+const addUsage = `PROJECT URL|- [--url-file FILE] [--layers a,b] [--name N] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--keep-param NAME]
 
 Adds WMS layers from URL to PROJECT (created when absent). A secret in the
 URL (user:password@host, or a key parameter such as token= or authkey=) is
 split off: only the clean URL is written to the project, the detected method
-to the KeyVault beside it, and the secret nowhere. A secret may also come
-from standard input or MAPVAULT_SECRET. Each WMS layer becomes one project
-layer, so each keeps its own visibility.`
+to the KeyVault beside it, and the secret nowhere. Give such a URL as -
+(read from the first line of standard input) or with --url-file FILE, not as
+an argument, which any local user can read from the process list. A secret
+may also come from standard input or MAPVAULT_SECRET; with -, only from
+MAPVAULT_SECRET. Each WMS layer becomes one project layer, so each keeps its
+own visibility.`
 
 func runAdd(ctx context.Context, args []string, io stdio, env func(string) string) int {
 	fset := newFlags("add", addUsage, io)
@@ -28,14 +31,24 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	title := fset.String("name", "", "display `NAME` for the layer (one layer only)")
 	af := addAuthFlags(fset)
 	keep := fset.String("keep-param", "", "comma-separated query parameter `NAMES` that only look secret and may be kept")
-	pos, code := parseFlags(fset, args, 2)
+	urlFile := fset.String("url-file", "", urlFileUsage)
+	pos, code := parseFlagsRange(fset, args, 1, 2)
 	if code >= 0 {
 		return code
 	}
-	path, raw := pos[0], pos[1]
+	arg, ok := urlPositional(fset, pos, 1, *urlFile)
+	if !ok {
+		return exitUsage
+	}
+	path := pos[0]
 	if err := af.check(); err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
+	u, err := resolveURLArg(io, arg, *urlFile)
+	if err != nil {
+		return fail(io, exitUsage, "%v", err)
+	}
+	raw := u.url
 
 	p, err := project.Load(path)
 	created := false
@@ -56,7 +69,8 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	if err := suspectError(split); err != nil {
+	u.warnIfInArgv(io, split)
+	if err := suspectError(split, splitList(*keep)); err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
 	if split.PathSuspect {
@@ -65,16 +79,18 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	if split.Param != "" && *af.param == "" {
 		*af.param = split.Param
 	}
-	secret, err := readSecret(io.in, env)
+	secret, err := readSecret(u.secretInput(io.in), env)
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
+	io.scrub.add(secret)
+	io.scrub.add(vault.CredentialSecrets(split.Credential)...)
 	cred, err := af.credential(split, secret)
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
 
-	ws := newWorkspace(kv, io.err, nil, layers.Options{})
+	ws := newWorkspace(kv, io, nil, layers.Options{})
 	wanted := splitList(*names)
 	first := ""
 	if len(wanted) > 0 {
@@ -103,7 +119,7 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 		fmt.Fprintf(io.err, "mapvault-cli: choose layers with --layers; %s offers:\n", res.Source)
 		for _, l := range caps.Layers() {
 			if l.Name != "" {
-				fmt.Fprintf(io.err, "  %s%s  (%s)\n", strings.Repeat("  ", l.Depth), l.Name, l.Title)
+				fmt.Fprintf(io.err, "  %s%s  (%s)\n", strings.Repeat("  ", l.Depth), io.scrub.name(l.Name), io.scrub.text(l.Title))
 			}
 		}
 		return exitUsage
@@ -117,7 +133,7 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 		if l == nil {
 			return fail(io, exitUsage, "the service offers no layer named %q; nothing was written", name)
 		}
-		display := l.Title
+		display := io.scrub.text(l.Title) // saved: never with a secret a server echoed
 		if *title != "" {
 			display = *title
 		}

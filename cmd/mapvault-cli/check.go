@@ -10,9 +10,12 @@ import (
 const checkUsage = `PROJECT
 
 Scans PROJECT and its KeyVault for anything that looks like a secret: URLs
-with user information, known key parameters with values, long random-looking
-values. Prints each finding's location (never the value). Exit 1 when
-something was found, 0 when the project is safe to share.`
+with user information, key parameters and fields named like secrets with
+values, URLs nested in values, Authorization values, labelled keys in text,
+long random-looking values where nothing says they are identifiers (the
+rules: docs/secret-detection.md). Prints each finding's location (never the
+value). Exit 1 when something was found, 0 when the project is safe to
+share.`
 
 func runCheck(ctx context.Context, args []string, io stdio, env func(string) string) int {
 	fs := newFlags("check", checkUsage, io)

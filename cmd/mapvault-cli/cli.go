@@ -8,7 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
+	"sync"
+
+	"mapvault/vault"
 )
 
 // Exit codes, as documented in the README.
@@ -21,12 +25,70 @@ const (
 	exitBlocked   = 5
 )
 
-// stdio is the command's view of its standard streams.
+// stdio is the command's view of its standard streams, and what may never
+// appear on them.
 type stdio struct {
 	in  io.Reader
 	out io.Writer
 	err io.Writer
+	// scrub knows the run's secrets; run sets it.
+	scrub *scrubber
 }
+
+// scrubber is what a run's output must never show: the secrets the user
+// gave and every secret of the workspaces the run opened (stores and
+// obtained tokens). Everything a server sent goes through it (vault.Scrub)
+// before it is printed: fail's lines, the per-layer lines, titles and
+// names. A nil scrubber still strips control characters and secret-looking
+// values.
+type scrubber struct {
+	mu      sync.Mutex
+	secrets []string
+	sources []func() []string
+}
+
+// add records secrets the user gave (from a URL, standard input or the
+// environment) before any workspace holds them.
+func (s *scrubber) add(secrets ...string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	s.secrets = append(s.secrets, secrets...)
+	s.mu.Unlock()
+}
+
+// watch adds a source of secrets, such as a workspace's.
+func (s *scrubber) watch(f func() []string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	s.sources = append(s.sources, f)
+	s.mu.Unlock()
+}
+
+// list returns every secret known now.
+func (s *scrubber) list() []string {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	out := slices.Clone(s.secrets)
+	sources := slices.Clone(s.sources)
+	s.mu.Unlock()
+	for _, f := range sources {
+		out = append(out, f()...)
+	}
+	return out
+}
+
+// text makes free text fit to print (vault.Scrub).
+func (s *scrubber) text(t string) string { return vault.Scrub(t, s.list()) }
+
+// name makes an identifier fit to print (vault.ScrubIdentifier): a layer
+// name stays usable whatever its shape.
+func (s *scrubber) name(t string) string { return vault.ScrubIdentifier(t, s.list()) }
 
 type command struct {
 	name    string
@@ -57,9 +119,16 @@ Run "mapvault-cli COMMAND --help" for a command's options.
 
 // secretRule ends every help text: there is no flag that takes a secret.
 const secretRule = `Secrets are read from the first line of standard input or from the
-environment variable MAPVAULT_SECRET, never from arguments.`
+environment variable MAPVAULT_SECRET, never from arguments. A URL that
+carries a secret (user:password@, ?authkey=...) is given as - (the first
+line of standard input; a separate secret then comes only from
+MAPVAULT_SECRET) or with --url-file FILE, never as an argument: any local
+user can read arguments from the process list.`
 
 func run(ctx context.Context, args []string, io stdio, env func(string) string) int {
+	if io.scrub == nil {
+		io.scrub = &scrubber{}
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		var b strings.Builder
 		for _, c := range commands() {
@@ -98,6 +167,11 @@ func newFlags(name, usage string, io stdio) *flag.FlagSet {
 // arguments. It returns them, and an exit code >= 0 when the command must
 // stop (help, or a usage error after printing the usage).
 func parseFlags(fs *flag.FlagSet, args []string, want int) ([]string, int) {
+	return parseFlagsRange(fs, args, want, want)
+}
+
+// parseFlagsRange is parseFlags for least to most positional arguments.
+func parseFlagsRange(fs *flag.FlagSet, args []string, least, most int) ([]string, int) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -113,7 +187,7 @@ func parseFlags(fs *flag.FlagSet, args []string, want int) ([]string, int) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
-	if len(pos) != want {
+	if len(pos) < least || len(pos) > most {
 		fs.Usage()
 		return nil, exitUsage
 	}
@@ -149,8 +223,16 @@ func readSecret(in io.Reader, env func(string) string) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-// fail prints one clear line and returns code.
+// fail prints one clear line and returns code. It is where errors are
+// printed: the line is scrubbed of every secret of the run and of control
+// characters (a server's words may be in it).
 func fail(io stdio, code int, format string, a ...any) int {
-	fmt.Fprintf(io.err, "mapvault-cli: "+format+"\n", a...)
+	fmt.Fprintf(io.err, "mapvault-cli: %s\n", io.scrub.text(fmt.Sprintf(format, a...)))
 	return code
+}
+
+// errLine prints one scrubbed line to standard error (per-layer states,
+// notes that may quote a server).
+func errLine(io stdio, format string, a ...any) {
+	fmt.Fprintf(io.err, "%s\n", io.scrub.text(fmt.Sprintf(format, a...)))
 }

@@ -4,7 +4,8 @@
 // service's layers and renders a project to PNG.
 //
 // Secrets are read from standard input (first line) or MAPVAULT_SECRET,
-// never from arguments.
+// never from arguments; a URL that carries one is given as - (standard
+// input) or with --url-file (urlarg.go).
 package main
 
 import (

@@ -9,14 +9,16 @@ import (
 	"mapvault/vault"
 )
 
-const probeUsage = `URL [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--layer NAME] [--json]
+const probeUsage = `URL|- [--url-file FILE] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--layer NAME] [--json]
 
 Detects how the WMS at URL authenticates: none, basic, digest, query,
 header, token, oauth2 or client-cert. The secret (the password with --user,
 the certificate's password with --cert, the secret key with --token-url,
 the client secret with --client-id, an access key otherwise) is read from
 the first line of standard input or MAPVAULT_SECRET, never from arguments.
-With no secret, probe finds out whether the source needs authentication and,
+A URL that carries a secret is given as - (the first line of standard
+input; a separate secret then comes only from MAPVAULT_SECRET) or with
+--url-file FILE. With no secret, probe finds out whether the source needs authentication and,
 where the server says (an OAuth2 resource, a token service, a client
 certificate), how: an OAuth2 resource reports oauth2 and its issuer, exit 0.
 Exit 0: method found (or no authentication needed); 3: rejected; 4: could
@@ -41,34 +43,48 @@ func runProbe(ctx context.Context, args []string, io stdio, env func(string) str
 	af := addAuthFlags(fs)
 	layer := fs.String("layer", "", "layer `NAME` to probe with (default: the first named layer)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	pos, code := parseFlags(fs, args, 1)
+	urlFile := fs.String("url-file", "", urlFileUsage)
+	pos, code := parseFlagsRange(fs, args, 0, 1)
 	if code >= 0 {
 		return code
+	}
+	arg, ok := urlPositional(fs, pos, 0, *urlFile)
+	if !ok {
+		return exitUsage
 	}
 	if err := af.check(); err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	split, err := vault.SplitURL(pos[0])
+	u, err := resolveURLArg(io, arg, *urlFile)
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	if err := suspectError(split); err != nil {
-		return fail(io, exitUsage, "%v", err)
-	}
-	secret, err := readSecret(io.in, env)
+	split, err := vault.SplitURL(u.url)
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
+	u.warnIfInArgv(io, split)
+	if err := suspectError(split, nil); err != nil {
+		return fail(io, exitUsage, "%v", err)
+	}
+	secret, err := readSecret(u.secretInput(io.in), env)
+	if err != nil {
+		return fail(io, exitUsage, "%v", err)
+	}
+	io.scrub.add(secret)
+	io.scrub.add(vault.CredentialSecrets(split.Credential)...)
 	cred, err := af.credential(split, secret)
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	ws := newWorkspace(vault.NewKeyVault(), io.err, nil, layers.Options{})
+	ws := newWorkspace(vault.NewKeyVault(), io, nil, layers.Options{})
 	res, _, code := probe(ctx, ws, io, split.CleanURL, *layer, cred, af.hint(), nil, "")
 	if code >= 0 {
 		return code
 	}
 	rep := report(res)
+	// Issuers, token URLs and reasons may come from a server.
+	rep.Reason, rep.TokenURL, rep.Issuer = io.scrub.text(rep.Reason), io.scrub.text(rep.TokenURL), io.scrub.text(rep.Issuer)
 	code = exitFor(res)
 	if cred.IsZero() && res.Outcome == vault.OutcomeRejected && res.Entry.Method == vault.MethodOAuth2 {
 		// The server says how to sign in: that is the answer a probe

@@ -81,7 +81,7 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	if !*noKeychain {
 		keychain = vault.OSKeychainOrNone("mapvault")
 	}
-	ws := newWorkspace(kv, io.err, keychain, layers.Options{NoMerge: *noMerge})
+	ws := newWorkspace(kv, io, keychain, layers.Options{NoMerge: *noMerge})
 	if *credPath != "" {
 		r := io.in
 		if *credPath != "-" {
@@ -104,6 +104,7 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
+	io.scrub.add(secret)
 	if secret != "" || *af.cert != "" {
 		src, err := theSourceNeedingACredential(ws, p)
 		if err != nil {
@@ -129,7 +130,7 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 		default: // an error, or incomplete
 			failed++
 		}
-		fmt.Fprintf(io.err, "layer %s: %s\n", s.ID, describe(state))
+		errLine(io, "layer %s: %s", s.ID, describe(state))
 	}
 	var buf bytes.Buffer
 	if err := layers.EncodePNG(&buf, img); err != nil {
@@ -187,10 +188,10 @@ func resolveLayers(ctx context.Context, ws *session.Workspace, p *project.Projec
 		switch {
 		case errors.As(err, &ae):
 			blocked++
-			fmt.Fprintf(io.err, "layer %s: blocked: %s\n", l.ID, ae.Reason)
+			errLine(io, "layer %s: blocked: %s", l.ID, ae.Reason)
 		case err != nil:
 			failed++
-			fmt.Fprintf(io.err, "layer %s: error: %v\n", l.ID, err)
+			errLine(io, "layer %s: error: %v", l.ID, err)
 		default:
 			specs = append(specs, s)
 		}
@@ -215,9 +216,9 @@ func signIn(ctx context.Context, ws *session.Workspace, p *project.Project, open
 				break
 			}
 			e, _ := ws.KeyVault().Get(src)
-			fmt.Fprintf(io.err, "mapvault-cli: %s signs in at %s: opening the browser\n", src, e.Issuer)
+			errLine(io, "mapvault-cli: %s signs in at %s: opening the browser", src, e.Issuer)
 			if _, err := ws.SignIn(ctx, src, t, open, false); err != nil {
-				fmt.Fprintf(io.err, "note: signing in to %s: %v\n", src, err)
+				errLine(io, "note: signing in to %s: %v", src, err)
 			}
 			break
 		}
