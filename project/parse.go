@@ -166,19 +166,15 @@ func (ps *parser) strList(m member, path string) ([]string, error) {
 	return out, nil
 }
 
-// keepRaw stores an unknown field. Its value is kept as written (numbers keep
-// their digits, strings their escapes), only insignificant white space is
-// dropped, so the stored form is what Marshal writes.
+// keepRaw stores an unknown field. Its value is kept byte for byte as
+// written, white space included, and Marshal writes it back unchanged: a
+// field from a newer mapvault survives an older one exactly, and nothing is
+// re-laid out (re-indenting a deeply nested value multiplies its size).
 func keepRaw(extras *map[string]json.RawMessage, m member) {
 	if *extras == nil {
 		*extras = make(map[string]json.RawMessage)
 	}
-	var b bytes.Buffer
-	if err := json.Compact(&b, m.raw); err != nil {
-		b.Reset()
-		b.Write(m.raw)
-	}
-	(*extras)[m.key] = json.RawMessage(b.Bytes())
+	(*extras)[m.key] = append(json.RawMessage(nil), m.raw...)
 }
 
 func (ps *parser) project() (*Project, error) {
