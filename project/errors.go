@@ -24,6 +24,9 @@ var (
 	ErrSecretInSource = errors.New("project: layer source contains a password")
 	// ErrNoLayer: no layer has the given id.
 	ErrNoLayer = errors.New("project: no such layer")
+	// ErrTooLarge: a file is larger than mapvault reads (MaxSize for a
+	// project); the error is a *TooLargeError naming the file.
+	ErrTooLarge = errors.New("project: file too large")
 )
 
 // SyntaxError reports a problem in a project file with its position. Line and
@@ -60,6 +63,41 @@ func (e *VersionError) Error() string {
 }
 
 func (e *VersionError) Unwrap() error { return ErrNewerVersion }
+
+// TooLargeError reports a file larger than mapvault reads. It matches
+// ErrTooLarge.
+type TooLargeError struct {
+	File  string
+	Size  int64 // size of the file; -1 when it had no size and kept giving bytes
+	Limit int64 // the largest size read
+}
+
+func (e *TooLargeError) Error() string {
+	if e.Size < 0 {
+		return fmt.Sprintf("%s: file too large (more than %s); mapvault reads at most %s", e.File, byteSize(e.Limit), byteSize(e.Limit))
+	}
+	return fmt.Sprintf("%s: file too large (%s); mapvault reads at most %s", e.File, byteSize(e.Size), byteSize(e.Limit))
+}
+
+func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
+
+// byteSize writes n for people: "812 bytes", "4 MiB", "5.2 GiB".
+func byteSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	v, i := float64(n)/unit, 0
+	for v >= unit && i < 3 {
+		v /= unit
+		i++
+	}
+	name := [...]string{"KiB", "MiB", "GiB", "TiB"}[i]
+	if v == float64(int64(v)) {
+		return fmt.Sprintf("%d %s", int64(v), name)
+	}
+	return fmt.Sprintf("%.1f %s", v, name)
+}
 
 // Position returns the 1-based line and column (in characters) of byte
 // offset off in data, as SyntaxError reports them. An offset past the end

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,9 +14,10 @@ import (
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // Load reads and parses the project file at path and remembers its folder
-// for Resolve. A missing file gives an error matching fs.ErrNotExist.
+// for Resolve. A missing file gives an error matching fs.ErrNotExist; a file
+// larger than MaxSize is not read (*TooLargeError, matching ErrTooLarge).
 func Load(path string) (*Project, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path, MaxSize)
 	if err != nil {
 		return nil, fmt.Errorf("project: %w", err)
 	}

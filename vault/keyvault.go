@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -157,9 +156,16 @@ func SidecarPath(projectPath string) string {
 	return dir + base + ".keyvault.json"
 }
 
+// MaxKeyVaultSize is the largest KeyVault file LoadKeyVault reads: 4 MiB.
+// An entry is a line of about 100 bytes, so this holds tens of thousands of
+// sources and only stops a wrong or hostile file from taking all the memory.
+const MaxKeyVaultSize = 4 << 20
+
 // LoadKeyVault reads the KeyVault at path. A missing file is an empty vault.
+// A file larger than MaxKeyVaultSize is not read: the error is a
+// *project.TooLargeError (matching project.ErrTooLarge) naming the file.
 func LoadKeyVault(path string) (*KeyVault, error) {
-	data, err := os.ReadFile(path)
+	data, err := project.ReadFile(path, MaxKeyVaultSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return NewKeyVault(), nil
 	}

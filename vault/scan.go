@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"mapvault/project"
 )
 
 // Leak is a place in a file that holds, or probably holds, a secret. What
@@ -26,13 +27,15 @@ func (l Leak) String() string {
 }
 
 // ScanProject scans a project file and, when present, its KeyVault sidecar.
+// Files larger than mapvault reads (project.MaxSize, MaxKeyVaultSize) are
+// not read: the error is a *project.TooLargeError naming the file.
 func ScanProject(projectPath string) ([]Leak, error) {
-	leaks, err := ScanFile(projectPath)
+	leaks, err := scanFile(projectPath, project.MaxSize)
 	if err != nil {
 		return nil, err
 	}
 	side := SidecarPath(projectPath)
-	more, err := ScanFile(side)
+	more, err := scanFile(side, MaxKeyVaultSize)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
@@ -50,8 +53,11 @@ func ScanProject(projectPath string) ([]Leak, error) {
 // "api_key", ...) with a non-empty string value. A file starting with '{' or
 // '[' is read as JSON (string by string, so a broken file is still scanned);
 // any other file is scanned as plain text. Leaks are sorted by position.
-func ScanFile(path string) ([]Leak, error) {
-	data, err := os.ReadFile(path)
+// A file larger than project.MaxSize is not read (*project.TooLargeError).
+func ScanFile(path string) ([]Leak, error) { return scanFile(path, project.MaxSize) }
+
+func scanFile(path string, limit int64) ([]Leak, error) {
+	data, err := project.ReadFile(path, limit)
 	if err != nil {
 		return nil, err
 	}
