@@ -319,10 +319,10 @@ func (ps *parser) layers(lm member) ([]Layer, error) {
 		out = append(out, l)
 	}
 	// Layers without an id get one once every explicit id is known.
+	made := &idSet{taken: ids}
 	for i := range out {
 		if out[i].ID == "" {
-			out[i].ID = uniqueID(ids, out[i].Name)
-			ids[out[i].ID] = true
+			out[i].ID = made.unique(out[i].Name)
 		}
 	}
 	return out, nil
