@@ -27,6 +27,13 @@ var (
 	// ErrTooLarge: a file is larger than mapvault reads (MaxSize for a
 	// project); the error is a *TooLargeError naming the file.
 	ErrTooLarge = errors.New("project: file too large")
+	// ErrLocked: another mapvault held the project's lock for longer than
+	// Lock waits (LockWait); the error is a *LockedError naming the file.
+	ErrLocked = errors.New("project: locked by another mapvault")
+	// ErrChangedOnDisk: the file changed on disk since it was read or
+	// written, so saving over it would lose that change; the error is a
+	// *ChangedError naming the file.
+	ErrChangedOnDisk = errors.New("project: file changed on disk")
 )
 
 // SyntaxError reports a problem in a project file with its position. Line and
@@ -98,6 +105,30 @@ func byteSize(n int64) string {
 	}
 	return fmt.Sprintf("%.1f %s", v, name)
 }
+
+// LockedError reports a project another mapvault kept locked for longer
+// than Lock waits. It matches ErrLocked.
+type LockedError struct {
+	File string
+}
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("another mapvault is editing %s; try again", e.File)
+}
+
+func (e *LockedError) Unwrap() error { return ErrLocked }
+
+// ChangedError reports a file that changed on disk since mapvault read or
+// wrote it. It matches ErrChangedOnDisk.
+type ChangedError struct {
+	File string
+}
+
+func (e *ChangedError) Error() string {
+	return fmt.Sprintf("%s changed on disk since you opened it: use Save As, or reload it", e.File)
+}
+
+func (e *ChangedError) Unwrap() error { return ErrChangedOnDisk }
 
 // Position returns the 1-based line and column (in characters) of byte
 // offset off in data, as SyntaxError reports them. An offset past the end

@@ -17,20 +17,27 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // for Resolve. A missing file gives an error matching fs.ErrNotExist; a file
 // larger than MaxSize is not read (*TooLargeError, matching ErrTooLarge).
 func Load(path string) (*Project, error) {
+	p, _, err := LoadStamped(path)
+	return p, err
+}
+
+// LoadStamped is Load that also returns the stamp of the bytes it read, for
+// SaveIfUnchanged.
+func LoadStamped(path string) (*Project, Stamp, error) {
 	data, err := ReadFile(path, MaxSize)
 	if err != nil {
-		return nil, fmt.Errorf("project: %w", err)
+		return nil, Stamp{}, fmt.Errorf("project: %w", err)
 	}
 	p, err := Parse(path, data)
 	if err != nil {
-		return nil, err
+		return nil, Stamp{}, err
 	}
 	dir, err := filepath.Abs(filepath.Dir(path))
 	if err != nil {
-		return nil, fmt.Errorf("project: %w", err)
+		return nil, Stamp{}, fmt.Errorf("project: %w", err)
 	}
 	p.dir = dir
-	return p, nil
+	return p, StampOf(data), nil
 }
 
 // Parse parses a project file. name is used in error messages only. Errors
