@@ -9,6 +9,7 @@ require (
 	github.com/zalando/go-keyring v0.2.8
 	golang.org/x/image v0.28.0
 	golang.org/x/oauth2 v0.38.0
+	golang.org/x/sys v0.30.0
 	golang.org/x/text v0.26.0
 	software.sslmate.com/src/go-pkcs12 v0.7.4
 )
@@ -46,6 +47,5 @@ require (
 	github.com/yuin/goldmark v1.8.2 // indirect
 	golang.org/x/crypto v0.33.0 // indirect
 	golang.org/x/net v0.35.0 // indirect
-	golang.org/x/sys v0.30.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

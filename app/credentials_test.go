@@ -2,6 +2,8 @@ package app
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"mapvault/app/session"
 	"mapvault/assets/demo"
 	"mapvault/project"
 	"mapvault/vault"
@@ -287,6 +290,59 @@ func TestSaveErrorKeepsEverything(t *testing.T) {
 	if len(leaks) != 0 {
 		t.Errorf("saved project has leaks: %v", leaks)
 	}
+}
+
+// Another mapvault (here what mapvault-cli add does) saved the project
+// while it was open: Save refuses to overwrite that, says so, and keeps
+// the document dirty; Save As still works.
+func TestSaveRefusesFileChangedOnDisk(t *testing.T) {
+	h := newHarness(t)
+	path := writeBasicProject(t, h.startDemo())
+	if err := h.a.OpenFile(path); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(h.row("A").eye)
+	err := session.EditFiles(context.Background(), path, nil, func(p *project.Project, _ *vault.KeyVault, _ bool) error {
+		p.AddLayer(project.Layer{Name: "Theirs", Opacity: 1, Visible: true})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := readTestFile(t, path)
+
+	err = h.a.SaveTo(path)
+	if !errors.Is(err, project.ErrChangedOnDisk) {
+		t.Fatalf("SaveTo over a project changed on disk = %v, want ErrChangedOnDisk", err)
+	}
+	if want := path + " changed on disk since you opened it"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q, want it to say %q", err, want)
+	}
+	if got := readTestFile(t, path); !bytes.Equal(got, theirs) {
+		t.Errorf("the other save was overwritten:\n%s", got)
+	}
+	if !h.a.Dirty() {
+		t.Errorf("document clean after a refused save, want dirty")
+	}
+
+	other := filepath.Join(t.TempDir(), "mine.mapvault.json")
+	if err := h.a.SaveTo(other); err != nil {
+		t.Fatalf("SaveTo(%s): %v", other, err)
+	}
+	// Its own saves are no change on disk.
+	test.Tap(h.row("A").eye)
+	if err := h.a.SaveTo(other); err != nil || h.a.Dirty() || h.a.Path() != other {
+		t.Errorf("saving again: %v, dirty %v, path %q", err, h.a.Dirty(), h.a.Path())
+	}
+}
+
+func readTestFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func TestCloseWithUnsavedChangesAsks(t *testing.T) {

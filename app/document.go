@@ -22,6 +22,9 @@ type document struct {
 	proj  *project.Project
 	path  string // "" until saved
 	dirty bool
+	// files are the project file and its KeyVault as the document last
+	// read or wrote them; Save refuses to overwrite a change made since.
+	files session.Files
 
 	ws *session.Workspace
 

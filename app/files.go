@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
+	"mapvault/app/session"
 	"mapvault/project"
 	"mapvault/vault"
 )
@@ -53,22 +54,19 @@ func (a *App) OpenDialog() {
 
 // OpenFile opens a project file and its KeyVault sidecar. Layers of
 // protected sources start blocked; the keychain is consulted, then the user.
+//
+// The document remembers what it read (session.Files), so that saving it
+// later refuses to overwrite a change another mapvault made meanwhile.
 func (a *App) OpenFile(path string) error {
-	abs, err := filepath.Abs(path)
-	if err == nil {
-		path = abs
-	}
-	p, err := project.Load(path)
+	p, kv, files, err := session.OpenFiles(path)
 	if err != nil {
 		return err
 	}
-	kv, err := vault.LoadKeyVault(vault.SidecarPath(path))
-	if err != nil {
-		return fmt.Errorf("%s: %w", filepath.Base(vault.SidecarPath(path)), err)
-	}
 	a.startDemoFor(p)
-	a.setDocument(newDocument(a.svc, p, path, kv))
-	a.addRecent(path)
+	d := newDocument(a.svc, p, files.Path(), kv)
+	d.files = files
+	a.setDocument(d)
+	a.addRecent(files.Path())
 	return nil
 }
 
@@ -121,19 +119,29 @@ func (a *App) saveAsThen(after func()) {
 	d.Show()
 }
 
-// SaveTo writes the project to path and the KeyVault beside it. On error
-// the document stays dirty and nothing on disk is lost (both writes are
-// atomic and refuse to replace a file that is not theirs).
+// SaveTo writes the project to path and the KeyVault beside it, under the
+// project's lock. On error the document stays dirty and nothing on disk is
+// lost (both writes are atomic and refuse to replace a file that is not
+// theirs). Saving to the document's own file refuses, with a
+// *project.ChangedError (project.ErrChangedOnDisk) the user is shown, when
+// the project or its KeyVault changed on disk since the document read or
+// wrote them: another mapvault (mapvault-cli add, a second window) saved
+// there, and overwriting would lose that.
 func (a *App) SaveTo(path string) error {
 	d := a.doc
-	if err := project.Save(path, d.proj); err != nil {
-		return err
-	}
-	if err := d.kv().Save(vault.SidecarPath(path)); err != nil {
-		return fmt.Errorf("project saved, but its KeyVault was not: %w", err)
-	}
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
+	}
+	if path == d.files.Path() {
+		if err := d.files.Save(d.ctx, d.proj, d.kv()); err != nil {
+			return err
+		}
+	} else {
+		files, err := session.SaveFilesAs(d.ctx, path, d.proj, d.kv())
+		if err != nil {
+			return err
+		}
+		d.files = files
 	}
 	d.proj.SetDir(filepath.Dir(path))
 	d.path = path
@@ -198,7 +206,7 @@ func (a *App) CheckSecrets() {
 		dialog.ShowInformation("Check for secrets", "Save the project first: the check reads the files as they would be shared.", a.win)
 		return
 	}
-	leaks, err := vault.ScanProject(a.doc.path)
+	leaks, err := vault.ScanProjectContext(a.doc.ctx, a.doc.path)
 	if err != nil {
 		a.showError(err)
 		return

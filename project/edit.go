@@ -92,16 +92,35 @@ func (p *Project) MoveLayer(id string, to int) error {
 // uniqueID returns slug(base), or slug(base)-N with the smallest N >= 2 that
 // is not in taken.
 func uniqueID(taken map[string]bool, base string) string {
-	s := slug(base)
-	if !taken[s] {
-		return s
+	return (&idSet{taken: taken}).unique(base)
+}
+
+// idSet hands out ids as uniqueID does, for many layers in a row in time
+// linear in their number: it remembers, per slug, the N below which every
+// slug-N is taken, instead of trying 2, 3, ... afresh for every layer (which
+// took 4 s for 10,000 layers named alike).
+type idSet struct {
+	taken map[string]bool // every id in use; unique adds the ids it returns
+	next  map[string]int
+}
+
+func (s *idSet) unique(base string) string {
+	id := slug(base)
+	if !s.taken[id] {
+		s.taken[id] = true
+		return id
 	}
-	for n := 2; ; n++ {
-		id := s + "-" + strconv.Itoa(n)
-		if !taken[id] {
-			return id
-		}
+	if s.next == nil {
+		s.next = make(map[string]int)
 	}
+	n := max(s.next[id], 2)
+	for s.taken[id+"-"+strconv.Itoa(n)] {
+		n++
+	}
+	s.next[id] = n + 1
+	id += "-" + strconv.Itoa(n)
+	s.taken[id] = true
+	return id
 }
 
 // maxSlug bounds ids made from long names.

@@ -19,35 +19,29 @@ func (p *Project) Marshal() ([]byte, error) {
 	}
 	var b bytes.Buffer
 	w := &writer{buf: &b}
-	b.WriteByte('{')
-	w.key("format", true)
+	w.open('{')
+	w.key("format")
 	w.str(Format)
-	w.key("version", false)
+	w.key("version")
 	fmt.Fprintf(&b, "%d", Version)
-	w.key("title", false)
+	w.key("title")
 	w.str(p.Title)
-	w.key("view", false)
+	w.key("view")
 	w.view(p.View)
-	w.key("layers", false)
-	b.WriteByte('[')
-	for i, l := range p.Layers {
-		if i > 0 {
-			b.WriteByte(',')
-		}
+	w.key("layers")
+	w.open('[')
+	for _, l := range p.Layers {
+		w.item()
 		w.layer(l)
 	}
-	b.WriteByte(']')
-	w.extras(p.extras, false)
-	b.WriteByte('}')
+	w.close(']')
+	w.extras(p.extras)
+	w.close('}')
+	b.WriteByte('\n')
 	if w.err != nil {
 		return nil, w.err
 	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, b.Bytes(), "", "  "); err != nil {
-		return nil, fmt.Errorf("project: marshal: %w", err)
-	}
-	out.WriteByte('\n')
-	return out.Bytes(), nil
+	return b.Bytes(), nil
 }
 
 // Validate reports why the project cannot be written: an empty or duplicate
@@ -98,18 +92,55 @@ func hasPassword(source string) bool {
 	return ok
 }
 
-// writer builds the compact document; json.Indent lays it out afterwards.
+// writer lays out the document as it goes, two-space indented like
+// json.Indent. It does not run json.Indent over the result: unknown fields
+// are copied as they were read, and re-indenting a deeply nested one would
+// add a line and two spaces per level for every level (quadratic growth).
 type writer struct {
-	buf *bytes.Buffer
-	err error
+	buf   *bytes.Buffer
+	err   error
+	depth int
+	first bool // nothing written yet in the innermost open object or array
 }
 
-func (w *writer) key(k string, first bool) {
-	if !first {
+// open starts an object or array.
+func (w *writer) open(c byte) {
+	w.buf.WriteByte(c)
+	w.depth++
+	w.first = true
+}
+
+// close ends the innermost object or array; an empty one stays "{}" / "[]".
+func (w *writer) close(c byte) {
+	w.depth--
+	if !w.first {
+		w.newline()
+	}
+	w.first = false
+	w.buf.WriteByte(c)
+}
+
+func (w *writer) newline() {
+	w.buf.WriteByte('\n')
+	for range w.depth {
+		w.buf.WriteString("  ")
+	}
+}
+
+// item starts the next member of an object or element of an array.
+func (w *writer) item() {
+	if !w.first {
 		w.buf.WriteByte(',')
 	}
+	w.first = false
+	w.newline()
+}
+
+// key starts the next member of an object.
+func (w *writer) key(k string) {
+	w.item()
 	w.str(k)
-	w.buf.WriteByte(':')
+	w.buf.WriteString(": ")
 }
 
 // str writes a JSON string without HTML escaping, so URLs keep their "&".
@@ -132,34 +163,32 @@ func (w *writer) num(f float64) {
 }
 
 func (w *writer) strs(ss []string) {
-	w.buf.WriteByte('[')
-	for i, s := range ss {
-		if i > 0 {
-			w.buf.WriteByte(',')
-		}
+	w.open('[')
+	for _, s := range ss {
+		w.item()
 		w.str(s)
 	}
-	w.buf.WriteByte(']')
+	w.close(']')
 }
 
 func (w *writer) view(v View) {
-	w.buf.WriteByte('{')
-	w.key("center", true)
-	w.buf.WriteByte('{')
-	w.key("lon", true)
+	w.open('{')
+	w.key("center")
+	w.open('{')
+	w.key("lon")
 	w.num(v.Lon)
-	w.key("lat", false)
+	w.key("lat")
 	w.num(v.Lat)
-	w.extras(v.centerExtras, false)
-	w.buf.WriteByte('}')
-	w.key("zoom", false)
+	w.extras(v.centerExtras)
+	w.close('}')
+	w.key("zoom")
 	w.num(v.Zoom)
 	if v.CRS != "" {
-		w.key("crs", false)
+		w.key("crs")
 		w.str(v.CRS)
 	}
-	w.extras(v.extras, false)
-	w.buf.WriteByte('}')
+	w.extras(v.extras)
+	w.close('}')
 }
 
 // layer writes one layer. Optional fields (wms_layers, styles, format,
@@ -169,60 +198,57 @@ func (w *writer) layer(l Layer) {
 	if kind == "" {
 		kind = KindWMS
 	}
-	w.buf.WriteByte('{')
-	w.key("id", true)
+	w.open('{')
+	w.key("id")
 	w.str(l.ID)
-	w.key("name", false)
+	w.key("name")
 	w.str(l.Name)
-	w.key("kind", false)
+	w.key("kind")
 	w.str(string(kind))
-	w.key("source", false)
+	w.key("source")
 	w.str(l.Source)
 	if len(l.WMSLayers) > 0 {
-		w.key("wms_layers", false)
+		w.key("wms_layers")
 		w.strs(l.WMSLayers)
 	}
 	if len(l.Styles) > 0 {
-		w.key("styles", false)
+		w.key("styles")
 		w.strs(l.Styles)
 	}
 	if l.Format != "" {
-		w.key("format", false)
+		w.key("format")
 		w.str(l.Format)
 	}
 	if l.WMSVersion != "" {
-		w.key("wms_version", false)
+		w.key("wms_version")
 		w.str(l.WMSVersion)
 	}
-	w.key("opacity", false)
+	w.key("opacity")
 	w.num(l.Opacity)
-	w.key("visible", false)
+	w.key("visible")
 	if l.Visible {
 		w.buf.WriteString("true")
 	} else {
 		w.buf.WriteString("false")
 	}
 	if l.Group != "" {
-		w.key("group", false)
+		w.key("group")
 		w.str(l.Group)
 	}
-	w.extras(l.extras, false)
-	w.buf.WriteByte('}')
+	w.extras(l.extras)
+	w.close('}')
 }
 
-// extras writes unknown fields, sorted by key, compacted (json.Indent then
-// lays them out like the rest, so the output is stable).
-func (w *writer) extras(m map[string]json.RawMessage, first bool) {
+// extras writes unknown fields, sorted by key, with their values exactly as
+// they were read (see keepRaw).
+func (w *writer) extras(m map[string]json.RawMessage) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		w.key(k, first)
-		first = false
-		if err := json.Compact(w.buf, m[k]); err != nil && w.err == nil {
-			w.err = fmt.Errorf("project: marshal: field %q: %w", k, err)
-		}
+		w.key(k)
+		w.buf.Write(m[k])
 	}
 }

@@ -164,3 +164,27 @@ func TestMarshalRefuses(t *testing.T) {
 		t.Errorf("Marshal() with a user name only: error = %v, want nil", err)
 	}
 }
+
+// A deeply nested unknown field is written back as it was read: re-indenting
+// it would add a line and depth*2 spaces per level (a 18 KB field grew to
+// 162 MB).
+func TestMarshalDeepUnknownFieldKeepsItsSize(t *testing.T) {
+	const depth = 9_990 // Parse (json.Valid) refuses more than 10,000 levels
+	deep := strings.Repeat("[", depth) + strings.Repeat("]", depth)
+	in := head + `, "deep": ` + deep + `, "obj": ` + strings.Repeat(`{"a": `, depth/2) + "1" + strings.Repeat("}", depth/2) + "}\n"
+	p, err := Parse("deep.json", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) > len(in)+1024 {
+		t.Errorf("Marshal() of a %d-byte file with deeply nested unknown fields is %d bytes, want about the same", len(in), len(out))
+	}
+	if !bytes.Contains(out, []byte(`"deep": `+deep)) {
+		t.Errorf("Marshal() did not keep the unknown field verbatim")
+	}
+	roundTrip(t, []byte(in))
+}

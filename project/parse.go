@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,22 +14,30 @@ import (
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // Load reads and parses the project file at path and remembers its folder
-// for Resolve. A missing file gives an error matching fs.ErrNotExist.
+// for Resolve. A missing file gives an error matching fs.ErrNotExist; a file
+// larger than MaxSize is not read (*TooLargeError, matching ErrTooLarge).
 func Load(path string) (*Project, error) {
-	data, err := os.ReadFile(path)
+	p, _, err := LoadStamped(path)
+	return p, err
+}
+
+// LoadStamped is Load that also returns the stamp of the bytes it read, for
+// SaveIfUnchanged.
+func LoadStamped(path string) (*Project, Stamp, error) {
+	data, err := ReadFile(path, MaxSize)
 	if err != nil {
-		return nil, fmt.Errorf("project: %w", err)
+		return nil, Stamp{}, fmt.Errorf("project: %w", err)
 	}
 	p, err := Parse(path, data)
 	if err != nil {
-		return nil, err
+		return nil, Stamp{}, err
 	}
 	dir, err := filepath.Abs(filepath.Dir(path))
 	if err != nil {
-		return nil, fmt.Errorf("project: %w", err)
+		return nil, Stamp{}, fmt.Errorf("project: %w", err)
 	}
 	p.dir = dir
-	return p, nil
+	return p, StampOf(data), nil
 }
 
 // Parse parses a project file. name is used in error messages only. Errors
@@ -166,19 +173,15 @@ func (ps *parser) strList(m member, path string) ([]string, error) {
 	return out, nil
 }
 
-// keepRaw stores an unknown field. Its value is kept as written (numbers keep
-// their digits, strings their escapes), only insignificant white space is
-// dropped, so the stored form is what Marshal writes.
+// keepRaw stores an unknown field. Its value is kept byte for byte as
+// written, white space included, and Marshal writes it back unchanged: a
+// field from a newer mapvault survives an older one exactly, and nothing is
+// re-laid out (re-indenting a deeply nested value multiplies its size).
 func keepRaw(extras *map[string]json.RawMessage, m member) {
 	if *extras == nil {
 		*extras = make(map[string]json.RawMessage)
 	}
-	var b bytes.Buffer
-	if err := json.Compact(&b, m.raw); err != nil {
-		b.Reset()
-		b.Write(m.raw)
-	}
-	(*extras)[m.key] = json.RawMessage(b.Bytes())
+	(*extras)[m.key] = append(json.RawMessage(nil), m.raw...)
 }
 
 func (ps *parser) project() (*Project, error) {
@@ -323,10 +326,10 @@ func (ps *parser) layers(lm member) ([]Layer, error) {
 		out = append(out, l)
 	}
 	// Layers without an id get one once every explicit id is known.
+	made := &idSet{taken: ids}
 	for i := range out {
 		if out[i].ID == "" {
-			out[i].ID = uniqueID(ids, out[i].Name)
-			ids[out[i].ID] = true
+			out[i].ID = made.unique(out[i].Name)
 		}
 	}
 	return out, nil

@@ -58,9 +58,9 @@ var goodTests = []struct {
 				extras:       map[string]json.RawMessage{"rotation": json.RawMessage(`12.50`)},
 				centerExtras: map[string]json.RawMessage{"alt": json.RawMessage(`300`)}},
 			Layers: []Layer{{ID: "r", Kind: KindWMS, Opacity: 1, Visible: true, extras: map[string]json.RawMessage{
-				"time": json.RawMessage(`"2024-01-01"`), "filter": json.RawMessage(`{"cql":"a<b & c>d"}`)}}},
+				"time": json.RawMessage(`"2024-01-01"`), "filter": json.RawMessage(`{"cql": "a<b & c>d"}`)}}},
 			extras: map[string]json.RawMessage{
-				"annotations": json.RawMessage(`[{"text":"dike","at":[3.9,51.5]}]`),
+				"annotations": json.RawMessage(`[{"text": "dike", "at": [3.9, 51.5]}]`),
 				"author":      json.RawMessage(`"R. Vos"`),
 			},
 		},

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -141,6 +140,49 @@ func (kv *KeyVault) Sources() []Source {
 	return out
 }
 
+// Clone returns a copy of kv.
+func (kv *KeyVault) Clone() *KeyVault {
+	return &KeyVault{entries: kv.snapshot()}
+}
+
+func (kv *KeyVault) snapshot() map[Source]Entry {
+	kv.mu.Lock()
+	defer kv.mu.Unlock()
+	m := make(map[Source]Entry, len(kv.entries))
+	for src, e := range kv.entries {
+		m[src] = e
+	}
+	return m
+}
+
+// ApplyChanges makes in kv the changes that turned base into changed: an
+// entry added or changed there is set here, one removed there is removed
+// here, and every other entry keeps kv's value. A front end that read the
+// vault (base, cloned), worked with it for a while (changed: the same vault
+// after auth detection) and must now save it over a newer copy on disk
+// (kv, read again under the project's lock) keeps both its own changes and
+// the newer ones.
+func (kv *KeyVault) ApplyChanges(base, changed *KeyVault) {
+	before, after := base.snapshot(), changed.snapshot()
+	for src, e := range after {
+		if b, ok := before[src]; !ok || !sameEntry(b, e) {
+			kv.Set(src, e)
+		}
+	}
+	for src := range before {
+		if _, ok := after[src]; !ok {
+			kv.Delete(src)
+		}
+	}
+}
+
+// sameEntry compares entries (LastConfirmed as an instant).
+func sameEntry(a, b Entry) bool {
+	ta, tb := a.LastConfirmed, b.LastConfirmed
+	a.LastConfirmed, b.LastConfirmed = time.Time{}, time.Time{}
+	return a == b && ta.Equal(tb)
+}
+
 // SidecarPath returns the KeyVault path saved beside a project:
 // "flood.mapvault.json" -> "flood.keyvault.json"; otherwise the last
 // extension is replaced: "x.json" -> "x.keyvault.json", "x" ->
@@ -157,9 +199,16 @@ func SidecarPath(projectPath string) string {
 	return dir + base + ".keyvault.json"
 }
 
+// MaxKeyVaultSize is the largest KeyVault file LoadKeyVault reads: 4 MiB.
+// An entry is a line of about 100 bytes, so this holds tens of thousands of
+// sources and only stops a wrong or hostile file from taking all the memory.
+const MaxKeyVaultSize = 4 << 20
+
 // LoadKeyVault reads the KeyVault at path. A missing file is an empty vault.
+// A file larger than MaxKeyVaultSize is not read: the error is a
+// *project.TooLargeError (matching project.ErrTooLarge) naming the file.
 func LoadKeyVault(path string) (*KeyVault, error) {
-	data, err := os.ReadFile(path)
+	data, err := project.ReadFile(path, MaxKeyVaultSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return NewKeyVault(), nil
 	}

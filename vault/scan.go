@@ -1,15 +1,18 @@
 package vault
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
+
+	"mapvault/project"
 )
 
 // Leak is a place in a file that holds, or probably holds, a secret. What
@@ -25,13 +28,21 @@ func (l Leak) String() string {
 }
 
 // ScanProject scans a project file and, when present, its KeyVault sidecar.
+// Files larger than mapvault reads (project.MaxSize, MaxKeyVaultSize) are
+// not read: the error is a *project.TooLargeError naming the file.
 func ScanProject(projectPath string) ([]Leak, error) {
-	leaks, err := ScanFile(projectPath)
+	return ScanProjectContext(context.Background(), projectPath)
+}
+
+// ScanProjectContext is ScanProject that stops soon after ctx is done
+// (within about 64 KiB of text) and then returns ctx.Err().
+func ScanProjectContext(ctx context.Context, projectPath string) ([]Leak, error) {
+	leaks, err := scanFile(ctx, projectPath, project.MaxSize)
 	if err != nil {
 		return nil, err
 	}
 	side := SidecarPath(projectPath)
-	more, err := ScanFile(side)
+	more, err := scanFile(ctx, side, MaxKeyVaultSize)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
@@ -53,19 +64,41 @@ func ScanProject(projectPath string) ([]Leak, error) {
 // holds it, so a broken file is still scanned); any other file is scanned
 // as plain text. Leaks are sorted by position.
 func ScanFile(path string) ([]Leak, error) {
-	data, err := os.ReadFile(path)
+	return ScanFileContext(context.Background(), path)
+}
+
+// ScanFileContext is ScanFile that stops soon after ctx is done and then
+// returns ctx.Err().
+func ScanFileContext(ctx context.Context, path string) ([]Leak, error) {
+	return scanFile(ctx, path, project.MaxSize)
+}
+
+func scanFile(ctx context.Context, path string, limit int64) ([]Leak, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	data, err := project.ReadFile(path, limit)
 	if err != nil {
 		return nil, err
 	}
-	return scanData(path, data), nil
+	return scanDataContext(ctx, path, data)
 }
 
+// scanData scans data to the end.
 func scanData(name string, data []byte) []Leak {
-	s := &scanner{name: name, data: data}
+	leaks, _ := scanDataContext(context.Background(), name, data)
+	return leaks
+}
+
+func scanDataContext(ctx context.Context, name string, data []byte) ([]Leak, error) {
+	s := &scanner{ctx: ctx, name: name, data: data}
 	if i := kvSkip(data, 0); i < len(data) && (data[i] == '{' || data[i] == '[') {
 		s.scanJSON()
 	} else {
 		s.scanText()
+	}
+	if s.err != nil {
+		return nil, s.err
 	}
 	s.positions()
 	slices.SortStableFunc(s.leaks, func(a, b Leak) int {
@@ -74,14 +107,28 @@ func scanData(name string, data []byte) []Leak {
 		}
 		return a.Column - b.Column
 	})
-	return s.leaks
+	return s.leaks, nil
 }
 
+// scanStep is how much text the scanner works through between two looks at
+// its context.
+const scanStep = 64 << 10
+
 type scanner struct {
+	ctx   context.Context
+	err   error // why the scan stopped early: the context's error
 	name  string
 	data  []byte
 	leaks []Leak
 	offs  []int // byte offset of each leak
+}
+
+// stopped reports whether the context is done, and records its error.
+func (s *scanner) stopped() bool {
+	if s.err == nil {
+		s.err = s.ctx.Err()
+	}
+	return s.err != nil
 }
 
 func (s *scanner) add(off int, format string, args ...any) {
@@ -126,7 +173,14 @@ func (s *scanner) scanJSON() {
 	stack := []frame{{}}
 	top := func() *frame { return &stack[len(stack)-1] }
 	pendingKey := ""
+	look := 0 // where to look at the context next
 	for i := 0; i < len(d); i++ {
+		if i >= look {
+			if s.stopped() {
+				return
+			}
+			look = i + scanStep
+		}
 		switch d[i] {
 		case '{', '[':
 			name := pendingKey
@@ -171,9 +225,33 @@ func (s *scanner) scanJSON() {
 	}
 }
 
-// scanText scans a file that is not JSON as free text.
+// scanText scans a file that is not JSON as free text, in pieces of about
+// scanStep bytes that end at a line break (a labelled value, "Authorization:
+// Bearer …", stays on its line), or at white space in a line longer than a
+// piece, with a look at the context between two pieces.
 func (s *scanner) scanText() {
-	s.report(textFindings(string(s.data), 0), func(j int) int { return j })
+	text := string(s.data)
+	for start := 0; start < len(text); {
+		if s.stopped() {
+			return
+		}
+		end := min(start+scanStep, len(text))
+		if j := strings.IndexByte(text[end:], '\n'); j >= 0 && j < scanStep {
+			end += j + 1
+		} else {
+			for end < len(text) && !scanSpace(text[end-1]) {
+				end++
+			}
+		}
+		base := start
+		s.report(textFindings(text[start:end], 0), func(j int) int { return base + j })
+		start = end
+	}
+}
+
+// scanSpace reports the bytes regexp's \s matches.
+func scanSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
 }
 
 var (

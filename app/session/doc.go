@@ -6,7 +6,9 @@
 // layer need, and what state is its source in" through one state machine
 // (Access), and runs the flows both front ends share: unlocking a source
 // with a credential, loading it from the keychain, resolving layers into
-// engine specs, and turning a server's refusal into a blocked source.
+// engine specs, and turning a server's refusal into a blocked source. Files
+// (files.go) is the other shared flow: saving a project and its KeyVault
+// under the project's lock without overwriting another mapvault's change.
 //
 // It never imports Fyne (a test in cmd/mapvault-cli guards that): the app
 // only renders Access and asks the user; the CLI only reads stdin, the

@@ -50,13 +50,12 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	}
 	raw := u.url
 
-	p, err := project.Load(path)
-	created := false
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		created = true
-		p = project.New(strings.TrimSuffix(strings.TrimSuffix(baseName(path), ".json"), ".mapvault"))
-	case err != nil:
+	// Read the files now, unlocked, to refuse a broken project before
+	// asking the server anything and to know what the KeyVault says about
+	// the source. They are read again, under the project's lock, for the
+	// save (session.EditFiles): the probe can take long (a browser
+	// sign-in), and another mapvault may save them meanwhile.
+	if _, err := project.Load(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fail(io, exitFailure, "%v", err)
 	}
 	kvPath := vault.SidecarPath(path)
@@ -64,6 +63,7 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	if err != nil {
 		return fail(io, exitFailure, "%v", err)
 	}
+	kvRead := kv.Clone()
 
 	split, err := vault.SplitURLKeeping(raw, splitList(*keep))
 	if err != nil {
@@ -127,38 +127,49 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	if *title != "" && len(wanted) > 1 {
 		return fail(io, exitUsage, "--name applies to one layer; %d were given", len(wanted))
 	}
-	format := session.PickFormat(caps.GetMapFormats)
 	for _, name := range wanted {
-		l := caps.Find(name)
-		if l == nil {
+		if caps.Find(name) == nil {
 			return fail(io, exitUsage, "the service offers no layer named %q; nothing was written", name)
 		}
-		display := io.scrub.text(l.Title) // saved: never with a secret a server echoed
-		if *title != "" {
-			display = *title
-		}
-		if display == "" {
-			display = name
-		}
-		added := p.AddLayer(project.Layer{
-			Name: display, Kind: project.KindWMS, Source: split.CleanURL,
-			WMSLayers: []string{name}, Styles: []string{""}, Format: format,
-			WMSVersion: caps.Version, Opacity: 1, Visible: true,
-		})
-		fmt.Fprintf(io.out, "added layer %s (%s) from %s\n", added.ID, name, res.Source)
 	}
-	if created {
-		// A new project opens on its first layer, as QGIS zooms to the
-		// first layer added to an empty project.
-		if l := caps.Find(wanted[0]); l != nil && l.GeographicBBox != nil {
-			p.View.Lon, p.View.Lat, p.View.Zoom = layers.FitBounds(l.GeographicBBox, newProjectWidth, newProjectHeight, 18)
+	format := session.PickFormat(caps.GetMapFormats)
+	var added []string
+	fresh := project.New(strings.TrimSuffix(strings.TrimSuffix(baseName(path), ".json"), ".mapvault"))
+	err = session.EditFiles(ctx, path, fresh, func(p *project.Project, disk *vault.KeyVault, created bool) error {
+		added = added[:0]
+		for _, name := range wanted {
+			l := caps.Find(name)
+			display := io.scrub.text(l.Title) // saved: never with a secret a server echoed
+			if *title != "" {
+				display = *title
+			}
+			if display == "" {
+				display = name
+			}
+			a := p.AddLayer(project.Layer{
+				Name: display, Kind: project.KindWMS, Source: split.CleanURL,
+				WMSLayers: []string{name}, Styles: []string{""}, Format: format,
+				WMSVersion: caps.Version, Opacity: 1, Visible: true,
+			})
+			added = append(added, fmt.Sprintf("added layer %s (%s) from %s", a.ID, name, res.Source))
 		}
-	}
-	if err := project.Save(path, p); err != nil {
+		if created {
+			// A new project opens on its first layer, as QGIS zooms to the
+			// first layer added to an empty project.
+			if l := caps.Find(wanted[0]); l.GeographicBBox != nil {
+				p.View.Lon, p.View.Lat, p.View.Zoom = layers.FitBounds(l.GeographicBBox, newProjectWidth, newProjectHeight, 18)
+			}
+		}
+		// What the probe recorded, over what another mapvault may have
+		// saved since the KeyVault was read.
+		disk.ApplyChanges(kvRead, kv)
+		return nil
+	})
+	if err != nil {
 		return fail(io, exitFailure, "%v", err)
 	}
-	if err := kv.Save(kvPath); err != nil {
-		return fail(io, exitFailure, "%v", err)
+	for _, line := range added {
+		fmt.Fprintln(io.out, line)
 	}
 	method := string(res.Method)
 	if res.Outcome == vault.OutcomeNoAuthNeeded {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"mapvault/vault"
@@ -14,8 +15,8 @@ with user information, key parameters and fields named like secrets with
 values, URLs nested in values, Authorization values, labelled keys in text,
 long random-looking values where nothing says they are identifiers (the
 rules: docs/secret-detection.md). Prints each finding's location (never the
-value). Exit 1 when something was found, 0 when the project is safe to
-share.`
+value). Exit 1 when something was found or the scan was interrupted
+(Ctrl-C), 0 when the project is safe to share.`
 
 func runCheck(ctx context.Context, args []string, io stdio, env func(string) string) int {
 	fs := newFlags("check", checkUsage, io)
@@ -23,8 +24,11 @@ func runCheck(ctx context.Context, args []string, io stdio, env func(string) str
 	if code >= 0 {
 		return code
 	}
-	leaks, err := vault.ScanProject(pos[0])
+	leaks, err := vault.ScanProjectContext(ctx, pos[0])
 	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return fail(io, exitFailure, "interrupted")
+		}
 		return fail(io, exitFailure, "%v", err)
 	}
 	for _, l := range leaks {

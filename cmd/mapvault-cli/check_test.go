@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -137,5 +139,25 @@ func TestCheckMissingFile(t *testing.T) {
 	wantCode(t, r, exitFailure, "check of a missing file")
 	if r.err == "" {
 		t.Error("stderr is empty, want an error")
+	}
+}
+
+// Ctrl-C (the context run gets is cancelled) stops check with exit 1 and
+// "interrupted", not with a verdict on a file it did not finish reading.
+func TestCheckInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := range 60000 { // 4.5 MB of text, not JSON
+		fmt.Fprintf(&b, "see https://maps.example.org/wms?map=roads&layer=%d for the details of layer %d\n", i, i)
+	}
+	path := writeFile(t, dir, "notes.txt", []byte(b.String()))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"check", path}, stdio{in: strings.NewReader(""), out: &out, err: &errb}, func(string) string { return "" })
+	r := result{code: code, out: out.String(), err: errb.String()}
+	wantCode(t, r, exitFailure, "check with a cancelled context")
+	if r.err != "mapvault-cli: interrupted\n" || r.out != "" {
+		t.Errorf("check interrupted: stdout %q, stderr %q; want only \"mapvault-cli: interrupted\"", r.out, r.err)
 	}
 }
