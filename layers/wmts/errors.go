@@ -12,9 +12,8 @@ var (
 	// not a WMTS <Capabilities> (an HTML page, a WMS document, ...).
 	ErrNotCapabilities = errors.New("wmts: not a WMTS capabilities document")
 
-	// ErrMalformed wraps the XML error of a document that is not
-	// well-formed, or uses an entity XML does not predefine, or declares an
-	// encoding that is not supported.
+	// ErrMalformed wraps the XML error of a document the decoder cannot
+	// read, or that declares an encoding that is not supported.
 	ErrMalformed = errors.New("wmts: malformed capabilities document")
 
 	// ErrTooLarge is returned when a document is larger than MaxSize bytes.
@@ -28,7 +27,8 @@ var (
 	ErrTooManyElements = errors.New("wmts: capabilities document has too many elements")
 
 	// ErrDoctype is returned for a document with a DOCTYPE declaration.
-	// WMTS has no DTD; a DOCTYPE only serves entity tricks.
+	// WMTS has no DTD; in a WMTS answer a DOCTYPE only serves entity
+	// tricks.
 	ErrDoctype = errors.New("wmts: DOCTYPE declarations are refused")
 )
 

@@ -31,16 +31,19 @@ import (
 //
 // Accepted: a UTF-8 or UTF-16 byte order mark; any encoding of the WHATWG
 // index declared in the XML declaration (ISO-8859-1, windows-1252, ...);
-// CDATA; comments and processing instructions.
+// CDATA; comments and processing instructions. The decoder is lenient as
+// the WMS parser's: a raw '&' (servers write "?a=1&b=2" in xlink:href)
+// and entity references it does not know are kept as written, HTML's named
+// entities (&nbsp;) are replaced from Go's fixed table; nothing a document
+// declares is ever expanded, since DOCTYPEs are refused.
 //
 // Refused, as errors (*PositionError wrapping a sentinel where the error has
 // a place): a document larger than MaxSize (ErrTooLarge), nested deeper than
 // MaxDepth (ErrTooDeep) or with more than MaxElements elements
-// (ErrTooManyElements), a DOCTYPE (ErrDoctype), an entity other than the
-// five XML predefines and character references, or XML that is not
-// well-formed (ErrMalformed). An OWS ExceptionReport comes back as a
-// *ServiceException, any root other than a WMTS Capabilities as
-// ErrNotCapabilities.
+// (ErrTooManyElements), a DOCTYPE (ErrDoctype; WMTS has no DTD), XML the
+// decoder cannot read or an undeclared encoding (ErrMalformed). An OWS
+// ExceptionReport comes back as a *ServiceException; an HTML page, a WMS
+// document or any other root as ErrNotCapabilities.
 //
 // Repaired or dropped, with a line in Capabilities.Warnings: a layer or set
 // without identifier or with a duplicate one, a TileMatrix with a missing or
@@ -65,7 +68,8 @@ func parseLimit(r io.Reader, limit int64) (*Capabilities, error) {
 		src = transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder())
 	}
 	d := xml.NewDecoder(src)
-	d.Strict = true // unknown entities are errors; nothing is expanded
+	d.Strict = false // raw '&' and unknown entities kept as written
+	d.Entity = xml.HTMLEntity
 	d.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
 		l := strings.ToLower(strings.TrimSpace(label))
 		if l == "utf-8" || l == "utf8" || (utf16 && strings.HasPrefix(l, "utf-16")) {
