@@ -33,9 +33,6 @@ type Capabilities struct {
 	// link to an unknown tile matrix set, ... At most maxWarnings are kept;
 	// the last one then says how many more there were.
 	Warnings []string
-
-	layerIndex map[string]*Layer
-	setIndex   map[string]*TileMatrixSet
 }
 
 // Layer is a Contents/Layer.
@@ -143,9 +140,6 @@ type TileMatrix struct {
 
 // Layer returns the layer with that identifier (case-sensitive), or nil.
 func (c *Capabilities) Layer(identifier string) *Layer {
-	if c.layerIndex != nil {
-		return c.layerIndex[identifier]
-	}
 	for _, l := range c.Layers {
 		if l.Identifier == identifier {
 			return l
@@ -157,9 +151,6 @@ func (c *Capabilities) Layer(identifier string) *Layer {
 // MatrixSet returns the tile matrix set with that identifier
 // (case-sensitive), or nil.
 func (c *Capabilities) MatrixSet(identifier string) *TileMatrixSet {
-	if c.setIndex != nil {
-		return c.setIndex[identifier]
-	}
 	for _, s := range c.TileMatrixSets {
 		if s.Identifier == identifier {
 			return s
@@ -169,10 +160,11 @@ func (c *Capabilities) MatrixSet(identifier string) *TileMatrixSet {
 }
 
 // KVPEndpoint returns the URL KVP GetTile requests go to: the first KVP
-// GetTile endpoint, else BaseURL, else "".
+// GetTile endpoint (resolved against BaseURL when relative), else BaseURL,
+// else "".
 func (c *Capabilities) KVPEndpoint() string {
 	if len(c.GetTileKVP) > 0 {
-		return c.GetTileKVP[0]
+		return resolveRef(c.GetTileKVP[0], c.BaseURL)
 	}
 	return c.BaseURL
 }

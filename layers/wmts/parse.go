@@ -328,9 +328,21 @@ func (p *parser) contents() error {
 	})
 }
 
+// pendingWarning is a warning about an element whose identifier may come
+// later in the document.
+type pendingWarning struct {
+	line int
+	msg  string
+}
+
 func (p *parser) layer() (*Layer, error) {
 	l := &Layer{}
 	p.layerLine[l], _ = p.pos()
+	var pending []pendingWarning
+	warn := func(format string, args ...any) {
+		line, _ := p.pos()
+		pending = append(pending, pendingWarning{line, fmt.Sprintf(format, args...)})
+	}
 	type rawBox struct {
 		crs  string
 		box  [4]float64
@@ -351,7 +363,7 @@ func (p *parser) layer() (*Layer, error) {
 				return err
 			}
 			if !ok {
-				p.warnf("layer %s: WGS84BoundingBox does not parse; ignored", quote(l.Identifier))
+				warn("WGS84BoundingBox does not parse; ignored")
 			} else if l.WGS84BBox == nil {
 				l.WGS84BBox = &BBox{MinX: b[0], MinY: b[1], MaxX: b[2], MaxY: b[3]}
 			}
@@ -365,9 +377,9 @@ func (p *parser) layer() (*Layer, error) {
 			}
 			switch {
 			case !ok:
-				p.warnf("layer %s: BoundingBox does not parse; ignored", quote(l.Identifier))
+				warn("BoundingBox does not parse; ignored")
 			case crs == "":
-				p.warnf("layer %s: BoundingBox without crs; ignored", quote(l.Identifier))
+				warn("BoundingBox without crs; ignored")
 			default:
 				line, _ := p.pos()
 				boxes = append(boxes, rawBox{crs, b, line})
@@ -380,9 +392,9 @@ func (p *parser) layer() (*Layer, error) {
 			}
 			switch {
 			case s.Identifier == "":
-				p.warnf("layer %s: style without identifier; dropped", quote(l.Identifier))
+				warn("style without identifier; dropped")
 			case hasStyle(l.Styles, s.Identifier):
-				p.warnf("layer %s: duplicate style %s; dropped", quote(l.Identifier), quote(s.Identifier))
+				warn("duplicate style %s; dropped", quote(s.Identifier))
 			default:
 				l.Styles = append(l.Styles, s)
 			}
@@ -406,23 +418,23 @@ func (p *parser) layer() (*Layer, error) {
 			}
 			switch {
 			case d.Identifier == "":
-				p.warnf("layer %s: dimension without identifier; dropped", quote(l.Identifier))
+				warn("dimension without identifier; dropped")
 			case l.Dimension(d.Identifier) != nil:
-				p.warnf("layer %s: duplicate dimension %s; dropped", quote(l.Identifier), quote(d.Identifier))
+				warn("duplicate dimension %s; dropped", quote(d.Identifier))
 			default:
 				l.Dimensions = append(l.Dimensions, d)
 			}
 			return nil
 		case is(c.Name, "TileMatrixSetLink"):
-			k, err := p.link()
+			k, err := p.link(warn)
 			if err != nil {
 				return err
 			}
 			switch {
 			case k.MatrixSet == "":
-				p.warnf("layer %s: TileMatrixSetLink without TileMatrixSet; dropped", quote(l.Identifier))
+				warn("TileMatrixSetLink without TileMatrixSet; dropped")
 			case l.Link(k.MatrixSet) != nil:
-				p.warnf("layer %s: duplicate link to %s; dropped", quote(l.Identifier), quote(k.MatrixSet))
+				warn("duplicate link to %s; dropped", quote(k.MatrixSet))
 			default:
 				line, _ := p.pos()
 				l.MatrixSetLinks = append(l.MatrixSetLinks, k)
@@ -436,7 +448,7 @@ func (p *parser) layer() (*Layer, error) {
 			r.Template, _ = attr(c, "template")
 			r.Format, r.ResourceType, r.Template = strings.TrimSpace(r.Format), strings.TrimSpace(r.ResourceType), strings.TrimSpace(r.Template)
 			if r.Template == "" || r.ResourceType == "" {
-				p.warnf("layer %s: ResourceURL without template or resourceType; dropped", quote(l.Identifier))
+				warn("ResourceURL without template or resourceType; dropped")
 			} else {
 				l.ResourceURLs = append(l.ResourceURLs, r)
 			}
@@ -453,7 +465,7 @@ func (p *parser) layer() (*Layer, error) {
 			b = [4]float64{b[1], b[0], b[3], b[2]}
 		}
 		if b[0] > b[2] || b[1] > b[3] {
-			p.warnAt(rb.line, "layer %s: BoundingBox in %s has min > max; ignored", quote(l.Identifier), quote(rb.crs))
+			pending = append(pending, pendingWarning{rb.line, fmt.Sprintf("BoundingBox in %s has min > max; ignored", quote(rb.crs))})
 			continue
 		}
 		l.BBoxes = append(l.BBoxes, BBox{CRS: rb.crs, MinX: b[0], MinY: b[1], MaxX: b[2], MaxY: b[3]})
@@ -466,6 +478,9 @@ func (p *parser) layer() (*Layer, error) {
 		delete(p.layerLine, l)
 		delete(p.linkLine, l)
 		return nil, nil
+	}
+	for _, w := range pending {
+		p.warnAt(w.line, "layer %s: %s", quote(l.Identifier), w.msg)
 	}
 	return l, nil
 }
@@ -586,7 +601,7 @@ func (p *parser) dimension() (Dimension, error) {
 	return d, err
 }
 
-func (p *parser) link() (TileMatrixSetLink, error) {
+func (p *parser) link(warn func(format string, args ...any)) (TileMatrixSetLink, error) {
 	var k TileMatrixSetLink
 	err := p.children(func(c xml.StartElement) error {
 		switch {
@@ -603,9 +618,9 @@ func (p *parser) link() (TileMatrixSetLink, error) {
 				}
 				switch {
 				case problem != "":
-					p.warnf("TileMatrixLimits of %s: %s; dropped", quote(lim.Matrix), problem)
+					warn("link to %s: TileMatrixLimits of %s: %s; dropped", quote(k.MatrixSet), quote(lim.Matrix), problem)
 				case k.LimitsFor(lim.Matrix) != nil:
-					p.warnf("duplicate TileMatrixLimits of %s; dropped", quote(lim.Matrix))
+					warn("link to %s: duplicate TileMatrixLimits of %s; dropped", quote(k.MatrixSet), quote(lim.Matrix))
 				default:
 					k.Limits = append(k.Limits, lim)
 				}
@@ -663,6 +678,11 @@ func (p *parser) limits() (lim TileMatrixLimits, problem string, err error) {
 func (p *parser) matrixSet() (*TileMatrixSet, error) {
 	s := &TileMatrixSet{}
 	line, _ := p.pos()
+	var pending []pendingWarning
+	warn := func(format string, args ...any) {
+		line, _ := p.pos()
+		pending = append(pending, pendingWarning{line, fmt.Sprintf(format, args...)})
+	}
 	var box *[4]float64
 	var boxCRS string
 	err := p.children(func(c xml.StartElement) error {
@@ -682,7 +702,7 @@ func (p *parser) matrixSet() (*TileMatrixSet, error) {
 				return err
 			}
 			if !ok {
-				p.warnf("tile matrix set %s: BoundingBox does not parse; ignored", quote(s.Identifier))
+				warn("BoundingBox does not parse; ignored")
 			} else if box == nil {
 				box, boxCRS = &b, strings.TrimSpace(crs)
 			}
@@ -694,9 +714,9 @@ func (p *parser) matrixSet() (*TileMatrixSet, error) {
 			}
 			switch {
 			case problem != "":
-				p.warnf("tile matrix set %s: TileMatrix %s: %s; dropped", quote(s.Identifier), quote(m.Identifier), problem)
+				warn("TileMatrix %s: %s; dropped", quote(m.Identifier), problem)
 			case s.Matrix(m.Identifier) >= 0:
-				p.warnf("tile matrix set %s: duplicate TileMatrix %s; dropped", quote(s.Identifier), quote(m.Identifier))
+				warn("duplicate TileMatrix %s; dropped", quote(m.Identifier))
 			default:
 				s.Matrices = append(s.Matrices, m)
 			}
@@ -707,10 +727,14 @@ func (p *parser) matrixSet() (*TileMatrixSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case s.Identifier == "":
+	if s.Identifier == "" {
 		p.warnAt(line, "tile matrix set without identifier; dropped")
 		return nil, nil
+	}
+	for _, w := range pending {
+		p.warnAt(w.line, "tile matrix set %s: %s", quote(s.Identifier), w.msg)
+	}
+	switch {
 	case s.SupportedCRS == "":
 		p.warnAt(line, "tile matrix set %s: no SupportedCRS; dropped", quote(s.Identifier))
 		return nil, nil
@@ -745,7 +769,7 @@ func (p *parser) matrixSet() (*TileMatrixSet, error) {
 		if b[0] <= b[2] && b[1] <= b[3] {
 			s.BBox = &BBox{CRS: crs, MinX: b[0], MinY: b[1], MaxX: b[2], MaxY: b[3]}
 		} else {
-			p.warnf("tile matrix set %s: BoundingBox has min > max; ignored", quote(s.Identifier))
+			p.warnAt(line, "tile matrix set %s: BoundingBox has min > max; ignored", quote(s.Identifier))
 		}
 	}
 	return s, nil
@@ -822,32 +846,31 @@ func (p *parser) matrix() (m TileMatrix, problem string, err error) {
 	return m, problem, err
 }
 
-// finish drops duplicate layers and sets, and links to undefined sets, and
-// builds the indexes.
+// finish drops duplicate layers and sets, and links to undefined sets.
 func (p *parser) finish() {
 	c := p.caps
-	c.setIndex = make(map[string]*TileMatrixSet, len(c.TileMatrixSets))
+	setIDs := make(map[string]bool, len(c.TileMatrixSets))
 	sets := c.TileMatrixSets[:0]
 	for _, s := range c.TileMatrixSets {
-		if c.setIndex[s.Identifier] != nil {
+		if setIDs[s.Identifier] {
 			p.warnAt(p.setLine[s], "duplicate tile matrix set %s; the first is kept", quote(s.Identifier))
 			continue
 		}
-		c.setIndex[s.Identifier] = s
+		setIDs[s.Identifier] = true
 		sets = append(sets, s)
 	}
 	c.TileMatrixSets = sets
-	c.layerIndex = make(map[string]*Layer, len(c.Layers))
+	layerIDs := make(map[string]bool, len(c.Layers))
 	layers := c.Layers[:0]
 	for _, l := range c.Layers {
-		if c.layerIndex[l.Identifier] != nil {
+		if layerIDs[l.Identifier] {
 			p.warnAt(p.layerLine[l], "duplicate layer %s; the first is kept", quote(l.Identifier))
 			continue
 		}
-		c.layerIndex[l.Identifier] = l
+		layerIDs[l.Identifier] = true
 		links := l.MatrixSetLinks[:0]
 		for i, k := range l.MatrixSetLinks {
-			if c.setIndex[k.MatrixSet] == nil {
+			if !setIDs[k.MatrixSet] {
 				p.warnAt(p.linkLine[l][i], "layer %s: link to undefined tile matrix set %s; dropped", quote(l.Identifier), quote(k.MatrixSet))
 				continue
 			}

@@ -270,15 +270,16 @@ func TestParseWarnings(t *testing.T) {
 			`<TileMatrixLimits><TileMatrix>2</TileMatrix><MinTileRow>0</MinTileRow></TileMatrixLimits>` +
 			`</TileMatrixSetLimits></TileMatrixSetLink></Layer>` +
 			`<TileMatrixSet><ows:Identifier>s</ows:Identifier><ows:SupportedCRS>EPSG:3857</ows:SupportedCRS>` + good + `</TileMatrixSet>`, []string{"a"}, []string{"s"},
-			[]string{`TileMatrixLimits of "0": min > max; dropped`, `TileMatrixLimits of "1": MinTileRow "-1" is not a tile index; dropped`, `TileMatrixLimits of "2": a tile index is missing; dropped`}},
-		{"bad boxes and styles", `<Layer><ows:Identifier>a</ows:Identifier>` +
+			[]string{`layer "a": link to "s": TileMatrixLimits of "0": min > max; dropped`, `TileMatrixLimits of "1": MinTileRow "-1" is not a tile index; dropped`, `TileMatrixLimits of "2": a tile index is missing; dropped`}},
+		{"bad boxes and styles, named by the identifier that follows them", `<Layer>` +
 			`<ows:WGS84BoundingBox><ows:LowerCorner>x</ows:LowerCorner><ows:UpperCorner>1 2</ows:UpperCorner></ows:WGS84BoundingBox>` +
 			`<ows:BoundingBox><ows:LowerCorner>0 0</ows:LowerCorner><ows:UpperCorner>1 2</ows:UpperCorner></ows:BoundingBox>` +
 			`<ows:BoundingBox crs="EPSG:3857"><ows:LowerCorner>5 0</ows:LowerCorner><ows:UpperCorner>1 2</ows:UpperCorner></ows:BoundingBox>` +
+			`<ows:Identifier>a</ows:Identifier>` +
 			`<Style><ows:Title>no id</ows:Title></Style><Style><ows:Identifier>s</ows:Identifier></Style><Style><ows:Identifier>s</ows:Identifier></Style>` +
 			`<Dimension><ows:Title>no id</ows:Title></Dimension><Dimension><ows:Identifier>t</ows:Identifier></Dimension><Dimension><ows:Identifier>T</ows:Identifier></Dimension>` +
 			`<ResourceURL format="image/png" resourceType="tile"/></Layer>`, []string{"a"}, nil,
-			[]string{`WGS84BoundingBox does not parse`, `BoundingBox without crs`, `style without identifier`, `duplicate style "s"`,
+			[]string{`layer "a": WGS84BoundingBox does not parse`, `layer "a": BoundingBox without crs`, `style without identifier`, `duplicate style "s"`,
 				`dimension without identifier`, `duplicate dimension "T"`, `ResourceURL without template`, `BoundingBox in "EPSG:3857" has min > max`}},
 	}
 	for _, tt := range tests {

@@ -144,6 +144,9 @@ func TestTileURLTemplates(t *testing.T) {
 			"https://k/wmts?key=s%26t&map=/srv/a+b.map&zeta=1&SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=l&STYLE=s+1&TILEMATRIXSET=google&TILEMATRIX=2&TILEROW=1&TILECOL=3&FORMAT=image/png&Elevation=0/100", nil},
 		{"KVP endpoint from BaseURL", "", "", "", "https://h.example/wmts?key=k&request=GetCapabilities", nil,
 			"https://h.example/wmts?key=k&SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=l&STYLE=s+1&TILEMATRIXSET=google&TILEMATRIX=2&TILEROW=1&TILECOL=3&FORMAT=image/png", nil},
+		{"relative KVP endpoint resolved against BaseURL", "", "/wmts/kvp?map=a", "", "https://h.example/wmts/caps.xml", nil,
+			"https://h.example/wmts/kvp?map=a&SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=l&STYLE=s+1&TILEMATRIXSET=google&TILEMATRIX=2&TILEROW=1&TILECOL=3&FORMAT=image/png", nil},
+		{"relative KVP endpoint without BaseURL", "", "/wmts/kvp?", "", "", nil, "", ErrBadURL},
 		{"no endpoint at all", "", "", "", "", nil, "", ErrNoEndpoint},
 		{"KVP endpoint not http", "", "file:///etc/passwd", "", "", nil, "", ErrBadURL},
 	}
