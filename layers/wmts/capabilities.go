@@ -226,6 +226,14 @@ func (l *Layer) HasREST() bool {
 	return false
 }
 
+// HasMatrix reports whether the layer has tiles in the named matrix: a link
+// without limits has every matrix of its set; a link with limits only
+// those it states limits for (TileMatrixSetLimits has one TileMatrixLimits
+// per matrix of the layer, as GeoWebCache writes it and QGIS reads it).
+func (k *TileMatrixSetLink) HasMatrix(matrix string) bool {
+	return len(k.Limits) == 0 || k.LimitsFor(matrix) != nil
+}
+
 // LimitsFor returns the limits the link puts on a tile matrix, or nil when
 // it puts none (or k is nil).
 func (k *TileMatrixSetLink) LimitsFor(matrix string) *TileMatrixLimits {

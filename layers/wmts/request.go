@@ -193,8 +193,25 @@ func (c *Capabilities) Source(layer, style, matrixSet, format string, dims map[s
 	return src, nil
 }
 
+// BestMatrix is TileMatrixSet.BestMatrix among the matrices the layer has
+// tiles in (TileMatrixSetLink.HasMatrix).
+func (t *TileSource) BestMatrix(pixelSize float64) int {
+	return t.MatrixSet.bestMatrix(pixelSize, func(i int) bool { return t.link.HasMatrix(t.MatrixSet.Matrices[i].Identifier) })
+}
+
+// TileRange is TileMatrixSet.TileRange clipped to the layer's limits; ok is
+// false when the layer has no tile of matrix i in b.
+func (t *TileSource) TileRange(i int, b BBox) (TileRange, bool) {
+	id := t.MatrixSet.Matrices[i].Identifier
+	if !t.link.HasMatrix(id) {
+		return TileRange{}, false
+	}
+	return t.MatrixSet.TileRange(i, b, t.link.LimitsFor(id))
+}
+
 // URL returns the GetTile URL of tile (col, row) of the named matrix. The
-// tile must lie in the matrix and in the layer's limits for it
+// tile must lie in the matrix and the layer must have it: the link's
+// limits, when it states any, must include the matrix and the tile
 // (ErrOutOfRange).
 func (t *TileSource) URL(matrix string, row, col int) (string, error) {
 	i := t.MatrixSet.Matrix(matrix)
@@ -203,7 +220,7 @@ func (t *TileSource) URL(matrix string, row, col int) (string, error) {
 	}
 	m := &t.MatrixSet.Matrices[i]
 	lim := t.link.LimitsFor(matrix)
-	if row < 0 || col < 0 || row >= m.MatrixHeight || col >= m.MatrixWidth ||
+	if row < 0 || col < 0 || row >= m.MatrixHeight || col >= m.MatrixWidth || !t.link.HasMatrix(matrix) ||
 		lim != nil && (row < lim.MinRow || row > lim.MaxRow || col < lim.MinCol || col > lim.MaxCol) {
 		return "", fmt.Errorf("%w: matrix %s row %d col %d", ErrOutOfRange, quote(matrix), row, col)
 	}

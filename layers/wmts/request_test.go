@@ -225,3 +225,42 @@ func BenchmarkTileSourceURL(b *testing.B) {
 		}
 	})
 }
+
+// TestTileSourceLimits: a link that states limits has only the matrices it
+// states them for.
+func TestTileSourceLimits(t *testing.T) {
+	doc := templateDoc("http://t/{TileMatrix}/{TileRow}/{TileCol}.png", "", "")
+	doc = strings.Replace(doc, `<TileMatrixSetLink><TileMatrixSet>google</TileMatrixSet></TileMatrixSetLink>`,
+		`<TileMatrixSetLink><TileMatrixSet>google</TileMatrixSet><TileMatrixSetLimits>`+
+			`<TileMatrixLimits><TileMatrix>0</TileMatrix><MinTileRow>0</MinTileRow><MaxTileRow>0</MaxTileRow><MinTileCol>0</MinTileCol><MaxTileCol>0</MaxTileCol></TileMatrixLimits>`+
+			`<TileMatrixLimits><TileMatrix>1</TileMatrix><MinTileRow>1</MinTileRow><MaxTileRow>1</MaxTileRow><MinTileCol>0</MinTileCol><MaxTileCol>1</MaxTileCol></TileMatrixLimits>`+
+			`</TileMatrixSetLimits></TileMatrixSetLink>`, 1)
+	c := mustParse(t, doc)
+	src, err := c.Source("l", "", "", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := src.MatrixSet
+	if got := s.BestMatrix(s.PixelSize(2)); got != 2 {
+		t.Errorf("set BestMatrix(z2) = %d, want 2", got)
+	}
+	if got := src.BestMatrix(s.PixelSize(2)); got != 1 {
+		t.Errorf("source BestMatrix(z2) = %d, want 1: the layer has no tiles at z2", got)
+	}
+	world := BBox{MinX: -WebMercatorOrigin, MinY: -WebMercatorOrigin, MaxX: WebMercatorOrigin, MaxY: WebMercatorOrigin}
+	if r, ok := src.TileRange(1, world); !ok || r != (TileRange{0, 1, 1, 1}) {
+		t.Errorf("source TileRange(z1, world) = %+v, %v, want cols 0-1 row 1", r, ok)
+	}
+	if r, ok := src.TileRange(2, world); ok {
+		t.Errorf("source TileRange(z2) = %+v, want none", r)
+	}
+	if _, err := src.URL("2", 0, 0); !errors.Is(err, ErrOutOfRange) {
+		t.Errorf("URL(z2) = %v, want ErrOutOfRange", err)
+	}
+	if _, err := src.URL("1", 0, 0); !errors.Is(err, ErrOutOfRange) {
+		t.Errorf("URL(z1 row 0) = %v, want ErrOutOfRange", err)
+	}
+	if u, err := src.URL("1", 1, 1); err != nil || u != "http://t/1/1/1.png" {
+		t.Errorf("URL(z1 1 1) = %q, %v", u, err)
+	}
+}

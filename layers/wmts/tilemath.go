@@ -62,11 +62,19 @@ func (s *TileMatrixSet) TileSpan(i int) (w, h float64) {
 // returns -1 when the set has no matrix or pixelSize is not a positive
 // finite number.
 func (s *TileMatrixSet) BestMatrix(pixelSize float64) int {
+	return s.bestMatrix(pixelSize, nil)
+}
+
+// bestMatrix is BestMatrix among the matrices allow accepts (all when nil).
+func (s *TileMatrixSet) bestMatrix(pixelSize float64, allow func(i int) bool) int {
 	if !(pixelSize > 0) || math.IsInf(pixelSize, 0) {
 		return -1
 	}
 	best, bestD, bestPS := -1, math.Inf(1), 0.0
 	for i := range s.Matrices {
+		if allow != nil && !allow(i) {
+			continue
+		}
 		ps := s.PixelSize(i)
 		d := math.Abs(math.Log2(ps / pixelSize))
 		if d < bestD-1e-12 || (math.Abs(d-bestD) <= 1e-12 && ps < bestPS) {
