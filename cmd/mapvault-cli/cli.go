@@ -156,10 +156,33 @@ func newFlags(name, usage string, io stdio) *flag.FlagSet {
 	fs.SetOutput(io.err)
 	fs.Usage = func() {
 		fmt.Fprintf(io.err, "Usage: mapvault-cli %s %s\n\nOptions:\n", name, usage)
-		fs.PrintDefaults()
+		printFlags(io.err, fs)
 		fmt.Fprintf(io.err, "\n%s\n", secretRule)
 	}
 	return fs
+}
+
+// printFlags lists the flags the way the usage line writes them (--name),
+// with a default only where one means something: not for booleans, empty
+// strings, or a value the help text already explains ("default: the
+// project's").
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, help := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if arg != "" {
+			line += " " + arg
+		}
+		fmt.Fprintf(w, "%s\n    \t%s", line, help)
+		switch {
+		case f.DefValue == "" || f.DefValue == "false" || f.DefValue == "-1" || strings.Contains(help, "default"):
+		case strings.ContainsAny(f.DefValue, " \t") || arg == "WxH":
+			fmt.Fprintf(w, " (default %q)", f.DefValue)
+		default:
+			fmt.Fprintf(w, " (default %s)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
 }
 
 // parseFlags parses args, allowing flags after positional arguments

@@ -101,7 +101,21 @@ var secretFlagWords = map[string]bool{
 // a PEM --cert) and --token-url URL.
 var fileOrURLFlags = map[string]bool{"key": true, "token-url": true}
 
-var flagLine = regexp.MustCompile(`(?m)^\s+-([A-Za-z0-9-]+)`)
+var flagLine = regexp.MustCompile(`(?m)^\s+--?([A-Za-z0-9][A-Za-z0-9-]*)`)
+
+// TestHelpFlagsAsUsed: the option list writes flags as the usage line does
+// (--json, not -json), and no default that means "not given" (-1).
+func TestHelpFlagsAsUsed(t *testing.T) {
+	for _, c := range commandNames {
+		help := runArgs(t, c, "--help").all()
+		if regexp.MustCompile(`(?m)^  -[a-z]`).MatchString(help) {
+			t.Errorf("%s --help lists a flag with one dash:\n%s", c, help)
+		}
+		if strings.Contains(help, "(default -1)") {
+			t.Errorf("%s --help shows a -1 default:\n%s", c, help)
+		}
+	}
+}
 
 // TestNoSecretFlag: no command has a flag that could carry a secret, and a
 // secret passed as an unknown flag or an extra argument is refused without
