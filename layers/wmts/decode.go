@@ -99,12 +99,6 @@ func (p *parser) at(err error) error {
 	return &PositionError{Line: line, Column: col, Err: err}
 }
 
-// warnf records a repair at the current line.
-func (p *parser) warnf(format string, args ...any) {
-	line, _ := p.pos()
-	p.warnAt(line, format, args...)
-}
-
 // warnAt records a repair at a line.
 func (p *parser) warnAt(line int, format string, args ...any) {
 	if len(p.caps.Warnings) >= maxWarnings {
