@@ -121,38 +121,57 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	defer cancel()
 	specs, blocked, failed := resolveLayers(rctx, ws, p, keychain != nil, io)
 	img, states, st := ws.Engine().Render(rctx, view, specs, nil)
+	drawn := 0
 	for _, s := range specs {
 		state := states[s.ID]
 		switch state.Kind {
 		case layers.StateBlocked:
 			blocked++
 		case layers.StateOK:
+			drawn++
 		default: // an error, or incomplete
 			failed++
+			if state.Done > 0 {
+				drawn++ // part of it is in the image
+			}
 		}
 		errLine(io, "layer %s: %s", s.ID, describe(state))
 	}
-	var buf bytes.Buffer
-	if err := layers.EncodePNG(&buf, img); err != nil {
-		return fail(io, exitFailure, "encoding %s: %v", *out, err)
-	}
-	if err := project.WriteFileAtomic(*out, buf.Bytes(), 0o644); err != nil {
-		return fail(io, exitFailure, "%v", err)
+	// An image is written unless there was something to draw and none of
+	// it could be (a server down, everything blocked): a blank PNG would
+	// pass for a map.
+	write := drawn > 0 || blocked+failed == 0
+	if write {
+		var buf bytes.Buffer
+		if err := layers.EncodePNG(&buf, img); err != nil {
+			return fail(io, exitFailure, "encoding %s: %v", *out, err)
+		}
+		if err := project.WriteFileAtomic(*out, buf.Bytes(), 0o644); err != nil {
+			return fail(io, exitFailure, "%v", err)
+		}
 	}
 	fmt.Fprintf(io.err, "rendered %dx%d: %d tiles, %d requests, %d cache hits, %d bytes, %.3f s\n",
 		img.Bounds().Dx(), img.Bounds().Dy(), st.Tiles, st.Requests, st.CacheHits, st.Bytes, st.Elapsed.Seconds())
+	if !write {
+		fmt.Fprintf(io.err, "mapvault-cli: no layer could be drawn; %s was not written\n", *out)
+	}
 	if ctx.Err() != nil {
 		return fail(io, exitFailure, "interrupted")
 	}
 	if rctx.Err() != nil {
 		fmt.Fprintf(io.err, "mapvault-cli: the render timed out after %v (--timeout)\n", *timeout)
 	}
+	// A failure (a server down, an error, missing tiles) outranks a
+	// blocked layer: trying again later may help without new credentials.
+	if failed > 0 {
+		if blocked > 0 {
+			fmt.Fprintf(io.err, "mapvault-cli: %d layer(s) blocked: no working credentials\n", blocked)
+		}
+		return fail(io, exitFailure, "%d layer(s) failed or incomplete; the image lacks them", failed)
+	}
 	if blocked > 0 {
 		fmt.Fprintf(io.err, "mapvault-cli: %d layer(s) blocked: no working credentials\n", blocked)
 		return exitBlocked
-	}
-	if failed > 0 {
-		return fail(io, exitFailure, "%d layer(s) failed or incomplete; the image lacks them", failed)
 	}
 	return exitOK
 }

@@ -288,3 +288,23 @@ func TestRenderWrongRecordedKeyNoStorm(t *testing.T) {
 		t.Errorf("the wrong key went out %d times for a 1080p render, want 1", withKey)
 	}
 }
+
+// TestRenderServerDown: every server down is a failure (exit 1, not 5
+// "blocked"), and no blank image passes for a map.
+func TestRenderServerDown(t *testing.T) {
+	base := demoServer(t)
+	dir := t.TempDir()
+	path := saveProject(t, dir, "demo.mapvault.json", demo.Project(base))
+	// The project now points at a port nobody listens on.
+	down := "http://127.0.0.1:9"
+	data := strings.ReplaceAll(string(readFile(t, path)), base, down)
+	path = writeFile(t, dir, "down.mapvault.json", []byte(data))
+	out := filepath.Join(dir, "out.png")
+	r := cli(t, call{args: []string{"render", path, "-o", out, "--size", "64x64", "--no-keychain", "--credentials", "-"},
+		stdin: demoCredentials(t, down)})
+	wantCode(t, r, exitFailure, "render with the server down")
+	assertAbsent(t, out)
+	if !strings.Contains(r.err, "not written") {
+		t.Errorf("stderr should say no image was written:\n%s", r.err)
+	}
+}
