@@ -313,8 +313,8 @@ func (a *App) addPicked(p *layerPicker) int {
 		}
 		a.doc.proj.AddLayer(project.Layer{
 			Name: title, Kind: project.KindWMS, Source: p.clean,
-			WMSLayers: []string{l.Name}, Styles: []string{""},
-			Format: session.PickFormat(p.caps.GetMapFormats), WMSVersion: p.caps.Version,
+			WMS: project.WMS{Layers: []string{l.Name}, Styles: []string{""},
+				Format: session.PickFormat(p.caps.GetMapFormats), Version: p.caps.Version},
 			Opacity: 1, Visible: true,
 		})
 		n++

@@ -347,8 +347,8 @@ func layerTitle(l *project.Layer) string {
 	if strings.TrimSpace(l.Name) != "" {
 		return l.Name
 	}
-	if len(l.WMSLayers) > 0 {
-		return strings.Join(l.WMSLayers, ", ")
+	if len(l.WMS.Layers) > 0 {
+		return strings.Join(l.WMS.Layers, ", ")
 	}
 	return l.ID
 }

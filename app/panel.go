@@ -289,10 +289,10 @@ func (a *App) Unlock(id string) {
 func (a *App) ZoomToLayer(id string) {
 	d := a.doc
 	l, ok := d.proj.Layer(id)
-	if !ok || len(l.WMSLayers) == 0 {
+	if !ok || len(l.WMS.Layers) == 0 {
 		return
 	}
-	srcURL, name := l.Source, l.WMSLayers[0]
+	srcURL, name := l.Source, l.WMS.Layers[0]
 	if src, ok := d.sourceOf(l); ok {
 		if acc := d.access(src); acc.Blocked() {
 			a.status.setNote("Zoom to layer: " + layerTitle(l) + " " + acc.Reason)

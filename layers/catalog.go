@@ -139,11 +139,11 @@ func (c *Catalog) Spec(ctx context.Context, l project.Layer) (LayerSpec, error) 
 	if err != nil {
 		return LayerSpec{}, err
 	}
-	if len(l.WMSLayers) == 0 {
+	if len(l.WMS.Layers) == 0 {
 		return LayerSpec{}, fmt.Errorf("layers: layer %s names no WMS layer", l.ID)
 	}
 	var crs string
-	for i, name := range l.WMSLayers {
+	for i, name := range l.WMS.Layers {
 		cl := caps.Find(name)
 		if cl == nil {
 			return LayerSpec{}, fmt.Errorf("layers: the service no longer offers layer %q", name)
@@ -153,7 +153,7 @@ func (c *Catalog) Spec(ctx context.Context, l project.Layer) (LayerSpec, error) 
 				return LayerSpec{}, err
 			}
 		} else if !cl.HasCRS(crs) {
-			return LayerSpec{}, fmt.Errorf("layers: layers %q and %q share no usable CRS", l.WMSLayers[0], name)
+			return LayerSpec{}, fmt.Errorf("layers: layers %q and %q share no usable CRS", l.WMS.Layers[0], name)
 		}
 	}
 	getMap := l.Source
@@ -162,7 +162,7 @@ func (c *Catalog) Spec(ctx context.Context, l project.Layer) (LayerSpec, error) 
 			getMap = caps.GetMapURL
 		}
 	}
-	format := l.Format
+	format := l.WMS.Format
 	if format == "" {
 		format = "image/png"
 	}
@@ -171,8 +171,8 @@ func (c *Catalog) Spec(ctx context.Context, l project.Layer) (LayerSpec, error) 
 		Source:      src,
 		URL:         getMap,
 		Version:     caps.Version,
-		Names:       l.WMSLayers,
-		Styles:      l.Styles,
+		Names:       l.WMS.Layers,
+		Styles:      l.WMS.Styles,
 		Format:      format,
 		CRS:         crs,
 		Opacity:     l.Opacity,
@@ -192,19 +192,19 @@ func ProbeTarget(l project.Layer, lon, lat float64) (vault.Target, error) {
 	if _, err := vault.SourceOf(l.Source); err != nil {
 		return vault.Target{}, err
 	}
-	if len(l.WMSLayers) == 0 {
+	if len(l.WMS.Layers) == 0 {
 		return vault.Target{}, fmt.Errorf("layers: layer %s names no WMS layer", l.ID)
 	}
-	version := l.WMSVersion
+	version := l.WMS.Version
 	if version == "" {
 		version = "1.3.0"
 	}
-	format := l.Format
+	format := l.WMS.Format
 	if format == "" {
 		format = "image/png"
 	}
 	const d = 0.01
 	box := geom.NewBounds(geom.XY).Set(lon-d, lat-d, lon+d, lat+d)
-	spec := LayerSpec{URL: l.Source, Version: version, Names: l.WMSLayers, Styles: l.Styles, Format: format, CRS: "EPSG:4326", Opacity: 1, Transparent: true}
+	spec := LayerSpec{URL: l.Source, Version: version, Names: l.WMS.Layers, Styles: l.WMS.Styles, Format: format, CRS: "EPSG:4326", Opacity: 1, Transparent: true}
 	return vault.Target{URL: GetMapURL(spec, box, probeSize, probeSize), Expect: "image"}, nil
 }

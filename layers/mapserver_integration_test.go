@@ -268,7 +268,7 @@ func msSpecs(t *testing.T, client *http.Client, service, marker string) []layers
 	var specs []layers.LayerSpec
 	for _, name := range msLayerNames {
 		spec, err := cat.Spec(msCtx(t), project.Layer{
-			ID: name, Kind: project.KindWMS, Source: service, WMSLayers: []string{name}, Opacity: 1, Visible: true,
+			ID: name, Kind: project.KindWMS, Source: service, WMS: project.WMS{Layers: []string{name}}, Opacity: 1, Visible: true,
 		})
 		if err != nil {
 			t.Fatalf("Catalog.Spec(%s): %v", name, err)

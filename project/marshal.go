@@ -52,7 +52,9 @@ func (p *Project) Marshal() ([]byte, error) {
 
 // Validate reports why the project cannot be written: an empty or duplicate
 // layer id, an opacity outside [0, 1], a WMS layer whose styles do not match
-// its layers, a view that is not finite, or a password in a layer source.
+// its layers, XYZ zooms, tile size or subdomains out of range, a style
+// value Parse would refuse, a view that is not finite, or a password in a
+// layer source.
 func (p *Project) Validate() error {
 	v := p.View
 	if !finite(v.Lon) || !finite(v.Lat) || !finite(v.Zoom) {
@@ -76,8 +78,14 @@ func (p *Project) Validate() error {
 		if !finite(l.Opacity) || l.Opacity < 0 || l.Opacity > 1 {
 			return fmt.Errorf("%w: layer %q: opacity %v is outside [0, 1]", ErrInvalid, l.ID, l.Opacity)
 		}
-		if (l.Kind == KindWMS || l.Kind == "") && len(l.Styles) > 0 && len(l.Styles) != len(l.WMSLayers) {
-			return fmt.Errorf("%w: layer %q: %d styles for %d WMS layers", ErrInvalid, l.ID, len(l.Styles), len(l.WMSLayers))
+		if (l.Kind == KindWMS || l.Kind == "") && len(l.WMS.Styles) > 0 && len(l.WMS.Styles) != len(l.WMS.Layers) {
+			return fmt.Errorf("%w: layer %q: %d styles for %d WMS layers", ErrInvalid, l.ID, len(l.WMS.Styles), len(l.WMS.Layers))
+		}
+		if err := l.XYZ.validate(); err != nil {
+			return fmt.Errorf("%w: layer %q: xyz: %v", ErrInvalid, l.ID, err)
+		}
+		if err := l.Style.validate(); err != nil {
+			return fmt.Errorf("%w: layer %q: style: %v", ErrInvalid, l.ID, err)
 		}
 		if hasPassword(l.Source) {
 			// Name the layer, never the URL: it holds the secret.
@@ -162,8 +170,8 @@ func (w *writer) view(v View) {
 	w.buf.WriteByte('}')
 }
 
-// layer writes one layer. Optional fields (wms_layers, styles, format,
-// wms_version, group) are left out when empty; Parse reads them back as empty.
+// layer writes one layer. Empty optional fields and per-kind objects are
+// left out; Parse reads them back as empty.
 func (w *writer) layer(l Layer) {
 	kind := l.Kind
 	if kind == "" {
@@ -178,22 +186,12 @@ func (w *writer) layer(l Layer) {
 	w.str(string(kind))
 	w.key("source", false)
 	w.str(l.Source)
-	if len(l.WMSLayers) > 0 {
-		w.key("wms_layers", false)
-		w.strs(l.WMSLayers)
-	}
-	if len(l.Styles) > 0 {
-		w.key("styles", false)
-		w.strs(l.Styles)
-	}
-	if l.Format != "" {
-		w.key("format", false)
-		w.str(l.Format)
-	}
-	if l.WMSVersion != "" {
-		w.key("wms_version", false)
-		w.str(l.WMSVersion)
-	}
+	w.wms(l.WMS)
+	w.wmts(l.WMTS)
+	w.xyz(l.XYZ)
+	w.wfs(l.WFS)
+	w.features(l.Features)
+	w.style(l.Style)
 	w.key("opacity", false)
 	w.num(l.Opacity)
 	w.key("visible", false)
@@ -208,6 +206,121 @@ func (w *writer) layer(l Layer) {
 	}
 	w.extras(l.extras, false)
 	w.buf.WriteByte('}')
+}
+
+// field writes one optional field of an object into w when it is not
+// empty (first: it is the object's first) and reports whether it did.
+type field func(w *writer, first bool) bool
+
+// object writes `key: {fields, extras}` unless it would be empty.
+func (w *writer) object(key string, extras map[string]json.RawMessage, fields ...field) {
+	sub := &writer{buf: &bytes.Buffer{}}
+	first := true
+	for _, f := range fields {
+		if f(sub, first) {
+			first = false
+		}
+	}
+	sub.extras(extras, first)
+	if sub.err != nil && w.err == nil {
+		w.err = sub.err
+	}
+	if sub.buf.Len() == 0 {
+		return
+	}
+	w.key(key, false)
+	w.buf.WriteByte('{')
+	w.buf.Write(sub.buf.Bytes())
+	w.buf.WriteByte('}')
+}
+
+func strField(k, v string) field {
+	return func(w *writer, first bool) bool {
+		if v == "" {
+			return false
+		}
+		w.key(k, first)
+		w.str(v)
+		return true
+	}
+}
+
+func strsField(k string, v []string) field {
+	return func(w *writer, first bool) bool {
+		if len(v) == 0 {
+			return false
+		}
+		w.key(k, first)
+		w.strs(v)
+		return true
+	}
+}
+
+func numField(k string, v float64) field {
+	return func(w *writer, first bool) bool {
+		if v == 0 {
+			return false
+		}
+		w.key(k, first)
+		w.num(v)
+		return true
+	}
+}
+
+func (w *writer) wms(o WMS) {
+	w.object("wms", o.extras, strsField("layers", o.Layers), strsField("styles", o.Styles),
+		strField("format", o.Format), strField("version", o.Version))
+}
+
+func (w *writer) wmts(o WMTS) {
+	w.object("wmts", o.extras, strField("layer", o.Layer), strField("style", o.Style),
+		strField("matrix_set", o.MatrixSet), strField("format", o.Format))
+}
+
+func (w *writer) xyz(o XYZ) {
+	w.object("xyz", o.extras, numField("min_zoom", float64(o.MinZoom)), numField("max_zoom", float64(o.MaxZoom)),
+		numField("tile_size", float64(o.TileSize)), strsField("subdomains", o.Subdomains))
+}
+
+func (w *writer) wfs(o WFS) {
+	w.object("wfs", o.extras, strField("type_name", o.TypeName), strField("version", o.Version))
+}
+
+func (w *writer) features(o Features) {
+	w.object("features", o.extras, strField("collection", o.Collection))
+}
+
+func (w *writer) style(o Style) {
+	w.object("style", o.extras, strField("fill", string(o.Fill)), strField("stroke", string(o.Stroke)),
+		numField("width", o.Width), numField("opacity", o.Opacity), numField("radius", o.Radius),
+		strField("attribute", o.Attribute), categoriesField(o.Categories))
+}
+
+// categoriesField writes every category, even one whose fields are all
+// empty: its place in the list is data.
+func categoriesField(cs []Category) field {
+	return func(w *writer, first bool) bool {
+		if len(cs) == 0 {
+			return false
+		}
+		w.key("categories", first)
+		w.buf.WriteByte('[')
+		for i, c := range cs {
+			if i > 0 {
+				w.buf.WriteByte(',')
+			}
+			w.buf.WriteByte('{')
+			w.key("value", true)
+			w.str(c.Value)
+			strField("label", c.Label)(w, false)
+			strField("fill", string(c.Fill))(w, false)
+			strField("stroke", string(c.Stroke))(w, false)
+			w.extras(c.extras, false)
+			w.buf.WriteByte('}')
+		}
+		w.buf.WriteByte(']')
+		return true
+	}
 }
 
 // extras writes unknown fields, sorted by key, compacted (json.Indent then

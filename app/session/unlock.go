@@ -189,7 +189,7 @@ func (w *Workspace) ProbeFor(ctx context.Context, clean, layer string) (vault.Ta
 	if l == nil {
 		return vault.Target{}, caps, &NoLayerError{Name: layer}
 	}
-	pl := project.Layer{Kind: project.KindWMS, Source: clean, WMSLayers: []string{l.Name}, WMSVersion: caps.Version, Format: PickFormat(caps.GetMapFormats)}
+	pl := project.Layer{Kind: project.KindWMS, Source: clean, WMS: project.WMS{Layers: []string{l.Name}, Version: caps.Version, Format: PickFormat(caps.GetMapFormats)}}
 	lon, lat := 0.0, 0.0
 	if b := l.GeographicBBox; b != nil {
 		lon, lat = (b.Min(0)+b.Max(0))/2, (b.Min(1)+b.Max(1))/2

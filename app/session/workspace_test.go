@@ -47,7 +47,7 @@ func basicServer(t *testing.T) *vaulttest.Server {
 func testProject(url string) (*project.Project, project.Layer) {
 	p := project.New("t")
 	l := p.AddLayer(project.Layer{Name: "A", Kind: project.KindWMS, Source: url + "/wms",
-		WMSLayers: []string{"roads"}, Styles: []string{""}, Format: "image/png", WMSVersion: "1.3.0", Opacity: 1, Visible: true})
+		WMS: project.WMS{Layers: []string{"roads"}, Styles: []string{""}, Format: "image/png", Version: "1.3.0"}, Opacity: 1, Visible: true})
 	return p, *l
 }
 

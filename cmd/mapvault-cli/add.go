@@ -126,8 +126,8 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 		}
 		added := p.AddLayer(project.Layer{
 			Name: display, Kind: project.KindWMS, Source: split.CleanURL,
-			WMSLayers: []string{name}, Styles: []string{""}, Format: format,
-			WMSVersion: caps.Version, Opacity: 1, Visible: true,
+			WMS:     project.WMS{Layers: []string{name}, Styles: []string{""}, Format: format, Version: caps.Version},
+			Opacity: 1, Visible: true,
 		})
 		fmt.Fprintf(io.out, "added layer %s (%s) from %s\n", added.ID, name, res.Source)
 	}
