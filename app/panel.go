@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"mapvault/layers"
+	"mapvault/layers/wms"
 )
 
 // layerPanel is the ordered layer list: the top of the list is the top of
@@ -302,7 +303,7 @@ func (a *App) ZoomToLayer(id string) {
 	go func() {
 		ctx, cancel := context.WithTimeout(d.ctx, capabilitiesTimeout)
 		defer cancel()
-		caps, err := d.ws.Catalog().Capabilities(ctx, srcURL)
+		caps, err := wms.CapabilitiesFrom(ctx, d.ws.Catalog(), d.proj.Resolve(srcURL))
 		a.do(func() {
 			if a.doc != d {
 				return

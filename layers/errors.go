@@ -4,28 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"mapvault/vault"
 )
 
-// Sentinel errors of the capabilities parser and fetcher.
 var (
-	// ErrNotCapabilities is returned when a document is well-formed enough
-	// to read but is neither a WMS 1.1.x nor a 1.3.0 capabilities document.
-	ErrNotCapabilities = errors.New("layers: not a WMS capabilities document")
+	// ErrBadURL: a request URL (of a tile source or a Fetcher) that is not
+	// an absolute http(s) URL.
+	ErrBadURL = errors.New("layers: request URL is not an absolute http(s) URL")
 
-	// ErrMalformedCapabilities wraps the XML error of a document that is
-	// not well-formed (truncated, broken markup, undecodable encoding).
-	ErrMalformedCapabilities = errors.New("layers: malformed capabilities document")
-
-	// ErrCapabilitiesTooLarge is returned when a capabilities document (or
-	// response body) exceeds MaxCapabilitiesSize bytes.
-	ErrCapabilitiesTooLarge = errors.New("layers: capabilities document larger than 16 MiB")
-
-	// ErrCapabilitiesTooDeep is returned when <Layer> elements are nested
-	// deeper than MaxLayerDepth.
-	ErrCapabilitiesTooDeep = errors.New("layers: capabilities layers nested too deeply")
-
-	// ErrHTMLResponse is returned when a server answers a capabilities
-	// request with an HTML page (a login portal, an error page).
+	// ErrHTMLResponse is returned when a server answers a request for a
+	// document (capabilities, a landing page) with an HTML page: a login
+	// portal, an error page.
 	ErrHTMLResponse = errors.New("layers: server answered with an HTML page")
 )
 
@@ -43,3 +33,6 @@ func (e *HTTPError) Error() string {
 	}
 	return fmt.Sprintf("layers: HTTP %d %s from %s", e.Status, text, e.URL)
 }
+
+// redact is the one way a URL reaches an error or a Reason.
+func redact(raw string) string { return vault.RedactURL(raw) }

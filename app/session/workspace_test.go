@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"mapvault/layers/wms"
 	"mapvault/project"
 	"mapvault/vault"
 	"mapvault/vault/vaulttest"
@@ -98,7 +99,7 @@ func TestAccessStateMachine(t *testing.T) {
 	}
 
 	// A wrong password: rejected, never stored as usable.
-	target, _, err := ws.ProbeFor(ctx, p.Layers[0].Source, "roads")
+	target, _, err := ws.ProbeFor(ctx, wms.Kind{}, p.Layers[0].Source, "roads")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +210,7 @@ func TestKeychain(t *testing.T) {
 	kc := &fakeKeychain{m: map[vault.Source]vault.Credential{}}
 	kv := vault.NewKeyVault()
 	ws := New(kv, Options{Keychain: kc})
-	target, _, err := ws.ProbeFor(context.Background(), l.Source, "roads")
+	target, _, err := ws.ProbeFor(context.Background(), wms.Kind{}, l.Source, "roads")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +255,7 @@ func TestConcurrentUnlockSharesDetection(t *testing.T) {
 	_, l := testProject(srv.URL)
 	src, _ := vault.SourceOf(l.Source)
 	ws := New(nil, Options{})
-	target, _, err := ws.ProbeFor(context.Background(), l.Source, "roads")
+	target, _, err := ws.ProbeFor(context.Background(), wms.Kind{}, l.Source, "roads")
 	if err != nil {
 		t.Fatal(err)
 	}

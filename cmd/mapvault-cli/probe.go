@@ -9,9 +9,10 @@ import (
 	"mapvault/vault"
 )
 
-const probeUsage = `URL [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--layer NAME] [--json]
+const probeUsage = `URL [--kind KIND] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--layer NAME] [--json]
 
-Detects how the WMS at URL authenticates: none, basic, digest, query,
+Detects how the source at URL (a WMS service, an XYZ tile template, ...;
+--kind says which when the URL does not) authenticates: none, basic, digest, query,
 header, token, oauth2 or client-cert. The secret (the password with --user,
 the certificate's password with --cert, the secret key with --token-url,
 the client secret with --client-id, an access key otherwise) is read from
@@ -40,6 +41,7 @@ func runProbe(ctx context.Context, args []string, io stdio, env func(string) str
 	fs := newFlags("probe", probeUsage, io)
 	af := addAuthFlags(fs)
 	layer := fs.String("layer", "", "layer `NAME` to probe with (default: the first named layer)")
+	kind := fs.String("kind", "", kindFlagUsage)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	pos, code := parseFlags(fs, args, 1)
 	if code >= 0 {
@@ -48,23 +50,20 @@ func runProbe(ctx context.Context, args []string, io stdio, env func(string) str
 	if err := af.check(); err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	split, err := vault.SplitURL(pos[0])
-	if err != nil {
-		return fail(io, exitUsage, "%v", err)
-	}
-	if err := suspectError(split); err != nil {
-		return fail(io, exitUsage, "%v", err)
+	ws := newWorkspace(vault.NewKeyVault(), io.err, nil, layers.Options{})
+	e, code := resolveEntry(ctx, ws, io, pos[0], *kind, nil)
+	if code >= 0 {
+		return code
 	}
 	secret, err := readSecret(io.in, env)
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	cred, err := af.credential(split, secret)
+	cred, err := af.credential(e.split, secret)
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	ws := newWorkspace(vault.NewKeyVault(), io.err, nil, layers.Options{})
-	res, _, code := probe(ctx, ws, io, split.CleanURL, *layer, cred, af.hint(), nil, "")
+	res, _, code := probe(ctx, ws, io, e, *layer, cred, af.hint(), nil, "")
 	if code >= 0 {
 		return code
 	}

@@ -1,4 +1,4 @@
-package layers
+package wms
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 
+	"mapvault/layers"
 	"mapvault/vault"
 )
 
@@ -31,9 +32,9 @@ var errCapsNilClient = errors.New("layers: FetchCapabilities needs an HTTP clien
 // is a ServiceException, does not parse as capabilities, or is an HTTP 400,
 // it asks again with VERSION=1.1.1.
 //
-// Errors: *HTTPError (with a ServiceException joined when the error body
-// holds one) for non-2xx answers, ErrHTMLResponse for an HTML page,
-// *ServiceException, ErrCapabilitiesTooLarge past MaxCapabilitiesSize, and
+// Errors: *layers.HTTPError (with a ServiceException joined when the error body
+// holds one) for non-2xx answers, layers.ErrHTMLResponse for an HTML page,
+// *layers.ServiceException, ErrCapabilitiesTooLarge past MaxCapabilitiesSize, and
 // the parse errors of ParseCapabilities. URLs in errors are redacted.
 func FetchCapabilities(ctx context.Context, client *http.Client, serviceURL string) (*Capabilities, error) {
 	if client == nil {
@@ -54,15 +55,15 @@ func FetchCapabilities(ctx context.Context, client *http.Client, serviceURL stri
 // capsShouldFallBack reports whether a failed 1.3.0 request is worth
 // repeating as 1.1.1.
 func capsShouldFallBack(err error) bool {
-	var he *HTTPError
+	var he *layers.HTTPError
 	if errors.As(err, &he) {
 		return he.Status == http.StatusBadRequest
 	}
-	var se *ServiceException
+	var se *layers.ServiceException
 	switch {
 	case errors.As(err, &se):
 		return true
-	case errors.Is(err, ErrHTMLResponse), errors.Is(err, ErrCapabilitiesTooLarge),
+	case errors.Is(err, layers.ErrHTMLResponse), errors.Is(err, ErrCapabilitiesTooLarge),
 		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return false
 	}
@@ -122,9 +123,9 @@ func capsFetchVersion(ctx context.Context, client *http.Client, serviceURL, vers
 	defer resp.Body.Close()
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		he := &HTTPError{Status: resp.StatusCode, URL: redacted}
+		he := &layers.HTTPError{Status: resp.StatusCode, URL: redacted}
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, capsMaxErrorBody))
-		var se *ServiceException
+		var se *layers.ServiceException
 		if _, perr := ParseCapabilities(bytes.NewReader(body)); errors.As(perr, &se) {
 			capsScrub(se, reqURL)
 			return nil, fmt.Errorf("%w: %w", he, se)
@@ -143,13 +144,13 @@ func capsFetchVersion(ctx context.Context, client *http.Client, serviceURL, vers
 		title := capsHTMLTitle(body)
 		if title != "" {
 			title = capsScrubText(title, reqURL)
-			return nil, fmt.Errorf("%w (%q) from %s", ErrHTMLResponse, title, redacted)
+			return nil, fmt.Errorf("%w (%q) from %s", layers.ErrHTMLResponse, title, redacted)
 		}
-		return nil, fmt.Errorf("%w from %s", ErrHTMLResponse, redacted)
+		return nil, fmt.Errorf("%w from %s", layers.ErrHTMLResponse, redacted)
 	}
 	caps, err := ParseCapabilities(bytes.NewReader(body))
 	if err != nil {
-		var se *ServiceException
+		var se *layers.ServiceException
 		if errors.As(err, &se) {
 			capsScrub(se, reqURL)
 			return nil, se
@@ -196,7 +197,7 @@ func capsHTMLTitle(body []byte) string {
 
 // capsScrub removes from a server's exception message any query value of
 // the request URL (a server may echo a key parameter back).
-func capsScrub(se *ServiceException, reqURL string) {
+func capsScrub(se *layers.ServiceException, reqURL string) {
 	se.Message = capsScrubText(se.Message, reqURL)
 	se.Code = capsScrubText(se.Code, reqURL)
 }

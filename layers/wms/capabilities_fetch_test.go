@@ -1,4 +1,4 @@
-package layers
+package wms
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"mapvault/layers"
 	"mapvault/vault"
 )
 
@@ -108,7 +109,7 @@ func TestFetchCapabilitiesErrors(t *testing.T) {
 		wantCalls int
 	}{
 		{"exception on both versions", func(v string, w http.ResponseWriter) { io.WriteString(w, capsExc130) }, func(t *testing.T, err error) {
-			var se *ServiceException
+			var se *layers.ServiceException
 			if !errors.As(err, &se) || se.Code != "InvalidUpdateSequence" || !strings.Contains(err.Error(), "not supported") {
 				t.Errorf("error = %v, want the ServiceException with its code and message", err)
 			}
@@ -117,32 +118,32 @@ func TestFetchCapabilitiesErrors(t *testing.T) {
 			w.Header().Set("Content-Type", "text/html")
 			io.WriteString(w, "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>form</body></html>")
 		}, func(t *testing.T, err error) {
-			if !errors.Is(err, ErrHTMLResponse) || !strings.Contains(err.Error(), "Sign in") {
-				t.Errorf("error = %v, want ErrHTMLResponse naming the page title", err)
+			if !errors.Is(err, layers.ErrHTMLResponse) || !strings.Contains(err.Error(), "Sign in") {
+				t.Errorf("error = %v, want layers.ErrHTMLResponse naming the page title", err)
 			}
 		}, 1},
 		{"HTML without doctype, text/html", func(v string, w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			io.WriteString(w, "  <body>oops</body>")
 		}, func(t *testing.T, err error) {
-			if !errors.Is(err, ErrHTMLResponse) {
-				t.Errorf("error = %v, want ErrHTMLResponse", err)
+			if !errors.Is(err, layers.ErrHTMLResponse) {
+				t.Errorf("error = %v, want layers.ErrHTMLResponse", err)
 			}
 		}, 1},
 		{"401", func(v string, w http.ResponseWriter) { w.WriteHeader(http.StatusUnauthorized) }, func(t *testing.T, err error) {
-			var he *HTTPError
+			var he *layers.HTTPError
 			if !errors.As(err, &he) || he.Status != 401 || strings.Contains(he.URL, "SECRETKEY") {
-				t.Errorf("error = %v, want *HTTPError 401 with a redacted URL", err)
+				t.Errorf("error = %v, want *layers.HTTPError 401 with a redacted URL", err)
 			}
 		}, 1},
 		{"403 with exception body", func(v string, w http.ResponseWriter) {
 			w.WriteHeader(http.StatusForbidden)
 			io.WriteString(w, `<ServiceExceptionReport><ServiceException code="Forbidden">bad key SECRETKEY or kQ7vX2pLm9Rt4wZs8YbN3cFh for you</ServiceException></ServiceExceptionReport>`)
 		}, func(t *testing.T, err error) {
-			var he *HTTPError
-			var se *ServiceException
+			var he *layers.HTTPError
+			var se *layers.ServiceException
 			if !errors.As(err, &he) || he.Status != 403 || !errors.As(err, &se) || se.Code != "Forbidden" {
-				t.Errorf("error = %v, want *HTTPError 403 joined with the ServiceException", err)
+				t.Errorf("error = %v, want *layers.HTTPError 403 joined with the ServiceException", err)
 			}
 		}, 1},
 		{"too large", func(v string, w http.ResponseWriter) {

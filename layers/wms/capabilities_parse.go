@@ -1,8 +1,6 @@
-package layers
+package wms
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -12,9 +10,9 @@ import (
 	"strings"
 
 	"github.com/twpayne/go-geom"
-	"golang.org/x/text/encoding/htmlindex"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
+
+	"mapvault/layers"
+	"mapvault/layers/internal/ogcxml"
 )
 
 // Bounds of the capabilities parser.
@@ -30,30 +28,12 @@ const (
 	// capsMaxElementDepth bounds the nesting of any element (foreign
 	// extension blocks included), which also bounds the decoder's stack.
 	capsMaxElementDepth = 1024
-
-	// capsMaxExceptionText bounds the message kept from a ServiceException.
-	capsMaxExceptionText = 512
 )
 
 const (
 	capsNSWMS = "http://www.opengis.net/wms"
 	capsNSOGC = "http://www.opengis.net/ogc"
 )
-
-// ServiceException is an OGC ServiceExceptionReport (WMS) or
-// ows:ExceptionReport returned instead of a capabilities document. It is
-// returned as an error by ParseCapabilities and FetchCapabilities.
-type ServiceException struct {
-	Code    string // code / exceptionCode attribute, may be empty
-	Message string // exception text, trimmed and bounded
-}
-
-func (e *ServiceException) Error() string {
-	if e.Code == "" {
-		return "layers: service exception: " + e.Message
-	}
-	return "layers: service exception " + e.Code + ": " + e.Message
-}
 
 // ParseCapabilities reads a WMS 1.1.1 (WMT_MS_Capabilities) or 1.3.0
 // (WMS_Capabilities) GetCapabilities document with a streaming token walk and
@@ -68,37 +48,14 @@ func (e *ServiceException) Error() string {
 // It refuses documents larger than MaxCapabilitiesSize
 // (ErrCapabilitiesTooLarge) and <Layer> nesting of MaxLayerDepth or more
 // (ErrCapabilitiesTooDeep). A ServiceExceptionReport is returned as a
-// *ServiceException; any other root element as ErrNotCapabilities.
+// *layers.ServiceException; any other root element as ErrNotCapabilities.
 func ParseCapabilities(r io.Reader) (*Capabilities, error) {
 	return capsParseLimit(r, MaxCapabilitiesSize)
 }
 
 // capsParseLimit is ParseCapabilities with a size limit of limit bytes.
 func capsParseLimit(r io.Reader, limit int64) (*Capabilities, error) {
-	lr := &capsLimitReader{r: r, left: limit}
-	br := bufio.NewReader(lr)
-	var src io.Reader = br
-	utf16 := false
-	if head, _ := br.Peek(3); bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) {
-		br.Discard(3)
-	} else if bytes.HasPrefix(head, []byte{0xFE, 0xFF}) || bytes.HasPrefix(head, []byte{0xFF, 0xFE}) {
-		utf16 = true
-		src = transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder())
-	}
-	d := xml.NewDecoder(src)
-	d.Strict = false
-	d.Entity = xml.HTMLEntity
-	d.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
-		l := strings.ToLower(strings.TrimSpace(label))
-		if l == "utf-8" || l == "utf8" || (utf16 && strings.HasPrefix(l, "utf-16")) {
-			return input, nil
-		}
-		enc, err := htmlindex.Get(l)
-		if err != nil {
-			return nil, fmt.Errorf("layers: unsupported document encoding %q", label)
-		}
-		return transform.NewReader(input, enc.NewDecoder()), nil
-	}
+	d := ogcxml.NewDecoder(&capsLimitReader{r: r, left: limit})
 	p := &capsParser{d: d, own: map[*Layer]*capsOwn{}}
 	caps, err := p.document()
 	if err != nil {
@@ -194,7 +151,7 @@ func (p *capsParser) document() (*Capabilities, error) {
 			continue
 		}
 		switch {
-		case se.Name.Local == "ServiceExceptionReport" || se.Name.Local == "ExceptionReport":
+		case ogcxml.IsExceptionRoot(se.Name):
 			return nil, p.exception()
 		case capsIs(se.Name, "WMS_Capabilities") || capsIs(se.Name, "WMT_MS_Capabilities"):
 			p.caps = &Capabilities{}
@@ -308,41 +265,11 @@ func (p *capsParser) text() (string, error) {
 }
 
 func (p *capsParser) exception() error {
-	se := &ServiceException{}
-	var msgs []string
-	err := p.children(func(c xml.StartElement) error {
-		switch c.Name.Local {
-		case "ServiceException":
-			if se.Code == "" {
-				se.Code, _ = capsAttr(c, "code")
-			}
-			t, err := p.text()
-			if t != "" {
-				msgs = append(msgs, t)
-			}
-			return err
-		case "Exception":
-			if se.Code == "" {
-				se.Code, _ = capsAttr(c, "exceptionCode")
-			}
-			t, err := p.text()
-			if t != "" {
-				msgs = append(msgs, t)
-			}
-			return err
-		}
-		return p.skip()
-	})
-	if err != nil && len(msgs) == 0 {
-		return err
+	ex, err := ogcxml.ReadException(p.token)
+	if err != nil {
+		return capsSyntax(err)
 	}
-	se.Code = strings.TrimSpace(se.Code)
-	msg := strings.Join(strings.Fields(strings.Join(msgs, "; ")), " ")
-	if len(msg) > capsMaxExceptionText {
-		msg = strings.ToValidUTF8(msg[:capsMaxExceptionText], "") + "..."
-	}
-	se.Message = msg
-	return se
+	return &layers.ServiceException{Code: ex.Code, Message: ex.Message}
 }
 
 func (p *capsParser) root() error {

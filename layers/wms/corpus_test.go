@@ -1,4 +1,4 @@
-package layers
+package wms
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 
 // The conformance corpus lives outside the repository (see
 // docs and /work/shared/guide/REAL-PARTS.md); it is never copied in.
-var capsCorpusDir = filepath.Join("..", "..", "shared", "corpus", "wms-capabilities")
+var capsCorpusDir = filepath.Join("..", "..", "..", "shared", "corpus", "wms-capabilities")
 
 type corpusExpected struct {
 	Files map[string]corpusFile `json:"files"`

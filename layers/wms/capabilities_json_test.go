@@ -1,4 +1,4 @@
-package layers
+package wms
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package layers
+package wms
 
 import (
 	"errors"
@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+
+	"mapvault/layers"
 )
 
 // capsDoc130 wraps capability content in a WMS 1.3.0 document.
@@ -308,7 +310,7 @@ func TestParseCapabilitiesErrors(t *testing.T) {
 		name     string
 		doc      string
 		want     error
-		wantExc  *ServiceException
+		wantExc  *layers.ServiceException
 		wantNone bool
 	}{
 		{name: "empty", doc: "", want: ErrNotCapabilities},
@@ -316,9 +318,9 @@ func TestParseCapabilitiesErrors(t *testing.T) {
 		{name: "other xml", doc: `<?xml version="1.0"?><WFS_Capabilities version="2.0.0"/>`, want: ErrNotCapabilities},
 		{name: "ogc exception", doc: `<?xml version="1.0"?><ServiceExceptionReport version="1.3.0" xmlns="http://www.opengis.net/ogc"><ServiceException code="InvalidFormat">
   msWMSLoadGetMapParams(): bad
-</ServiceException></ServiceExceptionReport>`, wantExc: &ServiceException{Code: "InvalidFormat", Message: "msWMSLoadGetMapParams(): bad"}},
-		{name: "1.1.1 exception with CDATA", doc: `<ServiceExceptionReport version="1.1.1"><ServiceException><![CDATA[Layer not found]]></ServiceException></ServiceExceptionReport>`, wantExc: &ServiceException{Message: "Layer not found"}},
-		{name: "ows exception", doc: `<ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows/1.1" version="1.1.0"><ows:Exception exceptionCode="VersionNegotiationFailed" locator="version"><ows:ExceptionText>no 1.3.0</ows:ExceptionText></ows:Exception></ows:ExceptionReport>`, wantExc: &ServiceException{Code: "VersionNegotiationFailed", Message: "no 1.3.0"}},
+</ServiceException></ServiceExceptionReport>`, wantExc: &layers.ServiceException{Code: "InvalidFormat", Message: "msWMSLoadGetMapParams(): bad"}},
+		{name: "1.1.1 exception with CDATA", doc: `<ServiceExceptionReport version="1.1.1"><ServiceException><![CDATA[Layer not found]]></ServiceException></ServiceExceptionReport>`, wantExc: &layers.ServiceException{Message: "Layer not found"}},
+		{name: "ows exception", doc: `<ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows/1.1" version="1.1.0"><ows:Exception exceptionCode="VersionNegotiationFailed" locator="version"><ows:ExceptionText>no 1.3.0</ows:ExceptionText></ows:Exception></ows:ExceptionReport>`, wantExc: &layers.ServiceException{Code: "VersionNegotiationFailed", Message: "no 1.3.0"}},
 		{name: "truncated", doc: capsDoc130(`<Layer><Name>a</Name>`)[:200]},
 		{name: "64 levels ok", doc: deep(MaxLayerDepth), wantNone: true},
 		{name: "65 levels refused", doc: deep(MaxLayerDepth + 1), want: ErrCapabilitiesTooDeep},
@@ -336,9 +338,9 @@ func TestParseCapabilitiesErrors(t *testing.T) {
 					t.Errorf("len(Layers()) = %d, want %d", got, MaxLayerDepth)
 				}
 			case tt.wantExc != nil:
-				var se *ServiceException
+				var se *layers.ServiceException
 				if !errors.As(err, &se) {
-					t.Fatalf("ParseCapabilities error = %v, want a *ServiceException", err)
+					t.Fatalf("ParseCapabilities error = %v, want a *layers.ServiceException", err)
 				}
 				if *se != *tt.wantExc {
 					t.Errorf("ServiceException = %+v, want %+v", *se, *tt.wantExc)
