@@ -173,9 +173,10 @@ func (a *App) resolveSpecs() {
 		if _, ok := d.specErr[l.ID]; ok {
 			continue
 		}
-		src, ok := d.sourceOf(&l)
-		if !ok {
-			d.specErr[l.ID] = "not an http(s) WMS address"
+		src, err := d.ws.LayerSource(d.proj, l)
+		if err != nil {
+			// A kind not drawn yet, or a source that is no address.
+			d.specErr[l.ID] = errorReason(err)
 			continue
 		}
 		if d.access(src).Blocked() {

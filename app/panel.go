@@ -136,9 +136,9 @@ func (a *App) layerStatus(id string) rowStatus {
 	if !ok {
 		return rowStatus{}
 	}
-	src, ok := d.sourceOf(l)
-	if !ok {
-		return rowStatus{warn: true, reason: "not an http(s) WMS address"}
+	src, err := d.ws.LayerSource(d.proj, *l)
+	if err != nil {
+		return rowStatus{warn: true, reason: errorReason(err)}
 	}
 	if acc := d.access(src); acc.Blocked() {
 		return rowStatus{warn: true, reason: acc.Reason, blocked: true}

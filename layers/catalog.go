@@ -142,7 +142,7 @@ func (c *Catalog) Spec(ctx context.Context, l project.Layer) (LayerSpec, error) 
 	if err != nil {
 		return LayerSpec{}, err
 	}
-	env := Env{Catalog: c, Credentialed: c.credentialed != nil && c.credentialed(src)}
+	env := Env{Catalog: c, Credentialed: src != "" && c.credentialed != nil && c.credentialed(src)}
 	spec, err := k.Resolve(ctx, env, l)
 	if err != nil {
 		return LayerSpec{}, err

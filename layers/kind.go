@@ -34,7 +34,9 @@ type Kind interface {
 	// what the transport attaches a credential for. l.Source is already
 	// resolved against the project folder. A kind whose requests span
 	// many paths returns a path prefix ending in "/" (vault.Source.Covers).
-	// A layer that does not name an http(s) source is an error.
+	// A layer that needs no credential because it makes no request (a
+	// local file) returns "" and no error; one whose source should be an
+	// http(s) URL and is not is an error.
 	Source(l project.Layer) (vault.Source, error)
 
 	// Resolve turns a project layer into the engine's spec: it sets

@@ -118,6 +118,9 @@ func (w *Workspace) Spec(ctx context.Context, p *project.Project, l project.Laye
 	if err != nil {
 		return layers.LayerSpec{}, err
 	}
+	if src == "" { // a local file: no credential, nothing to block
+		return w.catalog.Spec(ctx, l)
+	}
 	if a := w.Access(src); a.Blocked() {
 		return layers.LayerSpec{}, &vault.AuthError{Source: src, Reason: vault.AuthReason(a.Reason)}
 	}

@@ -273,7 +273,7 @@ func SourcesOf(kinds *layers.Registry, p *project.Project) []vault.Source {
 	seen := map[vault.Source]bool{}
 	for _, l := range p.Layers {
 		l.Source = p.Resolve(l.Source)
-		if src, err := kinds.Source(l); err == nil && !seen[src] {
+		if src, err := kinds.Source(l); err == nil && src != "" && !seen[src] {
 			seen[src] = true
 			out = append(out, src)
 		}
