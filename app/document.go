@@ -156,6 +156,8 @@ func errorReason(err error) string {
 	switch {
 	case errors.As(err, &ae):
 		return string(ae.Reason)
+	case errors.Is(err, vault.ErrBadURL):
+		return "not an http(s) address"
 	case errors.As(err, &he):
 		return "server error: HTTP " + strconv.Itoa(he.Status)
 	case errors.As(err, &se):
