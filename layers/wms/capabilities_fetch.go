@@ -14,13 +14,13 @@ import (
 	"mapvault/vault"
 )
 
-// capsMaxErrorBody bounds how much of a non-2xx answer is read to find a
+// maxErrorBody bounds how much of a non-2xx answer is read to find a
 // ServiceException in it.
-const capsMaxErrorBody = 64 << 10
+const maxErrorBody = 64 << 10
 
-// errCapsNilClient: FetchCapabilities never falls back to
+// errNilClient: FetchCapabilities never falls back to
 // http.DefaultClient, which would bypass the credential transport.
-var errCapsNilClient = errors.New("layers: FetchCapabilities needs an HTTP client")
+var errNilClient = errors.New("layers: FetchCapabilities needs an HTTP client")
 
 // FetchCapabilities asks serviceURL for its GetCapabilities document with
 // client (which must be the authenticating client: the request carries
@@ -38,23 +38,23 @@ var errCapsNilClient = errors.New("layers: FetchCapabilities needs an HTTP clien
 // the parse errors of ParseCapabilities. URLs in errors are redacted.
 func FetchCapabilities(ctx context.Context, client *http.Client, serviceURL string) (*Capabilities, error) {
 	if client == nil {
-		return nil, errCapsNilClient
+		return nil, errNilClient
 	}
 	src, err := vault.SourceOf(serviceURL)
 	if err != nil {
 		return nil, err
 	}
 	ctx = vault.WithSource(ctx, src)
-	caps, err := capsFetchVersion(ctx, client, serviceURL, "1.3.0")
-	if err == nil || !capsShouldFallBack(err) {
+	caps, err := fetchVersion(ctx, client, serviceURL, "1.3.0")
+	if err == nil || !shouldFallBack(err) {
 		return caps, err
 	}
-	return capsFetchVersion(ctx, client, serviceURL, "1.1.1")
+	return fetchVersion(ctx, client, serviceURL, "1.1.1")
 }
 
-// capsShouldFallBack reports whether a failed 1.3.0 request is worth
+// shouldFallBack reports whether a failed 1.3.0 request is worth
 // repeating as 1.1.1.
-func capsShouldFallBack(err error) bool {
+func shouldFallBack(err error) bool {
 	var he *layers.HTTPError
 	if errors.As(err, &he) {
 		return he.Status == http.StatusBadRequest
@@ -101,7 +101,7 @@ func CapabilitiesURL(serviceURL, version string) (string, error) {
 	return u.String(), nil
 }
 
-func capsFetchVersion(ctx context.Context, client *http.Client, serviceURL, version string) (*Capabilities, error) {
+func fetchVersion(ctx context.Context, client *http.Client, serviceURL, version string) (*Capabilities, error) {
 	reqURL, err := CapabilitiesURL(serviceURL, version)
 	if err != nil {
 		return nil, err
@@ -124,10 +124,10 @@ func capsFetchVersion(ctx context.Context, client *http.Client, serviceURL, vers
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		he := &layers.HTTPError{Status: resp.StatusCode, URL: redacted}
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, capsMaxErrorBody))
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		var se *layers.ServiceException
 		if _, perr := ParseCapabilities(bytes.NewReader(body)); errors.As(perr, &se) {
-			capsScrub(se, reqURL)
+			scrub(se, reqURL)
 			return nil, fmt.Errorf("%w: %w", he, se)
 		}
 		return nil, he
@@ -140,10 +140,10 @@ func capsFetchVersion(ctx context.Context, client *http.Client, serviceURL, vers
 	if len(body) > MaxCapabilitiesSize {
 		return nil, fmt.Errorf("layers: GetCapabilities %s: %w", redacted, ErrCapabilitiesTooLarge)
 	}
-	if capsLooksHTML(body, resp.Header.Get("Content-Type")) {
-		title := capsHTMLTitle(body)
+	if looksHTML(body, resp.Header.Get("Content-Type")) {
+		title := htmlTitle(body)
 		if title != "" {
-			title = capsScrubText(title, reqURL)
+			title = scrubText(title, reqURL)
 			return nil, fmt.Errorf("%w (%q) from %s", layers.ErrHTMLResponse, title, redacted)
 		}
 		return nil, fmt.Errorf("%w from %s", layers.ErrHTMLResponse, redacted)
@@ -152,7 +152,7 @@ func capsFetchVersion(ctx context.Context, client *http.Client, serviceURL, vers
 	if err != nil {
 		var se *layers.ServiceException
 		if errors.As(err, &se) {
-			capsScrub(se, reqURL)
+			scrub(se, reqURL)
 			return nil, se
 		}
 		return nil, fmt.Errorf("layers: GetCapabilities %s: %w", redacted, err)
@@ -160,9 +160,9 @@ func capsFetchVersion(ctx context.Context, client *http.Client, serviceURL, vers
 	return caps, nil
 }
 
-// capsLooksHTML sniffs an HTML page: by its first tag, or by a text/html
+// looksHTML sniffs an HTML page: by its first tag, or by a text/html
 // content type on a body that does not start as XML.
-func capsLooksHTML(body []byte, contentType string) bool {
+func looksHTML(body []byte, contentType string) bool {
 	head := bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xEF\xBB\xBF")), " \t\r\n")
 	head = head[:min(len(head), 512)]
 	lower := bytes.ToLower(head)
@@ -172,8 +172,8 @@ func capsLooksHTML(body []byte, contentType string) bool {
 	return strings.Contains(strings.ToLower(contentType), "text/html") && !bytes.HasPrefix(lower, []byte("<?xml"))
 }
 
-// capsHTMLTitle returns the bounded <title> text of an HTML page.
-func capsHTMLTitle(body []byte) string {
+// htmlTitle returns the bounded <title> text of an HTML page.
+func htmlTitle(body []byte) string {
 	lower := bytes.ToLower(body[:min(len(body), 64<<10)])
 	i := bytes.Index(lower, []byte("<title"))
 	if i < 0 {
@@ -195,18 +195,18 @@ func capsHTMLTitle(body []byte) string {
 	return t
 }
 
-// capsScrub removes from a server's exception message any query value of
+// scrub removes from a server's exception message any query value of
 // the request URL (a server may echo a key parameter back).
-func capsScrub(se *layers.ServiceException, reqURL string) {
-	se.Message = capsScrubText(se.Message, reqURL)
-	se.Code = capsScrubText(se.Code, reqURL)
+func scrub(se *layers.ServiceException, reqURL string) {
+	se.Message = scrubText(se.Message, reqURL)
+	se.Code = scrubText(se.Code, reqURL)
 }
 
-func capsScrubText(s, reqURL string) string {
+func scrubText(s, reqURL string) string {
 	if u, err := url.Parse(reqURL); err == nil {
 		for name, vs := range u.Query() {
 			for _, v := range vs {
-				if v != "" && (capsIsKeyParam(name) || vault.LooksSecret(v)) {
+				if v != "" && (isKeyParam(name) || vault.LooksSecret(v)) {
 					s = strings.ReplaceAll(s, v, "REDACTED")
 				}
 			}
@@ -215,7 +215,7 @@ func capsScrubText(s, reqURL string) string {
 	return vault.RedactText(s)
 }
 
-func capsIsKeyParam(name string) bool {
+func isKeyParam(name string) bool {
 	for _, k := range vault.KeyParamNames() {
 		if strings.EqualFold(k, name) {
 			return true

@@ -17,17 +17,17 @@ import (
 	"mapvault/vault"
 )
 
-const capsExc130 = `<?xml version="1.0"?><ServiceExceptionReport version="1.3.0" xmlns="http://www.opengis.net/ogc"><ServiceException code="InvalidUpdateSequence">version 1.3.0 not supported</ServiceException></ServiceExceptionReport>`
+const exc130 = `<?xml version="1.0"?><ServiceExceptionReport version="1.3.0" xmlns="http://www.opengis.net/ogc"><ServiceException code="InvalidUpdateSequence">version 1.3.0 not supported</ServiceException></ServiceExceptionReport>`
 
-// capsServer answers GetCapabilities by VERSION with the given bodies and
+// fakeServer answers GetCapabilities by VERSION with the given bodies and
 // records the query of every request.
-type capsServer struct {
+type fakeServer struct {
 	mu      sync.Mutex
 	queries []url.Values
 	raw     []string
 }
 
-func (s *capsServer) start(t *testing.T, answer func(version string, w http.ResponseWriter)) *httptest.Server {
+func (s *fakeServer) start(t *testing.T, answer func(version string, w http.ResponseWriter)) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -40,7 +40,7 @@ func (s *capsServer) start(t *testing.T, answer func(version string, w http.Resp
 	return srv
 }
 
-func (s *capsServer) versions() []string {
+func (s *fakeServer) versions() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var v []string
@@ -51,8 +51,8 @@ func (s *capsServer) versions() []string {
 }
 
 func TestFetchCapabilitiesNegotiation(t *testing.T) {
-	doc111 := capsDoc111(`<Layer><Name>a</Name><Title>A</Title></Layer>`)
-	doc130 := capsDoc130(`<Layer><Name>a</Name><Title>A</Title></Layer>`)
+	doc111 := document111(`<Layer><Name>a</Name><Title>A</Title></Layer>`)
+	doc130 := document130(`<Layer><Name>a</Name><Title>A</Title></Layer>`)
 	tests := []struct {
 		name         string
 		answer       func(version string, w http.ResponseWriter)
@@ -63,7 +63,7 @@ func TestFetchCapabilitiesNegotiation(t *testing.T) {
 		{"1.1.1 answer to 1.3.0 is taken", func(v string, w http.ResponseWriter) { io.WriteString(w, doc111) }, "1.1.1", []string{"1.3.0"}},
 		{"exception then 1.1.1", func(v string, w http.ResponseWriter) {
 			if v == "1.3.0" {
-				io.WriteString(w, capsExc130)
+				io.WriteString(w, exc130)
 				return
 			}
 			io.WriteString(w, doc111)
@@ -85,7 +85,7 @@ func TestFetchCapabilitiesNegotiation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var s capsServer
+			var s fakeServer
 			srv := s.start(t, tt.answer)
 			caps, err := FetchCapabilities(context.Background(), srv.Client(), srv.URL+"/wms")
 			if err != nil {
@@ -108,7 +108,7 @@ func TestFetchCapabilitiesErrors(t *testing.T) {
 		check     func(t *testing.T, err error)
 		wantCalls int
 	}{
-		{"exception on both versions", func(v string, w http.ResponseWriter) { io.WriteString(w, capsExc130) }, func(t *testing.T, err error) {
+		{"exception on both versions", func(v string, w http.ResponseWriter) { io.WriteString(w, exc130) }, func(t *testing.T, err error) {
 			var se *layers.ServiceException
 			if !errors.As(err, &se) || se.Code != "InvalidUpdateSequence" || !strings.Contains(err.Error(), "not supported") {
 				t.Errorf("error = %v, want the ServiceException with its code and message", err)
@@ -167,7 +167,7 @@ func TestFetchCapabilitiesErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var s capsServer
+			var s fakeServer
 			srv := s.start(t, tt.answer)
 			caps, err := FetchCapabilities(context.Background(), srv.Client(), srv.URL+"/wms?token=SECRETKEY")
 			if err == nil {
@@ -185,9 +185,9 @@ func TestFetchCapabilitiesErrors(t *testing.T) {
 }
 
 func TestFetchCapabilitiesVendorParams(t *testing.T) {
-	var s capsServer
+	var s fakeServer
 	srv := s.start(t, func(v string, w http.ResponseWriter) {
-		io.WriteString(w, capsDoc130(`<Layer><Name>a</Name></Layer>`))
+		io.WriteString(w, document130(`<Layer><Name>a</Name></Layer>`))
 	})
 	_, err := FetchCapabilities(context.Background(), srv.Client(), srv.URL+"/cgi-bin/mapserv?map=/srv/maps/a%20b.map&service=wfs&Request=GetMap&version=1.0.0&lang=de#frag")
 	if err != nil {
@@ -228,7 +228,7 @@ func TestCapabilitiesURL(t *testing.T) {
 
 func TestFetchCapabilitiesContext(t *testing.T) {
 	release := make(chan struct{})
-	var s capsServer
+	var s fakeServer
 	srv := s.start(t, func(v string, w http.ResponseWriter) { <-release })
 	defer close(release)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -252,7 +252,7 @@ func TestFetchCapabilitiesSendsCredentialForSource(t *testing.T) {
 		mu.Lock()
 		gotAuth = append(gotAuth, r.Header.Get("Authorization"))
 		mu.Unlock()
-		io.WriteString(w, capsDoc130(`<Layer><Name>a</Name></Layer>`))
+		io.WriteString(w, document130(`<Layer><Name>a</Name></Layer>`))
 	}))
 	defer srv.Close()
 	src, err := vault.SourceOf(srv.URL + "/wms")

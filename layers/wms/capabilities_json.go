@@ -9,35 +9,35 @@ import (
 	"github.com/twpayne/go-geom"
 )
 
-// capsReportHead is the start of the JSON shape printed by `mapvault-cli
-// layers`; "layers" follows it, one capsReportLayer per layer.
-type capsReportHead struct {
+// reportHead is the start of the JSON shape printed by `mapvault-cli
+// layers`; "layers" follows it, one reportLayer per layer.
+type reportHead struct {
 	Version   string   `json:"version"`
 	Title     string   `json:"title"`
 	GetMapURL string   `json:"getmap_url"`
 	Formats   []string `json:"formats"`
 }
 
-type capsReportLayer struct {
-	Name       string                         `json:"name"`
-	Title      string                         `json:"title"`
-	Depth      int                            `json:"depth"`
-	Queryable  bool                           `json:"queryable"`
-	CRS        []string                       `json:"crs"`
-	BBox       *capsReportBBox                `json:"bbox"`
-	BBoxes     map[string][4]float64          `json:"bboxes"`
-	Styles     []string                       `json:"styles"`
-	Dimensions map[string]capsReportDimension `json:"dimensions"`
+type reportLayer struct {
+	Name       string                     `json:"name"`
+	Title      string                     `json:"title"`
+	Depth      int                        `json:"depth"`
+	Queryable  bool                       `json:"queryable"`
+	CRS        []string                   `json:"crs"`
+	BBox       *reportBBox                `json:"bbox"`
+	BBoxes     map[string][4]float64      `json:"bboxes"`
+	Styles     []string                   `json:"styles"`
+	Dimensions map[string]reportDimension `json:"dimensions"`
 }
 
-type capsReportBBox struct {
+type reportBBox struct {
 	West  float64 `json:"west"`
 	South float64 `json:"south"`
 	East  float64 `json:"east"`
 	North float64 `json:"north"`
 }
 
-type capsReportDimension struct {
+type reportDimension struct {
 	Units   string `json:"units"`
 	Default string `json:"default"`
 	Values  string `json:"values"`
@@ -72,7 +72,7 @@ func (c *Capabilities) WriteReportJSON(w io.Writer) error {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	head := capsReportHead{
+	head := reportHead{
 		Version:   c.Version,
 		Title:     c.Title,
 		GetMapURL: c.GetMapURL,
@@ -89,7 +89,7 @@ func (c *Capabilities) WriteReportJSON(w io.Writer) error {
 	n := 0
 	for _, l := range c.Layers() {
 		buf.Reset()
-		if err := enc.Encode(capsReportOf(l)); err != nil {
+		if err := enc.Encode(reportOf(l)); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -112,9 +112,9 @@ func (c *Capabilities) WriteReportJSON(w io.Writer) error {
 	return bw.Flush()
 }
 
-// capsReportOf builds one layer's report entry.
-func capsReportOf(l *Layer) capsReportLayer {
-	rl := capsReportLayer{
+// reportOf builds one layer's report entry.
+func reportOf(l *Layer) reportLayer {
+	rl := reportLayer{
 		Name:       l.Name,
 		Title:      l.Title,
 		Depth:      l.Depth,
@@ -122,23 +122,23 @@ func capsReportOf(l *Layer) capsReportLayer {
 		CRS:        l.CRS(),
 		BBoxes:     map[string][4]float64{},
 		Styles:     []string{},
-		Dimensions: map[string]capsReportDimension{},
+		Dimensions: map[string]reportDimension{},
 	}
 	if b := l.GeographicBBox; b != nil {
-		rl.BBox = &capsReportBBox{West: b.Min(0), South: b.Min(1), East: b.Max(0), North: b.Max(1)}
+		rl.BBox = &reportBBox{West: b.Min(0), South: b.Min(1), East: b.Max(0), North: b.Max(1)}
 	}
 	l.eachBBox(func(crs string, b *geom.Bounds) {
-		rl.BBoxes[crs] = capsReportBox(b)
+		rl.BBoxes[crs] = reportBox(b)
 	})
 	for _, s := range l.Styles() {
 		rl.Styles = append(rl.Styles, s.Name)
 	}
 	for k, d := range l.Dimensions() {
-		rl.Dimensions[k] = capsReportDimension{Units: d.Units, Default: d.Default, Values: d.Values}
+		rl.Dimensions[k] = reportDimension{Units: d.Units, Default: d.Default, Values: d.Values}
 	}
 	return rl
 }
 
-func capsReportBox(b *geom.Bounds) [4]float64 {
+func reportBox(b *geom.Bounds) [4]float64 {
 	return [4]float64{b.Min(0), b.Min(1), b.Max(0), b.Max(1)}
 }
