@@ -98,6 +98,7 @@ func TestAddAndRenderXYZ(t *testing.T) {
 		t.Errorf("KeyVault entry for %s = %+v, %v; want query key (sources: %v)", src, e, ok, kv.Sources())
 	}
 
+	wantCode(t, runArgs(t, "check", path), exitOK, "check (a template is no secret)")
 	out := filepath.Join(dir, "out.png")
 	r = runArgs(t, "render", path, "-o", out, "--size", "300x200", "--center", "10,50", "--zoom", "4", "--no-keychain")
 	wantCode(t, r, exitBlocked, "render without the key")
