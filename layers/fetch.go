@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	_ "image/gif"  // GetMap formats
-	_ "image/jpeg" // GetMap formats
-	_ "image/png"  // GetMap formats
+	_ "image/gif"  // tile formats
+	_ "image/jpeg" // tile formats
+	_ "image/png"  // tile formats
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"golang.org/x/image/draw"
-	_ "golang.org/x/image/webp" // GetMap formats
+	_ "golang.org/x/image/webp" // tile formats
 
 	"mapvault/vault"
 )
