@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"mapvault/app/session"
-	"mapvault/layers"
+	"mapvault/layers/wms"
 	"mapvault/project"
 	"mapvault/vault"
 )
@@ -125,7 +125,7 @@ func (a *App) readCapabilities(clean string, src vault.Source, mayAsk bool) {
 	go func() {
 		ctx, cancel := context.WithTimeout(d.ctx, capabilitiesTimeout)
 		defer cancel()
-		caps, err := d.ws.Catalog().Capabilities(ctx, clean)
+		caps, err := wms.CapabilitiesFrom(ctx, d.ws.Catalog(), clean)
 		a.do(func() {
 			wait.Hide()
 			if a.doc != d {
@@ -181,9 +181,9 @@ func capabilitiesURL(service string) string {
 
 // layerPicker is the capabilities tree; the user checks layers to add.
 type layerPicker struct {
-	caps   *layers.Capabilities
+	caps   *wms.Capabilities
 	clean  string
-	nodes  map[string]*layers.Layer
+	nodes  map[string]*wms.Layer
 	kids   map[string][]string
 	picked map[string]bool // node ids
 	tree   *widget.Tree
@@ -191,11 +191,11 @@ type layerPicker struct {
 	dlg    *dialog.CustomDialog
 }
 
-func (a *App) showPicker(caps *layers.Capabilities, clean string) {
+func (a *App) showPicker(caps *wms.Capabilities, clean string) {
 	d := a.doc
-	p := &layerPicker{caps: caps, clean: clean, nodes: map[string]*layers.Layer{}, kids: map[string][]string{}, picked: map[string]bool{}}
-	var walk func(parent string, ls []*layers.Layer)
-	walk = func(parent string, ls []*layers.Layer) {
+	p := &layerPicker{caps: caps, clean: clean, nodes: map[string]*wms.Layer{}, kids: map[string][]string{}, picked: map[string]bool{}}
+	var walk func(parent string, ls []*wms.Layer)
+	walk = func(parent string, ls []*wms.Layer) {
 		for i, l := range ls {
 			id := parent + "/" + strconv.Itoa(i)
 			p.nodes[id] = l
@@ -315,8 +315,8 @@ func (a *App) addPicked(p *layerPicker) int {
 		}
 		a.doc.proj.AddLayer(project.Layer{
 			Name: title, Kind: project.KindWMS, Source: p.clean,
-			WMSLayers: []string{l.Name}, Styles: []string{""},
-			Format: session.PickFormat(p.caps.GetMapFormats), WMSVersion: p.caps.Version,
+			WMS: project.WMS{Layers: []string{l.Name}, Styles: []string{""},
+				Format: wms.PickFormat(p.caps.GetMapFormats), Version: p.caps.Version},
 			Opacity: 1, Visible: true,
 		})
 		n++

@@ -173,9 +173,10 @@ func (a *App) resolveSpecs() {
 		if _, ok := d.specErr[l.ID]; ok {
 			continue
 		}
-		src, ok := d.sourceOf(&l)
-		if !ok {
-			d.specErr[l.ID] = "not an http(s) WMS address"
+		src, err := d.ws.LayerSource(d.proj, l)
+		if err != nil {
+			// A kind not drawn yet, or a source that is no address.
+			d.specErr[l.ID] = errorReason(err)
 			continue
 		}
 		if d.access(src).Blocked() {
@@ -347,8 +348,8 @@ func layerTitle(l *project.Layer) string {
 	if strings.TrimSpace(l.Name) != "" {
 		return l.Name
 	}
-	if len(l.WMSLayers) > 0 {
-		return strings.Join(l.WMSLayers, ", ")
+	if len(l.WMS.Layers) > 0 {
+		return strings.Join(l.WMS.Layers, ", ")
 	}
 	return l.ID
 }

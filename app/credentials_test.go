@@ -30,7 +30,7 @@ func writeBasicProject(t *testing.T, base string) string {
 		visible bool
 	}{{"A", true}, {"B", false}, {"C", true}} {
 		p.AddLayer(project.Layer{Name: l.name, Kind: project.KindWMS, Source: base + demo.BasicPath,
-			WMSLayers: []string{"countries"}, Format: "image/png", WMSVersion: "1.3.0", Opacity: 1, Visible: l.visible})
+			WMS: project.WMS{Layers: []string{"countries"}, Format: "image/png", Version: "1.3.0"}, Opacity: 1, Visible: l.visible})
 	}
 	path := filepath.Join(t.TempDir(), "basic.mapvault.json")
 	if err := project.Save(path, p); err != nil {

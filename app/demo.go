@@ -112,7 +112,7 @@ func (a *App) OpenPublicExample() error {
 // that nobody serves yet (a saved demo project reopens with its server).
 func (a *App) startDemoFor(p *project.Project) {
 	seen := map[string]bool{}
-	for _, src := range session.Sources(p) {
+	for _, src := range session.SourcesOf(a.svc.kinds(), p) {
 		if !isDemoSource(src) {
 			continue
 		}

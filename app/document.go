@@ -52,6 +52,7 @@ func newDocument(svc Services, p *project.Project, path string, kv *vault.KeyVau
 		Keychain:  svc.Keychain,
 		Transport: svc.Transport,
 		Engine:    svc.Engine,
+		Kinds:     svc.kinds(),
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	return &document{
@@ -80,7 +81,7 @@ func (d *document) kv() *vault.KeyVault { return d.ws.KeyVault() }
 // sourceOf returns the layer's credential source; ok is false for a layer
 // whose source is not an http(s) URL.
 func (d *document) sourceOf(l *project.Layer) (vault.Source, bool) {
-	src, err := vault.SourceOf(d.proj.Resolve(l.Source))
+	src, err := d.ws.LayerSource(d.proj, *l)
 	return src, err == nil
 }
 
@@ -111,7 +112,7 @@ func (d *document) panelIndex(src vault.Source) int {
 }
 
 // sources returns the distinct sources of the project's layers in order.
-func (d *document) sources() []vault.Source { return session.Sources(d.proj) }
+func (d *document) sources() []vault.Source { return d.ws.Sources(d.proj) }
 
 // forgetSource drops what the document derived from src's access so that
 // it is resolved again (after credentials changed).
@@ -168,6 +169,8 @@ func errorReason(err error) string {
 	switch {
 	case errors.As(err, &ae):
 		return string(ae.Reason)
+	case errors.Is(err, vault.ErrBadURL):
+		return "not an http(s) address"
 	case errors.As(err, &he):
 		return "server error: HTTP " + strconv.Itoa(he.Status)
 	case errors.As(err, &se):
@@ -175,7 +178,11 @@ func errorReason(err error) string {
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne), errors.As(err, &ue):
 		return "server unreachable"
 	default:
-		return oneLine(strings.TrimPrefix(err.Error(), "layers: "))
+		msg := err.Error()
+		for _, prefix := range []string{"layers: ", "wms: ", "xyz: "} {
+			msg = strings.TrimPrefix(msg, prefix)
+		}
+		return oneLine(msg)
 	}
 }
 

@@ -128,9 +128,7 @@ func (m *MapView) SetLayers(specs []layers.LayerSpec) {
 }
 
 func specEqual(a, b layers.LayerSpec) bool {
-	return a.ID == b.ID && a.URL == b.URL && a.Opacity == b.Opacity && a.CRS == b.CRS &&
-		a.Format == b.Format && a.Version == b.Version && a.Transparent == b.Transparent &&
-		slices.Equal(a.Names, b.Names) && slices.Equal(a.Styles, b.Styles) && a.Source == b.Source
+	return a.ID == b.ID && a.Key() == b.Key() && a.Opacity == b.Opacity && a.Source == b.Source
 }
 
 // View returns the engine view for the widget's current size.

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"mapvault/layers"
+	"mapvault/layers/wms"
 )
 
 // layerPanel is the ordered layer list: the top of the list is the top of
@@ -135,9 +136,9 @@ func (a *App) layerStatus(id string) rowStatus {
 	if !ok {
 		return rowStatus{}
 	}
-	src, ok := d.sourceOf(l)
-	if !ok {
-		return rowStatus{warn: true, reason: "not an http(s) WMS address"}
+	src, err := d.ws.LayerSource(d.proj, *l)
+	if err != nil {
+		return rowStatus{warn: true, reason: errorReason(err)}
 	}
 	if acc := d.access(src); acc.Blocked() {
 		return rowStatus{warn: true, reason: acc.Reason, blocked: true}
@@ -289,10 +290,10 @@ func (a *App) Unlock(id string) {
 func (a *App) ZoomToLayer(id string) {
 	d := a.doc
 	l, ok := d.proj.Layer(id)
-	if !ok || len(l.WMSLayers) == 0 {
+	if !ok || len(l.WMS.Layers) == 0 {
 		return
 	}
-	srcURL, name := l.Source, l.WMSLayers[0]
+	srcURL, name := l.Source, l.WMS.Layers[0]
 	if src, ok := d.sourceOf(l); ok {
 		if acc := d.access(src); acc.Blocked() {
 			a.status.setNote("Zoom to layer: " + layerTitle(l) + " " + acc.Reason)
@@ -302,7 +303,7 @@ func (a *App) ZoomToLayer(id string) {
 	go func() {
 		ctx, cancel := context.WithTimeout(d.ctx, capabilitiesTimeout)
 		defer cancel()
-		caps, err := d.ws.Catalog().Capabilities(ctx, srcURL)
+		caps, err := wms.CapabilitiesFrom(ctx, d.ws.Catalog(), d.proj.Resolve(srcURL))
 		a.do(func() {
 			if a.doc != d {
 				return

@@ -16,7 +16,6 @@ import (
 
 	"mapvault/app/session"
 	"mapvault/assets/demo"
-	"mapvault/layers"
 	"mapvault/vault"
 )
 
@@ -318,7 +317,9 @@ func (p *credPrompt) probeTarget() (vault.Target, error) {
 		return vault.Target{}, errors.New("no layer of this service left in the project")
 	}
 	lon, lat, _ := p.a.mapView.Center()
-	return layers.ProbeTarget(*ls[0], lon, lat)
+	l := *ls[0]
+	l.Source = p.a.doc.proj.Resolve(l.Source)
+	return p.a.doc.ws.Kinds().ProbeTarget(l, lon, lat)
 }
 
 // Submit checks the credential against the server in a goroutine.

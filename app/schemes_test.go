@@ -113,7 +113,7 @@ func TestClientCertificatePrompt(t *testing.T) {
 	p := project.New("closed")
 	p.View = project.View{Lon: 10, Lat: 50, Zoom: 3}
 	p.AddLayer(project.Layer{Name: "Closed land", Kind: project.KindWMS, Source: srv.URL + demo.PublicPath,
-		WMSLayers: []string{"land"}, Format: "image/png", WMSVersion: "1.3.0", Opacity: 1, Visible: true})
+		WMS: project.WMS{Layers: []string{"land"}, Format: "image/png", Version: "1.3.0"}, Opacity: 1, Visible: true})
 	path := filepath.Join(dir, "closed.mapvault.json")
 	if err := project.Save(path, p); err != nil {
 		t.Fatal(err)
@@ -193,7 +193,7 @@ func TestOAuth2SignInPrompt(t *testing.T) {
 	pr := project.New("sso")
 	pr.View = project.View{Lon: 10, Lat: 50, Zoom: 3}
 	pr.AddLayer(project.Layer{Name: "SSO land", Kind: project.KindWMS, Source: rs.URL + demo.PublicPath,
-		WMSLayers: []string{"land"}, Format: "image/png", WMSVersion: "1.3.0", Opacity: 1, Visible: true})
+		WMS: project.WMS{Layers: []string{"land"}, Format: "image/png", Version: "1.3.0"}, Opacity: 1, Visible: true})
 	path := filepath.Join(dir, "sso.mapvault.json")
 	if err := project.Save(path, pr); err != nil {
 		t.Fatal(err)
@@ -288,7 +288,7 @@ func TestDigestPrompt(t *testing.T) {
 	p := project.New("digest")
 	p.View = project.View{Lon: 10, Lat: 50, Zoom: 3}
 	p.AddLayer(project.Layer{Name: "Digest land", Kind: project.KindWMS, Source: srv.URL + demo.PublicPath,
-		WMSLayers: []string{"land"}, Format: "image/png", WMSVersion: "1.3.0", Opacity: 1, Visible: true})
+		WMS: project.WMS{Layers: []string{"land"}, Format: "image/png", Version: "1.3.0"}, Opacity: 1, Visible: true})
 	path := filepath.Join(t.TempDir(), "digest.mapvault.json")
 	if err := project.Save(path, p); err != nil {
 		t.Fatal(err)

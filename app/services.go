@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"mapvault/layers"
+	"mapvault/layers/kinds"
 	"mapvault/vault"
 )
 
@@ -27,6 +28,8 @@ type Services struct {
 	OpenURL func(url string) error
 	// Engine are the options for each document's engine.
 	Engine layers.Options
+	// Kinds are the layer kinds documents draw; nil for kinds.Default().
+	Kinds *layers.Registry
 	// Do runs f on the UI goroutine. Nil means fyne.Do. Tests pass a queue
 	// they drain on the test goroutine.
 	Do func(f func())
@@ -39,6 +42,14 @@ type Options struct {
 	DemoAddr   string        // demo server address; "" means demo.DefaultAddr (falls back to 127.0.0.1:0 when busy)
 	Screenshot string        // write a PNG of the window and quit
 	After      time.Duration // screenshot deadline: taken earlier once all tiles have loaded
+}
+
+// kinds returns the layer kinds documents draw.
+func (s Services) kinds() *layers.Registry {
+	if s.Kinds == nil {
+		return kinds.Default()
+	}
+	return s.Kinds
 }
 
 func (s Services) openURL() func(string) error {

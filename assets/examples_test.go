@@ -15,8 +15,8 @@ func TestPublicServicesExample(t *testing.T) {
 		t.Fatalf("layers = %d, want 3", len(p.Layers))
 	}
 	for _, l := range p.Layers {
-		if l.Kind != project.KindWMS || len(l.WMSLayers) == 0 {
-			t.Errorf("layer %s = kind %q names %q, want a WMS layer", l.ID, l.Kind, l.WMSLayers)
+		if l.Kind != project.KindWMS || len(l.WMS.Layers) == 0 {
+			t.Errorf("layer %s = kind %q names %q, want a WMS layer", l.ID, l.Kind, l.WMS.Layers)
 		}
 	}
 	out, err := p.Marshal()

@@ -9,9 +9,10 @@ import (
 )
 
 // tileCache is the in-memory tile cache: an LRU bounded by the decoded size
-// of its images (4 bytes per pixel), keyed by GetMap URL. The URL holds no
-// secret (the transport adds credentials), so it is a safe key. Tiles are
-// never written to disk. Safe for concurrent use.
+// of its images (4 bytes per pixel), keyed by request URL (or a vector
+// tile's key). The URL holds no secret (the transport adds credentials),
+// so it is a safe key. Tiles are never written to disk. Safe for
+// concurrent use.
 type tileCache struct {
 	mu    sync.Mutex
 	max   int64

@@ -2,83 +2,90 @@ package layers
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
-
-	"github.com/twpayne/go-geom"
 
 	"mapvault/project"
 	"mapvault/vault"
 )
 
-// Catalog caches each service's capabilities for the session, so the version
-// a server speaks is negotiated once, and turns project layers into engine
-// specs. Concurrent requests for one service share one fetch. A failure is
-// shared too, by the callers waiting for it and by those that come within
+// Catalog resolves project layers into engine specs through the kind
+// registry, and keeps the service documents the kinds read for that
+// (capabilities) for the session, so a service is asked once. Concurrent
+// requests for one document share one fetch. A failure is shared too, by
+// the callers waiting for it and by those that come within
 // CatalogFailureTTL (a render's other layers of the same source, say), so a
 // failing server is asked once, not once per layer; Forget drops it at once
 // (credentials arrived). A fetch its caller cancelled is not shared: the
 // next caller tries again.
 type Catalog struct {
-	client *http.Client
-	now    func() time.Time // time.Now; tests set it
-	mu     sync.Mutex
-	byURL  map[string]*catalogEntry
+	client       *http.Client
+	kinds        *Registry
+	credentialed func(vault.Source) bool
+	now          func() time.Time // time.Now; tests set it
+	mu           sync.Mutex
+	docs         map[string]*catalogEntry
 }
 
-// CatalogFailureTTL is how long a failed capabilities fetch is given to
-// later callers before the service is asked again.
+// CatalogFailureTTL is how long a failed document fetch is given to later
+// callers before the service is asked again.
 const CatalogFailureTTL = 30 * time.Second
 
 type catalogEntry struct {
 	done chan struct{}
 	src  vault.Source
 	// Set before done is closed:
-	caps      *Capabilities
+	doc       any
 	err       error
 	at        time.Time // when the fetch ended
 	abandoned bool      // its caller's context ended: not the server's answer
 }
 
 // NewCatalog returns a catalog that fetches through client (the
-// authenticating client: it attaches credentials per source).
-func NewCatalog(client *http.Client) *Catalog {
-	return &Catalog{client: client, now: time.Now, byURL: map[string]*catalogEntry{}}
+// authenticating client: it attaches credentials per source) and resolves
+// layers with the kinds of kinds. credentialed, optional, tells Resolve
+// whether a source sends a credential this session (Env.Credentialed).
+func NewCatalog(client *http.Client, kinds *Registry, credentialed func(vault.Source) bool) *Catalog {
+	if kinds == nil {
+		kinds = NewRegistry()
+	}
+	return &Catalog{client: client, kinds: kinds, credentialed: credentialed, now: time.Now, docs: map[string]*catalogEntry{}}
 }
 
-// Capabilities returns the service's capabilities, fetching them once. A
-// failure is returned to every caller until CatalogFailureTTL has passed
-// or Forget is called for the service's source.
-func (c *Catalog) Capabilities(ctx context.Context, serviceURL string) (*Capabilities, error) {
-	src, err := vault.SourceOf(serviceURL)
-	if err != nil {
-		return nil, err
-	}
+// Client returns the authenticating client documents are read with.
+func (c *Catalog) Client() *http.Client { return c.client }
+
+// Kinds returns the kind registry.
+func (c *Catalog) Kinds() *Registry { return c.kinds }
+
+// Document returns the document stored under key (a kind's key for a
+// service description, e.g. "wms " + the service URL), fetching it once
+// with fetch. src is the source it belongs to, for Forget. A failure is
+// returned to every caller until CatalogFailureTTL has passed or Forget is
+// called for src; a fetch whose own caller gave up is not shared.
+func (c *Catalog) Document(ctx context.Context, key string, src vault.Source, fetch func(ctx context.Context) (any, error)) (any, error) {
 	for {
 		c.mu.Lock()
-		e, ok := c.byURL[serviceURL]
+		e, ok := c.docs[key]
 		if ok && e.expiredLocked(c.now()) {
-			delete(c.byURL, serviceURL)
+			delete(c.docs, key)
 			ok = false
 		}
 		if !ok {
 			e = &catalogEntry{done: make(chan struct{}), src: src}
-			c.byURL[serviceURL] = e
+			c.docs[key] = e
 			c.mu.Unlock()
-			caps, err := FetchCapabilities(vault.WithSource(ctx, src), c.client, serviceURL)
+			doc, err := fetch(ctx)
 			c.mu.Lock()
-			e.caps, e.err, e.at = caps, err, c.now()
+			e.doc, e.err, e.at = doc, err, c.now()
 			e.abandoned = err != nil && ctx.Err() != nil
-			if e.abandoned && c.byURL[serviceURL] == e {
-				delete(c.byURL, serviceURL)
+			if e.abandoned && c.docs[key] == e {
+				delete(c.docs, key)
 			}
 			c.mu.Unlock()
 			close(e.done)
-			return caps, err
+			return doc, err
 		}
 		c.mu.Unlock()
 		select {
@@ -87,7 +94,7 @@ func (c *Catalog) Capabilities(ctx context.Context, serviceURL string) (*Capabil
 			return nil, ctx.Err()
 		}
 		if e.err == nil {
-			return e.caps, nil
+			return e.doc, nil
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -110,101 +117,36 @@ func (e *catalogEntry) expiredLocked(now time.Time) bool {
 	}
 }
 
-// Forget drops the cached capabilities of src's services, so they are read
+// Forget drops the cached documents of src's services, so they are read
 // again (for example once credentials have been entered).
 func (c *Catalog) Forget(src vault.Source) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for u, e := range c.byURL {
+	for k, e := range c.docs {
 		if e.src == src {
-			delete(c.byURL, u)
+			delete(c.docs, k)
 		}
 	}
 }
 
-// Spec resolves a project layer into an engine spec: it checks the layer
-// names against the capabilities, chooses a CRS every named layer offers and
-// the GetMap URL. A GetMap URL that the capabilities document points at
-// another origin is not used: requests stay on the origin the user entered
-// (and credentials with them); the source URL itself is asked instead.
+// Spec resolves a project layer (its Source resolved against the project
+// folder) into an engine spec through its kind: an *UnsupportedKindError
+// for a kind no registered Kind draws, else what Kind.Resolve returns, with
+// ID, Source and Opacity from the layer.
 func (c *Catalog) Spec(ctx context.Context, l project.Layer) (LayerSpec, error) {
-	if l.Kind != project.KindWMS {
-		return LayerSpec{}, fmt.Errorf("layers: layer %s: kind %q is not supported", l.ID, l.Kind)
-	}
-	src, err := vault.SourceOf(l.Source)
+	k, err := c.kinds.Lookup(l.Kind)
 	if err != nil {
 		return LayerSpec{}, err
 	}
-	caps, err := c.Capabilities(ctx, l.Source)
+	src, err := k.Source(l)
 	if err != nil {
 		return LayerSpec{}, err
 	}
-	if len(l.WMSLayers) == 0 {
-		return LayerSpec{}, fmt.Errorf("layers: layer %s names no WMS layer", l.ID)
+	env := Env{Catalog: c, Credentialed: src != "" && c.credentialed != nil && c.credentialed(src)}
+	spec, err := k.Resolve(ctx, env, l)
+	if err != nil {
+		return LayerSpec{}, err
 	}
-	var crs string
-	for i, name := range l.WMSLayers {
-		cl := caps.Find(name)
-		if cl == nil {
-			return LayerSpec{}, fmt.Errorf("layers: the service no longer offers layer %q", name)
-		}
-		if i == 0 {
-			if crs, err = ChooseCRS(cl); err != nil {
-				return LayerSpec{}, err
-			}
-		} else if !cl.HasCRS(crs) {
-			return LayerSpec{}, fmt.Errorf("layers: layers %q and %q share no usable CRS", l.WMSLayers[0], name)
-		}
-	}
-	getMap := l.Source
-	if caps.GetMapURL != "" {
-		if u, err := url.Parse(caps.GetMapURL); err == nil && src.SameOrigin(u) {
-			getMap = caps.GetMapURL
-		}
-	}
-	format := l.Format
-	if format == "" {
-		format = "image/png"
-	}
-	return LayerSpec{
-		ID:          l.ID,
-		Source:      src,
-		URL:         getMap,
-		Version:     caps.Version,
-		Names:       l.WMSLayers,
-		Styles:      l.Styles,
-		Format:      format,
-		CRS:         crs,
-		Opacity:     l.Opacity,
-		Transparent: !strings.EqualFold(format, "image/jpeg"),
-	}, nil
-}
-
-// probeSize is the width and height of the probe GetMap: a real map request,
-// as small as servers reliably answer.
-const probeSize = 16
-
-// ProbeTarget returns a tiny GetMap for the project layer around lon/lat in
-// EPSG:4326 (offered by nearly every WMS), built from the project layer alone
-// so that it works while the capabilities are still protected. Auth
-// detection sends it to decide whether a credential works.
-func ProbeTarget(l project.Layer, lon, lat float64) (vault.Target, error) {
-	if _, err := vault.SourceOf(l.Source); err != nil {
-		return vault.Target{}, err
-	}
-	if len(l.WMSLayers) == 0 {
-		return vault.Target{}, fmt.Errorf("layers: layer %s names no WMS layer", l.ID)
-	}
-	version := l.WMSVersion
-	if version == "" {
-		version = "1.3.0"
-	}
-	format := l.Format
-	if format == "" {
-		format = "image/png"
-	}
-	const d = 0.01
-	box := geom.NewBounds(geom.XY).Set(lon-d, lat-d, lon+d, lat+d)
-	spec := LayerSpec{URL: l.Source, Version: version, Names: l.WMSLayers, Styles: l.Styles, Format: format, CRS: "EPSG:4326", Opacity: 1, Transparent: true}
-	return vault.Target{URL: GetMapURL(spec, box, probeSize, probeSize), Expect: "image"}, nil
+	spec.ID, spec.Source, spec.Opacity = l.ID, src, l.Opacity
+	return spec, nil
 }

@@ -3,8 +3,10 @@ package layers
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,7 +15,35 @@ import (
 	"mapvault/vault"
 )
 
-// TestCatalogSharesFailure: a service whose capabilities fail is asked
+// getDoc is a catalog document fetch for tests: a GET of u, the body as
+// the document, an *HTTPError for a non-2xx answer.
+func getDoc(c *Catalog, u string) func(ctx context.Context) (any, error) {
+	return func(ctx context.Context) (any, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.Client().Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return nil, &HTTPError{Status: resp.StatusCode, URL: u}
+		}
+		var b strings.Builder
+		_, err = io.Copy(&b, resp.Body)
+		return b.String(), err
+	}
+}
+
+// doc reads u's document through c.
+func doc(c *Catalog, ctx context.Context, u string) (any, error) {
+	src, _ := vault.SourceOf(u)
+	return c.Document(ctx, "test "+u, src, getDoc(c, u))
+}
+
+// TestCatalogSharesFailure: a service whose document fails is asked
 // once for all concurrent and later callers, until Forget or
 // CatalogFailureTTL; it used to be asked again by every caller in turn.
 func TestCatalogSharesFailure(t *testing.T) {
@@ -27,7 +57,7 @@ func TestCatalogSharesFailure(t *testing.T) {
 	defer srv.Close()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
-	c := NewCatalog(srv.Client())
+	c := NewCatalog(srv.Client(), nil, nil)
 	c.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	u := srv.URL + "/wms"
 	var wg sync.WaitGroup
@@ -36,7 +66,7 @@ func TestCatalogSharesFailure(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := c.Capabilities(context.Background(), u)
+			_, err := doc(c, context.Background(), u)
 			errs <- err
 		}()
 	}
@@ -56,19 +86,19 @@ func TestCatalogSharesFailure(t *testing.T) {
 	if n := requests.Load(); n != 1 {
 		t.Errorf("5 concurrent callers: %d requests, want 1", n)
 	}
-	if _, err := c.Capabilities(context.Background(), u); err == nil || requests.Load() != 1 {
+	if _, err := doc(c, context.Background(), u); err == nil || requests.Load() != 1 {
 		t.Errorf("later caller: error %v after %d requests, want the shared failure and 1 request", err, requests.Load())
 	}
 	src, _ := vault.SourceOf(u)
 	c.Forget(src)
-	c.Capabilities(context.Background(), u)
+	doc(c, context.Background(), u)
 	if n := requests.Load(); n != 2 {
 		t.Errorf("after Forget: %d requests, want 2", n)
 	}
 	mu.Lock()
 	now = now.Add(CatalogFailureTTL)
 	mu.Unlock()
-	c.Capabilities(context.Background(), u)
+	doc(c, context.Background(), u)
 	if n := requests.Load(); n != 3 {
 		t.Errorf("after CatalogFailureTTL: %d requests, want 3", n)
 	}
@@ -83,17 +113,17 @@ func TestCatalogCancelledFetchNotShared(t *testing.T) {
 			<-r.Context().Done()
 			return
 		}
-		w.Write([]byte(capsDoc130(`<Layer><Name>a</Name></Layer>`)))
+		w.Write([]byte("the document"))
 	}))
 	defer srv.Close()
-	c := NewCatalog(srv.Client())
+	c := NewCatalog(srv.Client(), nil, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := c.Capabilities(ctx, srv.URL+"/wms"); err == nil {
+	if _, err := doc(c, ctx, srv.URL+"/wms"); err == nil {
 		t.Fatal("cancelled fetch succeeded")
 	}
-	caps, err := c.Capabilities(context.Background(), srv.URL+"/wms")
-	if err != nil || caps.Find("a") == nil {
-		t.Errorf("next caller: %v, %v, want the capabilities", caps, err)
+	got, err := doc(c, context.Background(), srv.URL+"/wms")
+	if err != nil || got != "the document" {
+		t.Errorf("next caller: %v, %v, want the document", got, err)
 	}
 }

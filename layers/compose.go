@@ -24,7 +24,9 @@ type drawOp struct {
 // Compose draws the view from the cache only; it never touches the network.
 // It returns the frame (device pixel size) and how many tiles of the view
 // were missing. A missing tile is drawn from a cached ancestor up to four
-// zoom levels up, scaled, so a view redraws smoothly while loading.
+// zoom levels up, scaled, so a view redraws smoothly while loading. A tile
+// its source has nothing in (an empty tile) is not missing and draws
+// nothing.
 func (e *Engine) Compose(v View, specs []LayerSpec) (*image.RGBA, int) {
 	grid := newViewGrid(v)
 	frame := image.NewRGBA(image.Rect(0, 0, grid.W, grid.H))
@@ -35,16 +37,21 @@ func (e *Engine) Compose(v View, specs []LayerSpec) (*image.RGBA, int) {
 	missing := 0
 	first := true
 	for _, g := range groupSpecs(specs, e.opt.NoMerge) {
-		alpha := uint32(math.Round(g.spec.Opacity * 255))
+		alpha := uint32(math.Round(g.opacity * 255))
 		if g.err != nil {
 			missing += len(grid.Tiles)
 			continue
 		}
 		n := len(ops)
 		for _, p := range grid.Placements {
-			full := image.Rect(0, 0, grid.TilePx, grid.TilePx)
-			if img := e.cache.get(g.request(p.Tile, grid.TilePx).url); img != nil {
-				ops = append(ops, drawOp{dst: p.Dst, src: img, sr: full, alpha: alpha, first: first})
+			req := g.request(p.Tile, grid.TilePx)
+			if req.empty {
+				continue
+			}
+			if img := e.cache.get(req.key); img != nil {
+				if img != emptyTile {
+					ops = append(ops, drawOp{dst: p.Dst, src: img, sr: req.part(img), alpha: alpha, first: first})
+				}
 				continue
 			}
 			missing++
@@ -65,23 +72,33 @@ func (e *Engine) Compose(v View, specs []LayerSpec) (*image.RGBA, int) {
 }
 
 // fallback finds the nearest cached ancestor of p's tile and returns the
-// part of it that covers p.
+// part of it that covers p. An empty ancestor stands for an empty tile:
+// nothing to draw.
 func (e *Engine) fallback(g *layerGroup, p placement, px int) (drawOp, bool) {
 	for k := 1; k <= maxFallbackLevels && k <= p.Tile.Z; k++ {
 		parent := p.Tile.Parent(k)
-		img := e.cache.get(g.request(parent, px).url)
+		req := g.request(parent, px)
+		if req.empty {
+			return drawOp{}, false
+		}
+		img := e.cache.get(req.key)
 		if img == nil {
 			continue
 		}
+		if img == emptyTile {
+			return drawOp{}, false
+		}
+		part := req.part(img)
 		span := 1 << k
-		x0 := (p.Tile.X - parent.X<<k) * px / span
-		y0 := (p.Tile.Y - parent.Y<<k) * px / span
-		x1 := (p.Tile.X - parent.X<<k + 1) * px / span
-		y1 := (p.Tile.Y - parent.Y<<k + 1) * px / span
+		w, h := part.Dx(), part.Dy()
+		x0 := (p.Tile.X - parent.X<<k) * w / span
+		y0 := (p.Tile.Y - parent.Y<<k) * h / span
+		x1 := (p.Tile.X - parent.X<<k + 1) * w / span
+		y1 := (p.Tile.Y - parent.Y<<k + 1) * h / span
 		if x1 <= x0 || y1 <= y0 {
 			return drawOp{}, false
 		}
-		return drawOp{dst: p.Dst, src: img, sr: image.Rect(x0, y0, x1, y1)}, true
+		return drawOp{dst: p.Dst, src: img, sr: image.Rect(x0, y0, x1, y1).Add(part.Min)}, true
 	}
 	return drawOp{}, false
 }

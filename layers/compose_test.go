@@ -39,15 +39,15 @@ func fillCache(t testing.TB, e *Engine, v View, spec LayerSpec, z int, tile func
 	}
 	for _, tl := range tiles {
 		r := g.request(tl, grid.TilePx)
-		if !e.cache.put(r.url, spec.Source, e.cache.generation(spec.Source), tile(tl, grid.TilePx)) {
+		if !e.cache.put(r.key, spec.Source, e.cache.generation(spec.Source), tile(tl, grid.TilePx)) {
 			t.Fatal("cache refused a tile")
 		}
 	}
 }
 
 func cacheSpec(id string, opacity float64) LayerSpec {
-	return LayerSpec{ID: id, Source: "https://maps.example.org:443/wms", URL: "https://maps.example.org/wms?id=" + id,
-		Names: []string{id}, CRS: "EPSG:3857", Opacity: opacity, Transparent: true}
+	return LayerSpec{ID: id, Source: "https://maps.example.org:443/wms", Opacity: opacity,
+		Tiles: testTiles{base: "https://maps.example.org/wms?id=" + id, names: []string{id}, crs: "EPSG:3857", transparent: true}}
 }
 
 func near(a, b color.RGBA, tol int) bool {
@@ -211,7 +211,7 @@ func TestComposeEmptyAndInvalid(t *testing.T) {
 		t.Errorf("zero-size view: %v, %d", frame.Bounds(), missing)
 	}
 	bad := cacheSpec("a", 1)
-	bad.CRS = "EPSG:2056"
+	bad.Tiles = nil
 	v := View{Zoom: 2, Width: 300, Height: 300}
 	if _, missing := e.Compose(v, []LayerSpec{bad}); missing != len(TilesForView(v)) {
 		t.Errorf("invalid layer missing = %d, want %d", missing, len(TilesForView(v)))

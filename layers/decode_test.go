@@ -138,7 +138,7 @@ func TestFetchTileSizes(t *testing.T) {
 // lets every tile through.
 func TestFetchDecodeBudget(t *testing.T) {
 	body := bombPNG(t, 256, 256)
-	cost := decodeCost(image.Config{Width: 256, Height: 256, ColorModel: color.NRGBA64Model}, tileRequest{w: 256, h: 256})
+	cost := decodeCost(image.Config{Width: 256, Height: 256, ColorModel: color.NRGBA64Model}, request{raster: TileRequest{Width: 256, Height: 256}})
 	for _, budget := range []int64{cost, cost / 3} {
 		f := newFakeWMS(t, nil)
 		f.setHook(func(w http.ResponseWriter, r *http.Request, n int) bool {

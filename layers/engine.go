@@ -41,7 +41,7 @@ type Options struct {
 	Clock       func() time.Time                                 // default time.Now
 	Sleep       func(ctx context.Context, d time.Duration) error // default: a timer that stops on ctx
 	// NoMerge disables request merging (adjacent compatible layers fetched
-	// as one GetMap). For measurements.
+	// as one request, see Merger). For measurements.
 	NoMerge bool
 }
 
@@ -54,8 +54,9 @@ type Stats struct {
 	Elapsed                           time.Duration
 }
 
-// Engine fetches, caches and composes WMS map tiles. It is safe for
-// concurrent use; concurrent Fetch calls share the cache, the per-host
+// Engine fetches, caches and composes the tiles of every layer kind (see
+// LayerSpec: raster tile sources and vector feature sources). It is safe
+// for concurrent use; concurrent Fetch calls share the cache, the per-host
 // limits and in-flight requests.
 type Engine struct {
 	client *http.Client
@@ -64,7 +65,8 @@ type Engine struct {
 	decode *byteBudget // Options.DecodeBytes
 
 	mu       sync.Mutex
-	inflight map[string]*call           // by GetMap URL
+	inflight map[string]*call           // by request key (tile URL, feature tile)
+	bodies   map[string]*bodyCall       // Fetcher GETs in flight
 	hosts    map[string]chan struct{}   // per host:port semaphore
 	backoff  map[string]RetryAfterError // host:port -> a long Retry-After it sent
 }
@@ -105,6 +107,7 @@ func NewEngine(client *http.Client, opt Options) *Engine {
 		cache:    newTileCache(opt.CacheBytes),
 		decode:   newByteBudget(opt.DecodeBytes),
 		inflight: map[string]*call{},
+		bodies:   map[string]*bodyCall{},
 		hosts:    map[string]chan struct{}{},
 		backoff:  map[string]RetryAfterError{},
 	}

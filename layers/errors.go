@@ -8,26 +8,14 @@ import (
 	"mapvault/vault"
 )
 
-// Sentinel errors of the capabilities parser and fetcher.
 var (
-	// ErrNotCapabilities is returned when a document is well-formed enough
-	// to read but is neither a WMS 1.1.x nor a 1.3.0 capabilities document.
-	ErrNotCapabilities = errors.New("layers: not a WMS capabilities document")
+	// ErrBadURL: a request URL (of a tile source or a Fetcher) that is not
+	// an absolute http(s) URL.
+	ErrBadURL = errors.New("layers: request URL is not an absolute http(s) URL")
 
-	// ErrMalformedCapabilities wraps the XML error of a document that is
-	// not well-formed (truncated, broken markup, undecodable encoding).
-	ErrMalformedCapabilities = errors.New("layers: malformed capabilities document")
-
-	// ErrCapabilitiesTooLarge is returned when a capabilities document (or
-	// response body) exceeds MaxCapabilitiesSize bytes.
-	ErrCapabilitiesTooLarge = errors.New("layers: capabilities document larger than 16 MiB")
-
-	// ErrCapabilitiesTooDeep is returned when <Layer> elements are nested
-	// deeper than MaxLayerDepth.
-	ErrCapabilitiesTooDeep = errors.New("layers: capabilities layers nested too deeply")
-
-	// ErrHTMLResponse is returned when a server answers a capabilities
-	// request with an HTML page (a login portal, an error page).
+	// ErrHTMLResponse is returned when a server answers a request for a
+	// document (capabilities, a landing page) with an HTML page: a login
+	// portal, an error page.
 	ErrHTMLResponse = errors.New("layers: server answered with an HTML page")
 )
 
@@ -59,8 +47,9 @@ type scrubbedError struct {
 func (e *scrubbedError) Error() string { return e.msg }
 func (e *scrubbedError) Unwrap() error { return e.err }
 
-// scrubError returns err with its text scrubbed of secrets (nil stays nil).
-func scrubError(err error, secrets []string) error {
+// ScrubError returns err with its text scrubbed of secrets (nil stays nil).
+// Every kind uses it for what a server sent.
+func ScrubError(err error, secrets []string) error {
 	if err == nil {
 		return nil
 	}
@@ -70,3 +59,6 @@ func scrubError(err error, secrets []string) error {
 	}
 	return err
 }
+
+// redact is the one way a URL reaches an error or a Reason.
+func redact(raw string) string { return vault.RedactURL(raw) }

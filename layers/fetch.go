@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	_ "image/gif"  // GetMap formats
-	_ "image/jpeg" // GetMap formats
-	_ "image/png"  // GetMap formats
+	_ "image/gif"  // tile formats
+	_ "image/jpeg" // tile formats
+	_ "image/png"  // tile formats
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"golang.org/x/image/draw"
-	_ "golang.org/x/image/webp" // GetMap formats
+	_ "golang.org/x/image/webp" // tile formats
 
 	"mapvault/vault"
 )
@@ -36,29 +36,6 @@ var (
 	// the caller's context).
 	ErrTimeout = errors.New("layers: request timed out")
 )
-
-// serviceException returns the OGC exception document in body (WMS
-// ServiceExceptionReport or OWS ExceptionReport), read by the capabilities
-// parser, whatever the Content-Type header said; ok is false when body is
-// not one. Its code and text are scrubbed of secrets (cleanReason).
-func serviceException(body []byte, secrets ...string) (exc *ServiceException, ok bool) {
-	if !mayBeXML(body) {
-		return nil, false
-	}
-	_, err := ParseCapabilities(bytes.NewReader(body))
-	if errors.As(err, &exc) {
-		exc.Message = cleanReason(exc.Message, secrets...)
-		exc.Code = cleanReason(exc.Code, secrets...)
-		if exc.Message == "" {
-			exc.Message = "service exception"
-			if exc.Code != "" {
-				exc.Message += " " + exc.Code
-			}
-		}
-		return exc, true
-	}
-	return nil, false
-}
 
 // cleanReason makes server text fit for a status line: scrubbed of every
 // form of secrets, of secret-looking values and of control characters
@@ -96,12 +73,6 @@ func sniffImage(b []byte) string {
 	return ""
 }
 
-// mayBeXML reports whether body may be an XML document: it starts like
-// one, or with a UTF-16 byte order mark.
-func mayBeXML(body []byte) bool {
-	return looksLikeXML(body) || bytes.HasPrefix(body, []byte{0xFE, 0xFF}) || bytes.HasPrefix(body, []byte{0xFF, 0xFE})
-}
-
 // looksLikeXML reports whether b starts (after a BOM and white space) with '<'.
 func looksLikeXML(b []byte) bool {
 	b = bytes.TrimPrefix(b, []byte("\xEF\xBB\xBF"))
@@ -109,54 +80,73 @@ func looksLikeXML(b []byte) bool {
 	return len(b) > 0 && b[0] == '<'
 }
 
-// tileRequest is one GetMap request of the pipeline.
-type tileRequest struct {
-	url    string
-	src    vault.Source
-	tile   Tile
-	tilePx int
-	w, h   int  // requested image size
-	geo    bool // lon/lat image: reproject rows into the tile
-}
+// emptyTile stands, in the cache and in results, for a tile a source has
+// nothing in (an XYZ 404, a feature tile without features): it is done and
+// draws nothing. It is never modified.
+var emptyTile = image.NewRGBA(image.Rect(0, 0, 1, 1))
 
-// download performs req with retries and returns the decoded tile, px x px
-// in Web Mercator. It counts round trips and body bytes into st.
+// Accept headers: tiles take images (and OGC exceptions, which explain a
+// refusal better than a status).
+const tileAccept = "image/*, application/vnd.ogc.se_xml;q=0.5, text/xml;q=0.5"
+
+// download performs a raster tile request with retries and returns the
+// decoded tile. It counts round trips and body bytes into st.
 //
 // A 5xx or 429 answer is retried up to Options.Retries times when it asks
 // for no wait or a short one (Retry-After at most maxRetryDelay). One that
 // asks for a longer wait is not retried: it fails with a *RetryAfterError,
 // and the host is left alone until then (backoff), so the view's other
 // tiles fail at once without a request.
-func (e *Engine) download(ctx context.Context, req tileRequest, st *fetchStats) (*image.RGBA, error) {
-	host := hostKey(req.url)
+func (e *Engine) download(ctx context.Context, req request, st *fetchStats) (*image.RGBA, error) {
+	status, hdr, body, err := e.get(ctx, req.src, req.raster.URL, tileAccept, st)
+	if err != nil {
+		return nil, err
+	}
+	if req.raster.NotFoundEmpty && (status == http.StatusNotFound || status == http.StatusNoContent ||
+		(status >= 200 && status <= 299 && len(body) == 0)) {
+		return emptyTile, nil
+	}
+	if status < 200 || status > 299 {
+		return nil, answerError(status, body, req.raster.URL, e.secrets()...)
+	}
+	return e.decodeTile(ctx, hdr.Get("Content-Type"), body, req)
+}
+
+// answerError is the error of a non-2xx answer: its OGC exception, or an
+// *HTTPError (always for the statuses that mean "credentials").
+func answerError(status int, body []byte, rawURL string, secrets ...string) error {
+	if exc, ok := serviceException(body, secrets...); ok && !isAuthStatus(status) {
+		return exc
+	}
+	return &HTTPError{Status: status, URL: redact(rawURL)}
+}
+
+// get sends a GET of rawURL for src with retries and returns the final
+// answer (a 5xx or 429 after the retries too); see download.
+func (e *Engine) get(ctx context.Context, src vault.Source, rawURL, accept string, st *fetchStats) (int, http.Header, []byte, error) {
+	host := hostKey(rawURL)
 	for attempt := 0; ; attempt++ {
 		if err := e.backedOff(host); err != nil {
-			return nil, err
+			return 0, nil, nil, err
 		}
-		status, hdr, body, err := e.roundTrip(ctx, req, st)
+		status, hdr, body, err := e.roundTrip(ctx, src, rawURL, accept, st)
 		if err != nil {
-			return nil, err
+			return 0, nil, nil, err
 		}
 		if status >= 500 || status == http.StatusTooManyRequests {
 			now := e.opt.Clock()
 			wait, asked := parseRetryAfter(hdr.Get("Retry-After"), now)
 			if asked && wait > maxRetryDelay {
-				return nil, e.backOff(host, status, now.Add(wait))
+				return 0, nil, nil, e.backOff(host, status, now.Add(wait))
 			}
 			if attempt < e.opt.Retries {
 				if err := e.opt.Sleep(ctx, e.retryDelay(attempt, hdr)); err != nil {
-					return nil, err
+					return 0, nil, nil, err
 				}
 				continue
 			}
 		}
-		if status < 200 || status > 299 {
-			if exc, ok := serviceException(body, e.secrets()...); ok && !isAuthStatus(status) {
-				return nil, exc
-			}
-			return nil, &HTTPError{Status: status, URL: redact(req.url)}
-		}
-		return e.decodeTile(ctx, hdr.Get("Content-Type"), body, req)
+		return status, hdr, body, nil
 	}
 }
 
@@ -199,21 +189,17 @@ func (e *Engine) backedOff(host string) error {
 	return &b
 }
 
-// secrets lists every secret the engine's client holds, for scrubbing
-// what servers send before it becomes an error or a Reason.
-func (e *Engine) secrets() []string { return vault.ClientSecrets(e.client) }
-
 func isAuthStatus(status int) bool { return status == 401 || status == 403 || status == 498 }
 
 // roundTrip sends one GET and reads the body through a limit. The request's
 // context carries the layer's source, which the authenticating transport
 // uses to attach credentials.
-func (e *Engine) roundTrip(ctx context.Context, req tileRequest, st *fetchStats) (int, http.Header, []byte, error) {
-	hr, err := http.NewRequestWithContext(vault.WithSource(ctx, req.src), http.MethodGet, req.url, nil)
-	if err != nil {
-		return 0, nil, nil, fmt.Errorf("%w: %s", ErrBadGetMapURL, redact(req.url))
+func (e *Engine) roundTrip(ctx context.Context, src vault.Source, rawURL, accept string, st *fetchStats) (int, http.Header, []byte, error) {
+	hr, err := http.NewRequestWithContext(vault.WithSource(ctx, src), http.MethodGet, rawURL, nil)
+	if err != nil || (hr.URL.Scheme != "http" && hr.URL.Scheme != "https") || hr.URL.Host == "" {
+		return 0, nil, nil, fmt.Errorf("%w: %s", ErrBadURL, redact(rawURL))
 	}
-	hr.Header.Set("Accept", "image/*, application/vnd.ogc.se_xml;q=0.5, text/xml;q=0.5")
+	hr.Header.Set("Accept", accept)
 	hr.Header.Set("User-Agent", "mapvault")
 	resp, err := e.client.Do(hr)
 	if err == nil || !(errors.Is(err, vault.ErrNoCredentials) || errors.Is(err, vault.ErrRejected)) {
@@ -294,18 +280,15 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 
 // decodeTile checks a 2xx body and decodes it into a px x px Web Mercator
 // tile. An exception document is an error whatever the Content-Type said.
-// Server text in errors is scrubbed of secrets (asked for only then).
 //
 // A small body can declare a huge image (a 100 KB PNG of zeros decodes to
 // 4096x4096 16-bit pixels, 128 MiB), so the header is read first: an image
 // larger than the requested WIDTH x HEIGHT is refused with ErrTileTooLarge
 // without decoding it, and the decode waits for its estimated memory in the
 // engine's decode budget (Options.DecodeBytes).
-func (e *Engine) decodeTile(ctx context.Context, contentType string, body []byte, req tileRequest) (*image.RGBA, error) {
-	if mayBeXML(body) {
-		if exc, ok := serviceException(body, e.secrets()...); ok {
-			return nil, exc
-		}
+func (e *Engine) decodeTile(ctx context.Context, contentType string, body []byte, req request) (*image.RGBA, error) {
+	if exc, ok := serviceException(body, e.secrets()...); ok {
+		return nil, exc
 	}
 	ct := strings.ToLower(strings.TrimSpace(contentType))
 	kind := sniffImage(body)
@@ -319,8 +302,10 @@ func (e *Engine) decodeTile(ctx context.Context, contentType string, body []byte
 	if err != nil {
 		return nil, fmt.Errorf("%w: cannot decode %s: %v", ErrNotImage, kind, err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > req.w || cfg.Height > req.h {
-		return nil, fmt.Errorf("%w: the server sent %dx%d pixels for %dx%d", ErrTileTooLarge, cfg.Width, cfg.Height, req.w, req.h)
+	w, h := req.raster.Width, req.raster.Height
+	maxW, maxH := max(w, req.raster.MaxSide), max(h, req.raster.MaxSide)
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > maxW || cfg.Height > maxH {
+		return nil, fmt.Errorf("%w: the server sent %dx%d pixels for %dx%d", ErrTileTooLarge, cfg.Width, cfg.Height, w, h)
 	}
 	held, err := e.decode.acquire(ctx, decodeCost(cfg, req))
 	if err != nil {
@@ -331,11 +316,16 @@ func (e *Engine) decodeTile(ctx context.Context, contentType string, body []byte
 	if err != nil {
 		return nil, fmt.Errorf("%w: cannot decode %s: %v", ErrNotImage, kind, err)
 	}
-	if b := img.Bounds(); b.Dx() > req.w || b.Dy() > req.h { // the header lied
-		return nil, fmt.Errorf("%w: the server sent %dx%d pixels for %dx%d", ErrTileTooLarge, b.Dx(), b.Dy(), req.w, req.h)
+	if b := img.Bounds(); b.Dx() > maxW || b.Dy() > maxH { // the header lied
+		return nil, fmt.Errorf("%w: the server sent %dx%d pixels for %dx%d", ErrTileTooLarge, b.Dx(), b.Dy(), w, h)
 	}
-	rgba := toRGBA(img, req.w, req.h)
-	if req.geo {
+	if b := img.Bounds(); b.Dx() > w || b.Dy() > h {
+		// A larger tile MaxSide allows keeps its resolution; Part is
+		// scaled to it (request.part).
+		w, h = b.Dx(), b.Dy()
+	}
+	rgba := toRGBA(img, w, h)
+	if req.raster.LonLat {
 		return reprojectGeographic(rgba, req.tile, req.tilePx), nil
 	}
 	return rgba, nil
@@ -344,9 +334,9 @@ func (e *Engine) decodeTile(ctx context.Context, contentType string, body []byte
 // decodeCost estimates the memory a tile takes while it is decoded: the
 // decoded image at its declared size and depth, the w x h RGBA tile it is
 // converted to and, for a lon/lat image, the reprojected tile.
-func decodeCost(cfg image.Config, req tileRequest) int64 {
-	n := int64(cfg.Width)*int64(cfg.Height)*bytesPerPixel(cfg.ColorModel) + 4*int64(req.w)*int64(req.h)
-	if req.geo {
+func decodeCost(cfg image.Config, req request) int64 {
+	n := int64(cfg.Width)*int64(cfg.Height)*bytesPerPixel(cfg.ColorModel) + 4*int64(req.raster.Width)*int64(req.raster.Height)
+	if req.raster.LonLat {
 		n += 4 * int64(req.tilePx) * int64(req.tilePx)
 	}
 	return n
@@ -417,3 +407,7 @@ func premultiply(dst *image.RGBA, src *image.NRGBA) {
 func httpStatusText(code int) string { return http.StatusText(code) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// secrets lists every secret the engine's client holds, for scrubbing
+// what servers send before it becomes an error or a Reason.
+func (e *Engine) secrets() []string { return vault.ClientSecrets(e.client) }

@@ -134,7 +134,7 @@ func TestStateCounts(t *testing.T) {
 		}, nil, StateError, -1},
 		{"invalid spec", nil, func(f *fakeWMS) LayerSpec {
 			s := f.spec("A", "a")
-			s.CRS = "EPSG:25832"
+			s.Tiles = nil
 			return s
 		}, StateError, tiles},
 	}

@@ -3,8 +3,6 @@ package layers
 import (
 	"context"
 	"encoding/base64"
-	"errors"
-	"fmt"
 	"html"
 	"image/color"
 	"net/http"
@@ -61,45 +59,6 @@ func hostileClient(t *testing.T, rawURL string) *http.Client {
 	return vault.NewClient(store, kv, vault.TransportOptions{})
 }
 
-// TestHostileCapabilitiesErrors: what a server sends back in a
-// ServiceException or an HTML title reaches FetchCapabilities'
-// error scrubbed of the session's key.
-func TestHostileCapabilitiesErrors(t *testing.T) {
-	exception := `<ServiceExceptionReport><ServiceException code="Bad ` + html.EscapeString(hostileKey) + `">` + html.EscapeString(hostileEcho()) + `</ServiceException></ServiceExceptionReport>`
-	tests := []struct {
-		name   string
-		status int
-		ctype  string
-		body   string
-	}{
-		{"exception", 200, "application/vnd.ogc.se_xml", exception},
-		{"exception in a 400", 400, "text/xml", exception},
-		{"HTML title", 200, "text/html", "<html><head><title>Sign in " + hostileEcho() + " \x1b[2J &#72;st1le</title></head></html>"},
-		{"HTML title with references", 200, "text/html", "<html><title>" + strings.NewReplacer("+", "&#43;", "/", "&#x2f;").Replace(hostileKey) + "</title></html>"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeWMS(t, map[string]color.NRGBA{"a": red})
-			f.setHook(func(w http.ResponseWriter, r *http.Request, n int) bool {
-				w.Header().Set("Content-Type", tt.ctype)
-				w.WriteHeader(tt.status)
-				w.Write([]byte(tt.body))
-				return true
-			})
-			_, err := FetchCapabilities(context.Background(), hostileClient(t, f.srv.URL+"/wms"), f.srv.URL+"/wms")
-			if err == nil {
-				t.Fatal("FetchCapabilities = nil error, want one")
-			}
-			noLeak(t, "error", err.Error())
-			var se *ServiceException
-			if errors.As(err, &se) {
-				noLeak(t, "ServiceException.Code", se.Code)
-				noLeak(t, "ServiceException.Message", se.Message)
-			}
-		})
-	}
-}
-
 // TestHostileTileReasons: a GetMap answer that echoes the key (an exception,
 // a Content-Type header) gives a Reason without it.
 func TestHostileTileReasons(t *testing.T) {
@@ -127,40 +86,5 @@ func TestHostileTileReasons(t *testing.T) {
 			}
 			noLeak(t, "Reason", s.Reason)
 		})
-	}
-}
-
-// TestReportJSONRedactsURLs: an OnlineResource that carries ?authkey=
-// (GeoServer AuthKey, QGIS Server) is shown redacted; titles are scrubbed
-// of the session's secrets; names stay as the server wrote them.
-func TestReportJSONRedactsURLs(t *testing.T) {
-	doc := fmt.Sprintf(`<WMS_Capabilities version="1.3.0" xmlns="http://www.opengis.net/wms" xmlns:xlink="http://www.w3.org/1999/xlink">
-<Service><Name>WMS</Name><Title>Service %s</Title></Service>
-<Capability><Request><GetMap><Format>image/png</Format><DCPType><HTTP><Get>
-<OnlineResource xlink:href="https://h.example/geoserver/wms?authkey=%s&amp;"/></Get></HTTP></DCPType></GetMap></Request>
-<Layer><Title>root</Title><CRS>EPSG:4326</CRS>
-<Layer><Name>3f2a9c1e-8b7d-4e6f-a5c4-1d2e3f4a5b6c</Name><Title>Roads %s</Title></Layer></Layer></Capability></WMS_Capabilities>`,
-		html.EscapeString(hostileEcho()), url.QueryEscape(hostileKey), html.EscapeString(hostileEcho()))
-	caps, err := ParseCapabilities(strings.NewReader(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := caps.ReportJSON(hostileKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	noLeak(t, "ReportJSON", strings.ReplaceAll(string(out), "\n", " "))
-	for _, want := range []string{`"getmap_url": "https://h.example/geoserver/wms?authkey=REDACTED&"`, `"name": "3f2a9c1e-8b7d-4e6f-a5c4-1d2e3f4a5b6c"`} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("ReportJSON() =\n%s\nwant it to hold %s", out, want)
-		}
-	}
-	// Without the session's secrets, URLs are still redacted.
-	plain, err := caps.ReportJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := `"getmap_url": "https://h.example/geoserver/wms?authkey=REDACTED&"`; !strings.Contains(string(plain), want) {
-		t.Errorf("ReportJSON() without secrets =\n%s\nwant it to hold %s", plain, want)
 	}
 }

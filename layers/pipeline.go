@@ -15,8 +15,9 @@ import (
 // layer was blocked); waiters from other fetches then send it themselves.
 var errSkipped = errors.New("layers: request skipped")
 
-// call is one GetMap URL being fetched; concurrent wanters of the same URL
-// (in one Fetch or across Fetch calls) wait on it instead of sending again.
+// call is one tile being fetched (a tile request's URL, or a feature tile
+// being rendered); concurrent wanters of the same key (in one Fetch or
+// across Fetch calls) wait on it instead of sending again.
 type call struct {
 	done chan struct{}
 	img  *image.RGBA
@@ -27,7 +28,7 @@ type call struct {
 type job struct {
 	group int
 	rank  int // position in the view's priority order
-	req   tileRequest
+	req   request
 }
 
 type fetchStats struct {
@@ -35,8 +36,9 @@ type fetchStats struct {
 }
 
 // fetch is Fetch with statistics. Every group's missing tiles are queued by
-// host; one dispatcher per host walks its queue centre-first and starts a
-// download whenever the host's semaphore has room.
+// host (a feature layer's by the layer: its requests take their hosts'
+// slots inside the Fetcher); one dispatcher per queue walks it centre-first
+// and starts a download or a render whenever its semaphore has room.
 func (e *Engine) fetch(ctx context.Context, v View, specs []LayerSpec, p Progress) (map[string]State, Stats) {
 	start := e.opt.Clock()
 	if p == nil {
@@ -56,11 +58,12 @@ func (e *Engine) fetch(ctx context.Context, v View, specs []LayerSpec, p Progres
 		hits := 0
 		for rank, t := range grid.Tiles {
 			req := g.request(t, grid.TilePx)
-			if e.cache.get(req.url) != nil {
+			if req.empty || e.cache.get(req.key) != nil {
 				hits++
 				continue
 			}
-			byHost[g.host] = append(byHost[g.host], job{group: gi, rank: rank, req: req})
+			q := queueOf(g, req)
+			byHost[q] = append(byHost[q], job{group: gi, rank: rank, req: req})
 		}
 		st.tiles.Add(int64(len(grid.Tiles)))
 		st.hits.Add(int64(hits))
@@ -72,7 +75,7 @@ func (e *Engine) fetch(ctx context.Context, v View, specs []LayerSpec, p Progres
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e.dispatch(ctx, host, jobs, tr, st, &wg)
+			e.dispatch(ctx, host, jobs, groups, tr, st, &wg)
 		}()
 	}
 	wg.Wait()
@@ -85,11 +88,20 @@ func (e *Engine) fetch(ctx context.Context, v View, specs []LayerSpec, p Progres
 	}
 }
 
-// dispatch starts the jobs of one host in order, at most PerHost at a time
+// queueOf is the dispatch queue (and semaphore) of a job: the host of a
+// raster tile's URL, or the feature layer itself.
+func queueOf(g *layerGroup, req request) string {
+	if g.features != nil {
+		return "render " + g.features.Key()
+	}
+	return hostKey(req.raster.URL)
+}
+
+// dispatch starts the jobs of one queue in order, at most PerHost at a time
 // (shared by all fetches). It stops at cancellation and skips the jobs of a
 // layer once it is blocked, checking again after waiting for a slot so that
 // a rejected layer costs at most PerHost requests.
-func (e *Engine) dispatch(ctx context.Context, host string, jobs []job, tr *tracker, st *fetchStats, wg *sync.WaitGroup) {
+func (e *Engine) dispatch(ctx context.Context, host string, jobs []job, groups []*layerGroup, tr *tracker, st *fetchStats, wg *sync.WaitGroup) {
 	sem := e.semaphore(host)
 	for _, j := range jobs {
 		if ctx.Err() != nil {
@@ -98,7 +110,8 @@ func (e *Engine) dispatch(ctx context.Context, host string, jobs []job, tr *trac
 		if tr.blocked(j.group) {
 			continue
 		}
-		c, owner, img := e.join(j.req.url)
+		g := groups[j.group]
+		c, owner, img := e.join(j.req.key)
 		if img != nil {
 			st.hits.Add(1)
 			tr.result(ctx, j.group, img, nil)
@@ -108,40 +121,46 @@ func (e *Engine) dispatch(ctx context.Context, host string, jobs []job, tr *trac
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				e.await(ctx, c, j, sem, tr, st)
+				e.await(ctx, c, g, j, sem, tr, st)
 			}()
 			continue
 		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
-			e.finish(j.req.url, c, nil, ctx.Err())
+			e.finish(j.req.key, c, nil, ctx.Err())
 			return
 		}
 		if ctx.Err() != nil { // a slot and the cancel came together
 			<-sem
-			e.finish(j.req.url, c, nil, ctx.Err())
+			e.finish(j.req.key, c, nil, ctx.Err())
 			return
 		}
 		if tr.blocked(j.group) {
 			<-sem
-			e.finish(j.req.url, c, nil, errSkipped)
+			e.finish(j.req.key, c, nil, errSkipped)
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e.work(ctx, c, j, sem, tr, st)
+			e.work(ctx, c, g, j, sem, tr, st)
 		}()
 	}
 }
 
-// work downloads and decodes one tile on its own goroutine, holding a slot
-// of sem (released here), stores it unless ctx was cancelled, records the
-// result and wakes the call's waiters.
-func (e *Engine) work(ctx context.Context, c *call, j job, sem chan struct{}, tr *tracker, st *fetchStats) {
+// work downloads and decodes (or renders) one tile on its own goroutine,
+// holding a slot of sem (released here), stores it unless ctx was
+// cancelled, records the result and wakes the call's waiters.
+func (e *Engine) work(ctx context.Context, c *call, g *layerGroup, j job, sem chan struct{}, tr *tracker, st *fetchStats) {
 	gen := e.cache.generation(j.req.src)
-	img, err := e.download(ctx, j.req, st)
+	var img *image.RGBA
+	var err error
+	if g.features != nil {
+		img, err = e.render(ctx, g.features, j.req, st)
+	} else {
+		img, err = e.download(ctx, j.req, st)
+	}
 	// The slot is released only after the result is recorded, so the
 	// dispatcher sees a block before it can start another request.
 	defer func() { <-sem }()
@@ -149,16 +168,16 @@ func (e *Engine) work(ctx context.Context, c *call, j job, sem chan struct{}, tr
 		img, err = nil, ctx.Err()
 	}
 	if err == nil {
-		e.cache.put(j.req.url, j.req.src, gen, img)
+		e.cache.put(j.req.key, j.req.src, gen, img)
 	}
-	e.finish(j.req.url, c, img, err)
+	e.finish(j.req.key, c, img, err)
 	tr.result(ctx, j.group, img, err)
 }
 
-// await waits for another fetch's call of the same URL. If that fetch gave
+// await waits for another fetch's call of the same key. If that fetch gave
 // up on it (cancelled or blocked) while this one still wants it, this one
 // sends it itself.
-func (e *Engine) await(ctx context.Context, c *call, j job, sem chan struct{}, tr *tracker, st *fetchStats) {
+func (e *Engine) await(ctx context.Context, c *call, g *layerGroup, j job, sem chan struct{}, tr *tracker, st *fetchStats) {
 	for {
 		select {
 		case <-c.done:
@@ -174,7 +193,7 @@ func (e *Engine) await(ctx context.Context, c *call, j job, sem chan struct{}, t
 		}
 		var owner bool
 		var img *image.RGBA
-		c, owner, img = e.join(j.req.url)
+		c, owner, img = e.join(j.req.key)
 		if img != nil {
 			st.hits.Add(1)
 			tr.result(ctx, j.group, img, nil)
@@ -186,15 +205,15 @@ func (e *Engine) await(ctx context.Context, c *call, j job, sem chan struct{}, t
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
-			e.finish(j.req.url, c, nil, ctx.Err())
+			e.finish(j.req.key, c, nil, ctx.Err())
 			return
 		}
 		if ctx.Err() != nil {
 			<-sem
-			e.finish(j.req.url, c, nil, ctx.Err())
+			e.finish(j.req.key, c, nil, ctx.Err())
 			return
 		}
-		e.work(ctx, c, j, sem, tr, st)
+		e.work(ctx, c, g, j, sem, tr, st)
 		return
 	}
 }
@@ -203,28 +222,28 @@ func abandoned(err error) bool {
 	return errors.Is(err, errSkipped) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// join returns the cached tile for url, or the call fetching it, creating
+// join returns the cached tile for key, or the call fetching it, creating
 // (and owning) a new one if there is none.
-func (e *Engine) join(url string) (c *call, owner bool, img *image.RGBA) {
+func (e *Engine) join(key string) (c *call, owner bool, img *image.RGBA) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if c, ok := e.inflight[url]; ok {
+	if c, ok := e.inflight[key]; ok {
 		return c, false, nil
 	}
-	if img := e.cache.get(url); img != nil {
+	if img := e.cache.get(key); img != nil {
 		return nil, false, img
 	}
 	c = &call{done: make(chan struct{})}
-	e.inflight[url] = c
+	e.inflight[key] = c
 	return c, true, nil
 }
 
 // finish completes a call. The tile, if any, is already in the cache, so a
 // later join finds it there.
-func (e *Engine) finish(url string, c *call, img *image.RGBA, err error) {
+func (e *Engine) finish(key string, c *call, img *image.RGBA, err error) {
 	e.mu.Lock()
-	if e.inflight[url] == c {
-		delete(e.inflight, url)
+	if e.inflight[key] == c {
+		delete(e.inflight, key)
 	}
 	e.mu.Unlock()
 	c.img, c.err = img, err

@@ -49,8 +49,17 @@ func (f *fakeWMS) spec(id string, names ...string) LayerSpec {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return LayerSpec{ID: id, Source: src, URL: f.srv.URL + "/wms?map=test", Version: "1.3.0", Names: names,
-		CRS: "EPSG:3857", Opacity: 1, Transparent: true}
+	return LayerSpec{ID: id, Source: src, Opacity: 1,
+		Tiles: testTiles{base: f.srv.URL + "/wms?map=test", names: names, crs: "EPSG:3857", transparent: true}}
+}
+
+// geoSpec is spec for a layer requested in EPSG:4326.
+func (f *fakeWMS) geoSpec(id string, names ...string) LayerSpec {
+	s := f.spec(id, names...)
+	tt := s.Tiles.(testTiles)
+	tt.crs = "EPSG:4326"
+	s.Tiles = tt
+	return s
 }
 
 func (f *fakeWMS) setHook(h func(w http.ResponseWriter, r *http.Request, n int) bool) {
@@ -250,7 +259,8 @@ func TestFetchPriorityCentreFirst(t *testing.T) {
 	e.Fetch(context.Background(), testView, []LayerSpec{spec}, nil)
 	var want []string
 	for _, tile := range TilesForView(testView) {
-		want = append(want, GetMapURL(spec, tile.MercatorBounds(), TileSize, TileSize))
+		r, _ := spec.Tiles.Tile(tile, TileSize)
+		want = append(want, r.URL)
 	}
 	if got := f.requests(); !slices.Equal(got, want) {
 		t.Errorf("request order:\n got %q\nwant %q", got, want)
@@ -634,26 +644,25 @@ func TestFetchRequestMerging(t *testing.T) {
 func TestFetchInvalidSpec(t *testing.T) {
 	e := NewEngine(http.DefaultClient, Options{})
 	specs := []LayerSpec{
-		{ID: "crs", URL: "https://example.org/wms", Names: []string{"a"}, CRS: "EPSG:25832", Opacity: 1},
-		{ID: "url", URL: "ftp://example.org/wms", Names: []string{"a"}, Opacity: 1},
-		{ID: "names", URL: "https://example.org/wms", Opacity: 1},
+		{ID: "none", Opacity: 1},
+		{ID: "both", Opacity: 1, Tiles: testTiles{base: "https://example.org/wms?"}, Features: solidFeatures{}},
+		{ID: "url", Opacity: 1, Tiles: testTiles{base: "ftp://example.org/wms?", names: []string{"a"}}},
 	}
 	states := e.Fetch(context.Background(), testView, specs, nil)
-	for _, id := range []string{"crs", "url", "names"} {
+	for _, id := range []string{"none", "both", "url"} {
 		if got := states[id]; got.Kind != StateError || got.Reason == "" {
 			t.Errorf("state[%s] = %v, want an error with a reason", id, got)
 		}
 	}
-	if !errors.Is(groupSpecs(specs[:1], false)[0].err, ErrNoUsableCRS) {
-		t.Errorf("unsupported CRS error does not wrap ErrNoUsableCRS")
+	if !errors.Is(groupSpecs(specs[:1], false)[0].err, ErrNoSource) {
+		t.Errorf("a spec without a source: error does not wrap ErrNoSource")
 	}
 }
 
 func TestFetchGeographicLayer(t *testing.T) {
 	f := newFakeWMS(t, nil)
 	e := NewEngine(f.srv.Client(), Options{})
-	spec := f.spec("G", "g")
-	spec.CRS = "EPSG:4326"
+	spec := f.geoSpec("G", "g")
 	v := View{CenterLon: 10, CenterLat: 45, Zoom: 3, Width: 512, Height: 512}
 	frame, states, _ := e.Render(context.Background(), v, []LayerSpec{spec}, nil)
 	if got := states["G"]; got.Kind != StateOK {
@@ -737,8 +746,8 @@ func TestHiDPIRequests(t *testing.T) {
 
 func ExampleEngine_Render() {
 	e := NewEngine(&http.Client{Transport: failingTransport{vault.ErrNoCredentials}}, Options{})
-	spec := LayerSpec{ID: "roads", Source: "https://maps.example.org:443/wms", URL: "https://maps.example.org/wms",
-		Names: []string{"roads"}, CRS: "EPSG:3857", Opacity: 1, Transparent: true}
+	spec := LayerSpec{ID: "roads", Source: "https://maps.example.org:443/wms", Opacity: 1,
+		Tiles: testTiles{base: "https://maps.example.org/wms?", names: []string{"roads"}, crs: "EPSG:3857"}}
 	frame, states, st := e.Render(context.Background(), View{Zoom: 2, Width: 256, Height: 256}, []LayerSpec{spec}, nil)
 	fmt.Println(frame.Bounds().Size(), states["roads"].Kind, states["roads"].Reason, st.Requests)
 	// Output: (256,256) blocked needs credentials 0

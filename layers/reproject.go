@@ -5,12 +5,12 @@ import (
 	"math"
 )
 
-// geographicHeight returns the pixel height to request a tile's lon/lat box
-// at, for a tile of size px. A lon/lat image has rows of equal latitude
+// GeographicHeight returns the pixel height to request a tile's lon/lat box
+// at, for a tile of size px (a source with TileRequest.LonLat asks for it). A lon/lat image has rows of equal latitude
 // step while Web Mercator rows shrink in latitude towards the poles; the
 // request is tall enough that its step is no coarser than the tile's finest
 // row, capped at twice the tile size.
-func geographicHeight(t Tile, px int) int {
+func GeographicHeight(t Tile, px int) int {
 	bb := t.LonLatBounds()
 	south, north := bb.Min(1), bb.Max(1)
 	n := float64(int(1) << t.Z)

@@ -18,8 +18,8 @@ func TestGeographicHeight(t *testing.T) {
 		{Tile{3, 4, 3}, 256, 300, 320},      // 0..41 degrees north: cos(41) = 0.75
 	}
 	for _, tt := range tests {
-		if got := geographicHeight(tt.tile, tt.px); got < tt.lo || got > tt.hi {
-			t.Errorf("geographicHeight(%v, %d) = %d, want %d..%d", tt.tile, tt.px, got, tt.lo, tt.hi)
+		if got := GeographicHeight(tt.tile, tt.px); got < tt.lo || got > tt.hi {
+			t.Errorf("GeographicHeight(%v, %d) = %d, want %d..%d", tt.tile, tt.px, got, tt.lo, tt.hi)
 		}
 	}
 }
@@ -29,7 +29,7 @@ func TestReprojectGeographicStripes(t *testing.T) {
 		const px = 256
 		bb := tile.LonLatBounds()
 		south, north := bb.Min(1), bb.Max(1)
-		h := geographicHeight(tile, px)
+		h := GeographicHeight(tile, px)
 		// A lon/lat image whose rows encode their latitude in 1-degree
 		// bands (band width scaled down for small tiles).
 		band := math.Max((north-south)/12, 1e-6)

@@ -38,16 +38,7 @@ func (p *Project) AddLayer(l Layer) *Layer {
 	if l.Kind == "" {
 		l.Kind = KindWMS
 	}
-	l.WMSLayers = append([]string(nil), l.WMSLayers...)
-	l.Styles = append([]string(nil), l.Styles...)
-	if len(l.WMSLayers) == 0 {
-		l.WMSLayers = nil
-	}
-	if len(l.Styles) == 0 {
-		l.Styles = nil
-	}
-	l.extras = cloneRaw(l.extras)
-	p.Layers = append(p.Layers, l)
+	p.Layers = append(p.Layers, l.clone())
 	return &p.Layers[len(p.Layers)-1]
 }
 

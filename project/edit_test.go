@@ -52,10 +52,10 @@ func TestAddLayerIDs(t *testing.T) {
 func TestAddLayerCopies(t *testing.T) {
 	p := New("t")
 	names := []string{"a"}
-	p.AddLayer(Layer{Name: "x", WMSLayers: names})
+	p.AddLayer(Layer{Name: "x", WMS: WMS{Layers: names}})
 	names[0] = "changed"
-	if got := p.Layers[0].WMSLayers[0]; got != "a" {
-		t.Errorf("stored WMSLayers[0] = %q after the caller changed its slice, want %q", got, "a")
+	if got := p.Layers[0].WMS.Layers[0]; got != "a" {
+		t.Errorf("stored WMS.Layers[0] = %q after the caller changed its slice, want %q", got, "a")
 	}
 }
 

@@ -15,8 +15,10 @@ func FuzzParse(f *testing.F) {
 	for _, tt := range badTests {
 		f.Add([]byte(tt.in))
 	}
-	if data, err := os.ReadFile(filepath.Join("testdata", "example.mapvault.json")); err == nil {
-		f.Add(data)
+	for _, name := range []string{"example.mapvault.json", filepath.Join("v1", "example.mapvault.json")} {
+		if data, err := os.ReadFile(filepath.Join("testdata", name)); err == nil {
+			f.Add(data)
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		roundTrip(t, data)

@@ -46,7 +46,9 @@ func (p *Project) Marshal() ([]byte, error) {
 
 // Validate reports why the project cannot be written: an empty or duplicate
 // layer id, an opacity outside [0, 1], a WMS layer whose styles do not match
-// its layers, a view that is not finite, or a password in a layer source.
+// its layers, XYZ zooms, tile size or subdomains out of range, a style
+// value Parse would refuse, a view that is not finite, or a password in a
+// layer source.
 func (p *Project) Validate() error {
 	v := p.View
 	if !finite(v.Lon) || !finite(v.Lat) || !finite(v.Zoom) {
@@ -70,8 +72,14 @@ func (p *Project) Validate() error {
 		if !finite(l.Opacity) || l.Opacity < 0 || l.Opacity > 1 {
 			return fmt.Errorf("%w: layer %q: opacity %v is outside [0, 1]", ErrInvalid, l.ID, l.Opacity)
 		}
-		if (l.Kind == KindWMS || l.Kind == "") && len(l.Styles) > 0 && len(l.Styles) != len(l.WMSLayers) {
-			return fmt.Errorf("%w: layer %q: %d styles for %d WMS layers", ErrInvalid, l.ID, len(l.Styles), len(l.WMSLayers))
+		if (l.Kind == KindWMS || l.Kind == "") && len(l.WMS.Styles) > 0 && len(l.WMS.Styles) != len(l.WMS.Layers) {
+			return fmt.Errorf("%w: layer %q: %d styles for %d WMS layers", ErrInvalid, l.ID, len(l.WMS.Styles), len(l.WMS.Layers))
+		}
+		if err := l.XYZ.validate(); err != nil {
+			return fmt.Errorf("%w: layer %q: xyz: %v", ErrInvalid, l.ID, err)
+		}
+		if err := l.Style.validate(); err != nil {
+			return fmt.Errorf("%w: layer %q: style: %v", ErrInvalid, l.ID, err)
 		}
 		if hasPassword(l.Source) {
 			// Name the layer, never the URL: it holds the secret.
@@ -191,8 +199,9 @@ func (w *writer) view(v View) {
 	w.close('}')
 }
 
-// layer writes one layer. Optional fields (wms_layers, styles, format,
-// wms_version, group) are left out when empty; Parse reads them back as empty.
+// layer writes one layer. The per-kind objects (wms, wmts, xyz, wfs,
+// features, style) and group are left out when empty; Parse reads them back
+// as empty.
 func (w *writer) layer(l Layer) {
 	kind := l.Kind
 	if kind == "" {
@@ -207,22 +216,12 @@ func (w *writer) layer(l Layer) {
 	w.str(string(kind))
 	w.key("source")
 	w.str(l.Source)
-	if len(l.WMSLayers) > 0 {
-		w.key("wms_layers")
-		w.strs(l.WMSLayers)
-	}
-	if len(l.Styles) > 0 {
-		w.key("styles")
-		w.strs(l.Styles)
-	}
-	if l.Format != "" {
-		w.key("format")
-		w.str(l.Format)
-	}
-	if l.WMSVersion != "" {
-		w.key("wms_version")
-		w.str(l.WMSVersion)
-	}
+	w.wms(l.WMS)
+	w.wmts(l.WMTS)
+	w.xyz(l.XYZ)
+	w.wfs(l.WFS)
+	w.features(l.Features)
+	w.style(l.Style)
 	w.key("opacity")
 	w.num(l.Opacity)
 	w.key("visible")
@@ -237,6 +236,100 @@ func (w *writer) layer(l Layer) {
 	}
 	w.extras(l.extras)
 	w.close('}')
+}
+
+// field is one optional member of a per-kind object: left out when empty.
+type field struct {
+	key   string
+	empty bool
+	write func(w *writer)
+}
+
+// object writes `key: {fields, extras}` unless it would be empty.
+func (w *writer) object(key string, extras map[string]json.RawMessage, fields ...field) {
+	n := len(extras)
+	for _, f := range fields {
+		if !f.empty {
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	w.key(key)
+	w.open('{')
+	for _, f := range fields {
+		if !f.empty {
+			w.key(f.key)
+			f.write(w)
+		}
+	}
+	w.extras(extras)
+	w.close('}')
+}
+
+func strField(k, v string) field {
+	return field{key: k, empty: v == "", write: func(w *writer) { w.str(v) }}
+}
+
+func strsField(k string, v []string) field {
+	return field{key: k, empty: len(v) == 0, write: func(w *writer) { w.strs(v) }}
+}
+
+func numField(k string, v float64) field {
+	return field{key: k, empty: v == 0, write: func(w *writer) { w.num(v) }}
+}
+
+func (w *writer) wms(o WMS) {
+	w.object("wms", o.extras, strsField("layers", o.Layers), strsField("styles", o.Styles),
+		strField("format", o.Format), strField("version", o.Version))
+}
+
+func (w *writer) wmts(o WMTS) {
+	w.object("wmts", o.extras, strField("layer", o.Layer), strField("style", o.Style),
+		strField("matrix_set", o.MatrixSet), strField("format", o.Format))
+}
+
+func (w *writer) xyz(o XYZ) {
+	w.object("xyz", o.extras, numField("min_zoom", float64(o.MinZoom)), numField("max_zoom", float64(o.MaxZoom)),
+		numField("tile_size", float64(o.TileSize)), strsField("subdomains", o.Subdomains))
+}
+
+func (w *writer) wfs(o WFS) {
+	w.object("wfs", o.extras, strField("type_name", o.TypeName), strField("version", o.Version))
+}
+
+func (w *writer) features(o Features) {
+	w.object("features", o.extras, strField("collection", o.Collection))
+}
+
+func (w *writer) style(o Style) {
+	w.object("style", o.extras, strField("fill", string(o.Fill)), strField("stroke", string(o.Stroke)),
+		numField("width", o.Width), numField("opacity", o.Opacity), numField("radius", o.Radius),
+		strField("attribute", o.Attribute), categoriesField(o.Categories))
+}
+
+// categoriesField writes every category, even one whose fields are all
+// empty: its place in the list is data.
+func categoriesField(cs []Category) field {
+	return field{key: "categories", empty: len(cs) == 0, write: func(w *writer) {
+		w.open('[')
+		for _, c := range cs {
+			w.item()
+			w.open('{')
+			w.key("value")
+			w.str(c.Value)
+			for _, f := range []field{strField("label", c.Label), strField("fill", string(c.Fill)), strField("stroke", string(c.Stroke))} {
+				if !f.empty {
+					w.key(f.key)
+					f.write(w)
+				}
+			}
+			w.extras(c.extras)
+			w.close('}')
+		}
+		w.close(']')
+	}}
 }
 
 // extras writes unknown fields, sorted by key, with their values exactly as

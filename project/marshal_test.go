@@ -23,9 +23,18 @@ func goldenProjects(t *testing.T) map[string]*Project {
 	}
 	built := New("Wegen & dijken <2024>")
 	built.View = View{Lon: -0.5, Lat: 1e-7, Zoom: 12.25, CRS: "EPSG:4326"}
-	built.AddLayer(Layer{Name: "Wegen", Source: "https://x.example/wms?a=1&b=<2>", WMSLayers: []string{"w"},
-		Styles: []string{"default"}, Format: "image/png", WMSVersion: "1.3.0", Opacity: 0.5, Visible: true, Group: "Basis"})
+	built.AddLayer(Layer{Name: "Wegen", Source: "https://x.example/wms?a=1&b=<2>", WMS: WMS{Layers: []string{"w"},
+		Styles: []string{"default"}, Format: "image/png", Version: "1.3.0"}, Opacity: 0.5, Visible: true, Group: "Basis"})
 	built.AddLayer(Layer{Name: "Wegen", Kind: "xyz", Source: "https://t.example/{z}/{x}/{y}.png", Opacity: 1})
+	built.AddLayer(Layer{Name: "Tiles", Kind: KindXYZ, Source: "https://{s}.t.example/a/{z}/{x}/{-y}{r}.png", Opacity: 1, Visible: true,
+		XYZ: XYZ{MinZoom: 2, MaxZoom: 17, TileSize: 512, Subdomains: []string{"t1", "t2"}}})
+	built.AddLayer(Layer{Name: "Parcels", Kind: KindFeatures, Source: "https://api.example/ogc", Opacity: 1, Visible: true,
+		Features: Features{Collection: "parcels"},
+		Style: Style{Fill: "#abc", Stroke: NoColor, Width: 0.5, Opacity: 0.25, Radius: 3, Attribute: "use",
+			Categories: []Category{{Value: "farm", Fill: "#00ff0080"}, {Value: ""}}}})
+	built.AddLayer(Layer{Name: "Tiles", Kind: KindWMTS, Source: "https://w.example/wmts", Opacity: 1,
+		WMTS: WMTS{Layer: "l", Style: "default", MatrixSet: "GoogleMapsCompatible", Format: "image/jpeg"}})
+	built.AddLayer(Layer{Name: "Roads", Kind: KindWFS, Source: "https://w.example/wfs", Opacity: 1, WFS: WFS{TypeName: "ns:roads", Version: "2.0.0"}})
 	return map[string]*Project{
 		"empty.json":  New(""),
 		"extras.json": withExtras,
@@ -137,16 +146,25 @@ func TestMarshalRefuses(t *testing.T) {
 		{"duplicate id", func(p *Project) { p.Layers = append(p.Layers, p.Layers[0]) }, ErrInvalid},
 		{"opacity high", func(p *Project) { p.Layers[0].Opacity = 1.01 }, ErrInvalid},
 		{"opacity NaN", func(p *Project) { p.Layers[0].Opacity = math.NaN() }, ErrInvalid},
-		{"styles count", func(p *Project) { p.Layers[0].Styles = []string{"a", "b"} }, ErrInvalid},
+		{"styles count", func(p *Project) { p.Layers[0].WMS.Styles = []string{"a", "b"} }, ErrInvalid},
 		{"lon infinite", func(p *Project) { p.View.Lon = math.Inf(1) }, ErrInvalid},
 		{"lat", func(p *Project) { p.View.Lat = -90.5 }, ErrInvalid},
 		{"zoom", func(p *Project) { p.View.Zoom = -3 }, ErrInvalid},
 		{"password in source", func(p *Project) { p.Layers[0].Source = "https://ann:hunter2@x.example/wms" }, ErrSecretInSource},
+		{"xyz min above max", func(p *Project) { p.Layers[0].XYZ = XYZ{MinZoom: 12, MaxZoom: 10} }, ErrInvalid},
+		{"xyz min above default max", func(p *Project) { p.Layers[0].XYZ = XYZ{MinZoom: 23} }, ErrInvalid},
+		{"xyz tile size", func(p *Project) { p.Layers[0].XYZ.TileSize = 300 }, ErrInvalid},
+		{"xyz subdomain", func(p *Project) { p.Layers[0].XYZ.Subdomains = []string{"a.b"} }, ErrInvalid},
+		{"style colour", func(p *Project) { p.Layers[0].Style.Fill = "red" }, ErrInvalid},
+		{"style opacity", func(p *Project) { p.Layers[0].Style.Opacity = 1.5 }, ErrInvalid},
+		{"style width", func(p *Project) { p.Layers[0].Style.Width = math.NaN() }, ErrInvalid},
+		{"category colour", func(p *Project) { p.Layers[0].Style = Style{Attribute: "a", Categories: []Category{{Stroke: "#12"}}} }, ErrInvalid},
+		{"categories without attribute", func(p *Project) { p.Layers[0].Style.Categories = []Category{{Value: "x"}} }, ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := New("t")
-			p.AddLayer(Layer{Name: "a", Source: "https://x.example/wms", WMSLayers: []string{"a"}, Opacity: 1, Visible: true})
+			p.AddLayer(Layer{Name: "a", Source: "https://x.example/wms", WMS: WMS{Layers: []string{"a"}}, Opacity: 1, Visible: true})
 			tt.edit(p)
 			b, err := p.Marshal()
 			if !errors.Is(err, tt.target) {

@@ -62,8 +62,9 @@ func Parse(name string, data []byte) (*Project, error) {
 }
 
 type parser struct {
-	name string
-	doc  []byte
+	name    string
+	doc     []byte
+	version int64 // the file's format version
 }
 
 func (ps *parser) errAt(off int, sentinel error, format string, args ...any) *SyntaxError {
@@ -200,7 +201,7 @@ func (ps *parser) project() (*Project, error) {
 	}
 
 	// The marker and the version come first: a newer file is reported as
-	// such even if the rest of it no longer looks like version 1.
+	// such even if the rest of it no longer looks like this version.
 	fm, ok := byKey["format"]
 	if !ok {
 		return nil, ps.errAt(start, ErrNotProject, "not a mapvault project: no %q marker", "format")
@@ -227,6 +228,7 @@ func (ps *parser) project() (*Project, error) {
 		return nil, &VersionError{File: ps.name, Got: version, Want: Version}
 	}
 
+	ps.version = version
 	p := &Project{View: DefaultView()}
 	for _, m := range ms {
 		switch m.key {
@@ -336,6 +338,9 @@ func (ps *parser) layers(lm member) ([]Layer, error) {
 }
 
 // layer decodes one layer object; idAt is the offset of its id value.
+// Version 1 files keep the WMS fields flat in the layer ("wms_layers",
+// "styles", "format", "wms_version"); they are moved into Layer.WMS (see
+// migrate.go). In a version 2 file those keys are unknown fields.
 func (ps *parser) layer(e member, path string) (Layer, int, error) {
 	l := Layer{Kind: KindWMS, Opacity: 1, Visible: true}
 	ms, err := ps.fields(e, path)
@@ -343,9 +348,24 @@ func (ps *parser) layer(e member, path string) (Layer, int, error) {
 		return l, 0, err
 	}
 	idAt := e.off
-	var stylesAt, kindAt int = -1, e.off
-	for _, m := range ms {
+	kindAt := e.off
+	stylesAt, stylesPath := -1, ""
+	var flat, wmsObj *member // a v1 flat WMS field, the "wms" object
+	for i, m := range ms {
 		fpath := join(path, m.key)
+		if ps.version == 1 && isFlatWMSField(m.key) {
+			if flat == nil {
+				flat = &ms[i]
+			}
+			err = ps.flatWMS(m, fpath, &l.WMS)
+			if m.key == "styles" {
+				stylesAt, stylesPath = m.off, fpath
+			}
+			if err != nil {
+				return l, 0, err
+			}
+			continue
+		}
 		switch m.key {
 		case "id":
 			l.ID, err = ps.str(m, fpath)
@@ -361,15 +381,6 @@ func (ps *parser) layer(e member, path string) (Layer, int, error) {
 			}
 		case "source":
 			l.Source, err = ps.str(m, fpath)
-		case "wms_layers":
-			l.WMSLayers, err = ps.strList(m, fpath)
-		case "styles":
-			l.Styles, err = ps.strList(m, fpath)
-			stylesAt = m.off
-		case "format":
-			l.Format, err = ps.str(m, fpath)
-		case "wms_version":
-			l.WMSVersion, err = ps.str(m, fpath)
 		case "opacity":
 			l.Opacity, err = ps.num(m, fpath)
 			if err == nil && (l.Opacity < 0 || l.Opacity > 1) {
@@ -379,6 +390,23 @@ func (ps *parser) layer(e member, path string) (Layer, int, error) {
 			l.Visible, err = ps.boolean(m, fpath)
 		case "group":
 			l.Group, err = ps.str(m, fpath)
+		case "wms":
+			wmsObj = &ms[i]
+			var at int
+			l.WMS, at, err = ps.wms(m, fpath)
+			if at >= 0 {
+				stylesAt, stylesPath = at, join(fpath, "styles")
+			}
+		case "wmts":
+			l.WMTS, err = ps.wmts(m, fpath)
+		case "xyz":
+			l.XYZ, err = ps.xyz(m, fpath)
+		case "wfs":
+			l.WFS, err = ps.wfs(m, fpath)
+		case "features":
+			l.Features, err = ps.features(m, fpath)
+		case "style":
+			l.Style, err = ps.style(m, fpath)
 		default:
 			keepRaw(&l.extras, m)
 		}
@@ -386,13 +414,17 @@ func (ps *parser) layer(e member, path string) (Layer, int, error) {
 			return l, 0, err
 		}
 	}
-	if l.Kind == KindWMS && len(l.Styles) > 0 && len(l.Styles) != len(l.WMSLayers) {
+	if flat != nil && wmsObj != nil {
+		return l, 0, ps.errAt(flat.keyOff, nil, "%s: both %q and a \"wms\" object; give the WMS fields once",
+			path, flat.key)
+	}
+	if l.Kind == KindWMS && len(l.WMS.Styles) > 0 && len(l.WMS.Styles) != len(l.WMS.Layers) {
 		at := stylesAt
 		if at < 0 {
-			at = kindAt
+			at, stylesPath = kindAt, join(path, "styles")
 		}
-		return l, 0, ps.errAt(at, nil, "%s.styles: %d styles for %d WMS layers; give one per layer or none",
-			path, len(l.Styles), len(l.WMSLayers))
+		return l, 0, ps.errAt(at, nil, "%s: %d styles for %d WMS layers; give one per layer or none",
+			stylesPath, len(l.WMS.Styles), len(l.WMS.Layers))
 	}
 	return l, idAt, nil
 }

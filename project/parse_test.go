@@ -11,7 +11,12 @@ import (
 	"testing"
 )
 
-const head = `{"format": "mapvault-project", "version": 1`
+// head starts a version 1 file (the tests of its flat WMS fields are the
+// migration's); head2 a version 2 file.
+const (
+	head  = `{"format": "mapvault-project", "version": 1`
+	head2 = `{"format": "mapvault-project", "version": 2`
+)
 
 // goodTests are files Parse must accept, with the project it must return.
 var goodTests = []struct {
@@ -29,7 +34,7 @@ var goodTests = []struct {
 		in: head + `, "title": "T", "view": {"center": {"lon": 4.5, "lat": -10}, "zoom": 7.5},
   "layers": [{"name": "Soil map", "source": "https://s.example/wms", "wms_layers": ["soil"]}]}`,
 		want: &Project{Title: "T", View: View{Lon: 4.5, Lat: -10, Zoom: 7.5}, Layers: []Layer{
-			{ID: "soil-map", Name: "Soil map", Kind: KindWMS, Source: "https://s.example/wms", WMSLayers: []string{"soil"}, Opacity: 1, Visible: true},
+			{ID: "soil-map", Name: "Soil map", Kind: KindWMS, Source: "https://s.example/wms", WMS: WMS{Layers: []string{"soil"}}, Opacity: 1, Visible: true},
 		}},
 	},
 	{
@@ -38,14 +43,14 @@ var goodTests = []struct {
   {"id": "b", "kind": "wms", "opacity": 0.25, "wms_layers": ["x", "y"], "styles": ["s1", ""], "format": "image/jpeg", "wms_version": "1.1.1", "group": "G"}]}`,
 		want: &Project{View: View{Zoom: 2}, Layers: []Layer{
 			{ID: "a", Kind: KindWMS, Opacity: 0, Visible: false},
-			{ID: "b", Kind: KindWMS, Opacity: 0.25, Visible: true, WMSLayers: []string{"x", "y"}, Styles: []string{"s1", ""}, Format: "image/jpeg", WMSVersion: "1.1.1", Group: "G"},
+			{ID: "b", Kind: KindWMS, Opacity: 0.25, Visible: true, WMS: WMS{Layers: []string{"x", "y"}, Styles: []string{"s1", ""}, Format: "image/jpeg", Version: "1.1.1"}, Group: "G"},
 		}},
 	},
 	{
 		name: "unknown kind is kept and its styles are not checked",
 		in:   head + `, "layers": [{"id": "t", "kind": "vector-tiles", "styles": ["a", "b"], "source": "pmtiles://x"}]}`,
 		want: &Project{View: View{Zoom: 2}, Layers: []Layer{
-			{ID: "t", Kind: "vector-tiles", Styles: []string{"a", "b"}, Source: "pmtiles://x", Opacity: 1, Visible: true},
+			{ID: "t", Kind: "vector-tiles", WMS: WMS{Styles: []string{"a", "b"}}, Source: "pmtiles://x", Opacity: 1, Visible: true},
 		}},
 	},
 	{
@@ -74,6 +79,46 @@ var goodTests = []struct {
 			{ID: "roads-3", Name: "Roads", Kind: KindWMS, Opacity: 1, Visible: true},
 			{ID: "layer", Name: "!!", Kind: KindWMS, Opacity: 1, Visible: true},
 		}},
+	},
+	{
+		name: "v2 objects of every kind, unknown fields inside them kept",
+		in: head2 + `, "layers": [
+  {"id": "w", "source": "https://s.example/wms", "wms": {"layers": ["a", "b"], "styles": ["", "s"], "format": "image/png", "version": "1.1.1", "time": "now"}},
+  {"id": "x", "kind": "xyz", "source": "https://{s}.t.example/{z}/{x}/{-y}.png", "xyz": {"min_zoom": 1, "max_zoom": 18, "tile_size": 512, "subdomains": "ab", "bounds": [0, 0, 1, 1]}},
+  {"id": "m", "kind": "wmts", "wmts": {"layer": "l", "style": "s", "matrix_set": "m", "format": "image/jpeg", "dims": {"TIME": "2024"}}},
+  {"id": "f", "kind": "wfs", "wfs": {"type_name": "ns:t", "version": "2.0.0", "srs": 1}, "style": {"stroke": "#123", "width": 2, "dash": [1, 2]}},
+  {"id": "o", "kind": "features", "features": {"collection": "c", "limit": 10},
+   "style": {"fill": "#11223344", "opacity": 0.5, "radius": 3, "attribute": "k", "categories": [{"value": "v", "label": "V", "fill": "none", "stroke": "#fff", "symbol": "star"}]}}
+  ]}`,
+		want: &Project{View: View{Zoom: 2}, Layers: []Layer{
+			{ID: "w", Kind: KindWMS, Source: "https://s.example/wms", Opacity: 1, Visible: true,
+				WMS: WMS{Layers: []string{"a", "b"}, Styles: []string{"", "s"}, Format: "image/png", Version: "1.1.1",
+					extras: map[string]json.RawMessage{"time": json.RawMessage(`"now"`)}}},
+			{ID: "x", Kind: KindXYZ, Source: "https://{s}.t.example/{z}/{x}/{-y}.png", Opacity: 1, Visible: true,
+				XYZ: XYZ{MinZoom: 1, MaxZoom: 18, TileSize: 512, Subdomains: []string{"a", "b"},
+					extras: map[string]json.RawMessage{"bounds": json.RawMessage(`[0, 0, 1, 1]`)}}},
+			{ID: "m", Kind: KindWMTS, Opacity: 1, Visible: true,
+				WMTS: WMTS{Layer: "l", Style: "s", MatrixSet: "m", Format: "image/jpeg",
+					extras: map[string]json.RawMessage{"dims": json.RawMessage(`{"TIME": "2024"}`)}}},
+			{ID: "f", Kind: KindWFS, Opacity: 1, Visible: true,
+				WFS:   WFS{TypeName: "ns:t", Version: "2.0.0", extras: map[string]json.RawMessage{"srs": json.RawMessage(`1`)}},
+				Style: Style{Stroke: "#123", Width: 2, extras: map[string]json.RawMessage{"dash": json.RawMessage(`[1, 2]`)}}},
+			{ID: "o", Kind: KindFeatures, Opacity: 1, Visible: true,
+				Features: Features{Collection: "c", extras: map[string]json.RawMessage{"limit": json.RawMessage(`10`)}},
+				Style: Style{Fill: "#11223344", Opacity: 0.5, Radius: 3, Attribute: "k", Categories: []Category{
+					{Value: "v", Label: "V", Fill: NoColor, Stroke: "#fff", extras: map[string]json.RawMessage{"symbol": json.RawMessage(`"star"`)}}}}},
+		}},
+	},
+	{
+		name: "v2: the flat v1 WMS fields are unknown fields",
+		in:   head2 + `, "layers": [{"id": "a", "wms_layers": ["x"], "styles": ["a", "b"]}]}`,
+		want: &Project{View: View{Zoom: 2}, Layers: []Layer{{ID: "a", Kind: KindWMS, Opacity: 1, Visible: true,
+			extras: map[string]json.RawMessage{"wms_layers": json.RawMessage(`["x"]`), "styles": json.RawMessage(`["a", "b"]`)}}}},
+	},
+	{
+		name: "v1 reads the kind objects too",
+		in:   head + `, "layers": [{"id": "x", "kind": "xyz", "xyz": {"max_zoom": 5}}]}`,
+		want: &Project{View: View{Zoom: 2}, Layers: []Layer{{ID: "x", Kind: KindXYZ, Opacity: 1, Visible: true, XYZ: XYZ{MaxZoom: 5}}}},
 	},
 	{
 		name: "byte order mark and escapes",
@@ -129,6 +174,20 @@ var badTests = []struct {
 	{"visible string", head + `, "layers": [{"visible": "yes"}]}`, "1:69", "layers[0].visible: want a boolean, got a string", nil},
 	{"kind number", head + `, "layers": [{"kind": 1}]}`, "1:66", "layers[0].kind: want a string, got a number", nil},
 	{"duplicate layer key", head + `, "layers": [{"id": "a", "id": "b"}]}`, "1:69", `layers[0]: duplicate key "id"`, nil},
+	{"v2 styles count", head2 + `, "layers": [{"wms": {"layers": ["a", "b"], "styles": [""]}}]}`, "1:98", "layers[0].wms.styles: 1 styles for 2 WMS layers", nil},
+	{"v2 wms not object", head2 + `, "layers": [{"wms": ["a"]}]}`, "1:65", "layers[0].wms: want an object, got an array", nil},
+	{"v1 flat and object", head + `, "layers": [{"wms": {}, "format": "image/png"}]}`, "1:69", `both "format" and a "wms" object`, nil},
+	{"xyz max zoom 0", head2 + `, "layers": [{"xyz": {"max_zoom": 0}}]}`, "1:78", "layers[0].xyz.max_zoom: want a whole number in [1, 30], got 0", nil},
+	{"xyz zoom fraction", head2 + `, "layers": [{"xyz": {"min_zoom": 1.5}}]}`, "1:78", "want a whole number", nil},
+	{"xyz min above max", head2 + `, "layers": [{"xyz": {"min_zoom": 9, "max_zoom": 3}}]}`, "1:93", "min_zoom 9 is above max_zoom 3", nil},
+	{"xyz tile size", head2 + `, "layers": [{"xyz": {"tile_size": 300}}]}`, "1:79", "layers[0].xyz.tile_size: want 256 or 512, got 300", nil},
+	{"xyz subdomain", head2 + `, "layers": [{"xyz": {"subdomains": ["a", "b/c"]}}]}`, "1:80", `subdomain "b/c"`, nil},
+	{"xyz subdomains number", head2 + `, "layers": [{"xyz": {"subdomains": 3}}]}`, "1:80", "want an array of strings, got a number", nil},
+	{"style colour", head2 + `, "layers": [{"style": {"fill": "red"}}]}`, "1:76", `layers[0].style.fill: "red" is not a colour`, nil},
+	{"style opacity zero", head2 + `, "layers": [{"style": {"opacity": 0}}]}`, "1:79", "layers[0].style.opacity: 0 is outside (0, 1]", nil},
+	{"style width negative", head2 + `, "layers": [{"style": {"width": -1}}]}`, "1:77", "layers[0].style.width: want a number >= 0", nil},
+	{"categories need attribute", head2 + `, "layers": [{"style": {"categories": [{"value": "a"}]}}]}`, "1:82", `categories need an "attribute"`, nil},
+	{"category value number", head2 + `, "layers": [{"style": {"attribute": "a", "categories": [{"value": 3}]}}]}`, "1:111", "layers[0].style.categories[0].value: want a string, got a number", nil},
 }
 
 func TestParse(t *testing.T) {
@@ -177,9 +236,9 @@ func TestParseNewerVersion(t *testing.T) {
 		in   string
 		want int64
 	}{
-		{`{"format": "mapvault-project", "version": 2}`, 2},
+		{`{"format": "mapvault-project", "version": 3}`, 3},
 		// A newer file is reported as newer even if its body no longer
-		// looks like version 1.
+		// looks like this version.
 		{`{"format": "mapvault-project", "version": 17, "layers": {"new": "shape"}}`, 17},
 	}
 	for _, tt := range tests {
@@ -212,19 +271,38 @@ func TestExampleFile(t *testing.T) {
 	if p.Title != "Flood risk, Zeeland" || p.View.Lon != 3.9 || p.View.Lat != 51.5 || p.View.Zoom != 9 || p.View.EffectiveCRS() != "EPSG:3857" {
 		t.Errorf("Load(%s) = %+v, want the documented title and view", path, p)
 	}
-	if len(p.Layers) != 2 {
-		t.Fatalf("Load(%s) has %d layers, want 2", path, len(p.Layers))
+	kinds := map[Kind]bool{}
+	for _, l := range p.Layers {
+		kinds[l.Kind] = true
+	}
+	for _, k := range []Kind{KindWMS, KindWMTS, KindXYZ, KindWFS, KindFeatures, KindGeoJSON} {
+		if !kinds[k] {
+			t.Errorf("Load(%s) has no %s layer; the example shows every kind", path, k)
+		}
 	}
 	roads, ok := p.Layer("roads")
 	want := Layer{ID: "roads", Name: "Roads", Kind: KindWMS, Source: "https://maps.example.org/wms?map=roads",
-		WMSLayers: []string{"roads", "bridges"}, Styles: []string{"", ""}, Format: "image/png",
-		WMSVersion: "1.3.0", Opacity: 1, Visible: true, Group: "Base"}
+		WMS:     WMS{Layers: []string{"roads", "bridges"}, Styles: []string{"", ""}, Format: "image/png", Version: "1.3.0"},
+		Opacity: 1, Visible: true, Group: "Base"}
 	if !ok || !reflect.DeepEqual(*roads, want) {
 		t.Errorf("Layer(roads) = %+v, %v; want %+v, true", roads, ok, want)
+	}
+	base, _ := p.Layer("basemap")
+	if base == nil || base.XYZ.MaxZoom != 19 || base.XYZ.TileSize != 512 || !reflect.DeepEqual(base.XYZ.Subdomains, []string{"a", "b"}) {
+		t.Errorf("Layer(basemap) = %+v, want max_zoom 19, tile_size 512, subdomains a, b", base)
+	}
+	zones, _ := p.Layer("zones")
+	if zones == nil || zones.Features.Collection != "evacuation_zones" || zones.Style.Attribute != "phase" ||
+		len(zones.Style.Categories) != 2 || zones.Style.Categories[1].Fill != "#fc8d59" || zones.Style.Opacity != 0.4 {
+		t.Errorf("Layer(zones) = %+v, want the collection and its categorised style", zones)
 	}
 	abs, _ := filepath.Abs("testdata")
 	if p.Dir() != abs {
 		t.Errorf("Dir() = %q, want %q", p.Dir(), abs)
+	}
+	shelters, _ := p.Layer("shelters")
+	if got, want := p.Resolve(shelters.Source), filepath.Join(abs, "data", "shelters.geojson"); got != want {
+		t.Errorf("Resolve(%q) = %q, want %q (a relative GeoJSON path is the project folder's)", shelters.Source, got, want)
 	}
 	// The documented example is in canonical form: Marshal reproduces it.
 	data, _ := os.ReadFile(path)
@@ -234,6 +312,41 @@ func TestExampleFile(t *testing.T) {
 	}
 	if string(got) != string(data) {
 		t.Errorf("Marshal(Load(%s)) =\n%s\nwant the file itself:\n%s", path, got, data)
+	}
+}
+
+// TestMigrateV1: a version 1 file reads as its version 2 form (the flat WMS
+// fields in "wms") and is written as version 2; the golden file is what
+// Save writes for testdata/v1/example.mapvault.json.
+func TestMigrateV1(t *testing.T) {
+	in := filepath.Join("testdata", "v1", "example.mapvault.json")
+	p, err := Load(in)
+	if err != nil {
+		t.Fatalf("Load(%s) error = %v", in, err)
+	}
+	roads, _ := p.Layer("roads")
+	if roads == nil || !reflect.DeepEqual(roads.WMS, WMS{Layers: []string{"roads", "bridges"}, Styles: []string{"", ""}, Format: "image/png", Version: "1.3.0"}) {
+		t.Errorf("Layer(roads).WMS = %+v, want the version 1 flat fields", roads)
+	}
+	got, err := p.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "golden", "v1-migrated.json")
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("reading golden file (run go test -update): %v", err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("Marshal(Load(%s)) =\n%s\nwant (%s)\n%s", in, got, golden, want)
+	}
+	if !strings.Contains(string(got), `"version": 2`) || strings.Contains(string(got), "wms_layers") {
+		t.Errorf("migrated file is not version 2:\n%s", got)
 	}
 }
 

@@ -36,21 +36,27 @@ func (v View) EffectiveCRS() string {
 	return v.CRS
 }
 
-// Layer is one map layer. For KindWMS, Source is the service URL (never with
-// a secret in it), WMSLayers the WMS layer names drawn together and Styles
-// their styles (empty, or one per WMS layer; "" is the default style).
+// Layer is one map layer. Source is where it comes from, never with a
+// secret in it: for KindWMS the service URL, for KindXYZ the tile URL
+// template, for KindGeoJSON a URL or a file path (relative to the project
+// folder; see Resolve). The fields of each kind are in the object named
+// after it (WMS, WMTS, XYZ, WFS, Features); vector kinds draw with Style.
+// Objects of other kinds than Kind are kept and written back too.
 type Layer struct {
-	ID         string
-	Name       string
-	Kind       Kind
-	Source     string
-	WMSLayers  []string
-	Styles     []string
-	Format     string // image format for GetMap, e.g. "image/png"
-	WMSVersion string // "1.1.1" or "1.3.0"
-	Opacity    float64
-	Visible    bool
-	Group      string
+	ID      string
+	Name    string
+	Kind    Kind
+	Source  string
+	Opacity float64
+	Visible bool
+	Group   string
+
+	WMS      WMS
+	WMTS     WMTS
+	XYZ      XYZ
+	WFS      WFS
+	Features Features
+	Style    Style
 
 	extras map[string]json.RawMessage // unknown fields of the layer
 }
@@ -71,6 +77,39 @@ func (p *Project) Dir() string { return p.dir }
 // SetDir sets the folder relative references resolve against, e.g. after a
 // new project was saved for the first time. Save does not change it.
 func (p *Project) SetDir(dir string) { p.dir = dir }
+
+// clone returns a copy of l that shares no slice or map with it; empty
+// slices become nil (as Parse reads them).
+func (l Layer) clone() Layer {
+	l.WMS.Layers = cloneStrings(l.WMS.Layers)
+	l.WMS.Styles = cloneStrings(l.WMS.Styles)
+	l.XYZ.Subdomains = cloneStrings(l.XYZ.Subdomains)
+	if len(l.Style.Categories) == 0 {
+		l.Style.Categories = nil
+	} else {
+		cs := make([]Category, len(l.Style.Categories))
+		for i, c := range l.Style.Categories {
+			c.extras = cloneRaw(c.extras)
+			cs[i] = c
+		}
+		l.Style.Categories = cs
+	}
+	l.WMS.extras = cloneRaw(l.WMS.extras)
+	l.WMTS.extras = cloneRaw(l.WMTS.extras)
+	l.XYZ.extras = cloneRaw(l.XYZ.extras)
+	l.WFS.extras = cloneRaw(l.WFS.extras)
+	l.Features.extras = cloneRaw(l.Features.extras)
+	l.Style.extras = cloneRaw(l.Style.extras)
+	l.extras = cloneRaw(l.extras)
+	return l
+}
+
+func cloneStrings(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return append([]string(nil), s...)
+}
 
 func cloneRaw(m map[string]json.RawMessage) map[string]json.RawMessage {
 	if m == nil {

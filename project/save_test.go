@@ -12,7 +12,7 @@ import (
 func sampleProject(t *testing.T) *Project {
 	t.Helper()
 	p := New("Sample")
-	p.AddLayer(Layer{Name: "Roads", Source: "https://maps.example.org/wms", WMSLayers: []string{"roads"}, Opacity: 1, Visible: true})
+	p.AddLayer(Layer{Name: "Roads", Source: "https://maps.example.org/wms", WMS: WMS{Layers: []string{"roads"}}, Opacity: 1, Visible: true})
 	return p
 }
 
@@ -94,7 +94,7 @@ func TestSaveRefusesToReplace(t *testing.T) {
 		{"corrupt", `{"format":"mapvault-project","version":1,"title":`, nil},
 		{"foreign JSON", `{"type":"FeatureCollection","features":[]}`, ErrNotProject},
 		{"not JSON", "id,name\n1,roads\n", nil},
-		{"newer version", `{"format":"mapvault-project","version":2}`, ErrNewerVersion},
+		{"newer version", `{"format":"mapvault-project","version":3}`, ErrNewerVersion},
 		{"empty", ``, nil},
 	}
 	for _, tt := range tests {

@@ -42,7 +42,8 @@ type Target struct {
 	Expect string
 	// Source, optional, is the source the credential belongs to when it is
 	// not SourceOf(URL) (e.g. a GetMap URL under another path of the same
-	// service). It must have URL's origin.
+	// service, an XYZ tile under its template's prefix). It must cover URL
+	// (Source.Covers).
 	Source Source
 }
 
@@ -54,8 +55,8 @@ func (t Target) source() (Source, error) {
 	if t.Source == "" {
 		return sourceOfURL(u)
 	}
-	if !t.Source.SameOrigin(u) {
-		return "", fmt.Errorf("%w: URL is not on the origin of %s", ErrBadTarget, t.Source)
+	if !t.Source.Covers(u) {
+		return "", fmt.Errorf("%w: URL is not under %s", ErrBadTarget, t.Source)
 	}
 	return t.Source, nil
 }
@@ -724,8 +725,10 @@ func (r *detection) probe(ctx context.Context, e *Entry, challenge http.Header) 
 		}
 		if loc, lerr := resp.Location(); lerr == nil && resp.StatusCode >= 300 && resp.StatusCode < 400 {
 			drain(resp)
-			if !r.src.SameOrigin(loc) {
-				pr := probeResult{reason: "could not decide: the server redirected to another origin (not followed)"}
+			if !r.src.Covers(loc) {
+				// Another origin, or outside a prefix source's path: the
+				// candidate goes only where the source's credential goes.
+				pr := probeResult{reason: "could not decide: the server redirected outside the source (not followed)"}
 				r.d.logProbe(r.src, how, pr)
 				return pr
 			}

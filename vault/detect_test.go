@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -224,7 +225,7 @@ func TestDetectUndecided(t *testing.T) {
 		{"404 for everything", vaulttest.Status(404), Credential{Key: testKey}, 15, "404"},
 		{"500", vaulttest.Status(500), Credential{Key: testKey}, 15, "500"},
 		{"429 basic", vaulttest.Status(429), Credential{Username: "u", Password: "pw-secret-123"}, 2, "429"},
-		{"redirect to other origin", vaulttest.Redirect(other.URL+"/x", true), Credential{Key: testKey}, 15, "another origin"},
+		{"redirect to other origin", vaulttest.Redirect(other.URL+"/x", true), Credential{Key: testKey}, 15, "outside the source"},
 		{"slow", vaulttest.Sleep(5*time.Second, vaulttest.PNG()), Credential{Username: "u", Password: "pw-secret-123"}, 2, "in time"},
 		{"huge body", vaulttest.Huge(2<<20, false), Credential{Username: "u", Password: "pw-secret-123"}, 2, "larger than"},
 		{"huge declared body", vaulttest.Huge(2<<20, true), Credential{Username: "u", Password: "pw-secret-123"}, 2, "larger than"},
@@ -475,5 +476,56 @@ func TestDetectStopsWhenTheServerReadsTheKey(t *testing.T) {
 	res, _ := newDetector(t, 4).Detect(context.Background(), imageTarget(srv), Credential{Key: "wrong-key-1234"}, "")
 	if res.Outcome != OutcomeRejected || res.Requests != 5 {
 		t.Errorf("Parallel 4: %v after %d requests, want rejected after 5 (bare + one batch)", res.Outcome, res.Requests)
+	}
+}
+
+// TestDetectPrefixSource: detection for a path-prefix source (an XYZ
+// template's) follows a redirect under the prefix with the candidate, and
+// not one to the same origin outside it, which never sees the key.
+func TestDetectPrefixSource(t *testing.T) {
+	mux := http.NewServeMux()
+	var outside, under atomic.Int32
+	mux.HandleFunc("/v3/0/0/0.png", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/v3/moved/0/0/0.png?"+r.URL.RawQuery, http.StatusFound)
+	})
+	mux.HandleFunc("/v3/moved/0/0/0.png", func(w http.ResponseWriter, r *http.Request) {
+		under.Add(1)
+		if r.URL.Query().Get("key") != testKey {
+			http.Error(w, "key", http.StatusUnauthorized)
+			return
+		}
+		vaulttest.PNG().ServeHTTP(w, r)
+	})
+	mux.HandleFunc("/v4/0/0/0.png", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/elsewhere/0/0/0.png?"+r.URL.RawQuery, http.StatusFound)
+	})
+	mux.HandleFunc("/elsewhere/", func(w http.ResponseWriter, r *http.Request) {
+		outside.Add(1)
+		vaulttest.PNG().ServeHTTP(w, r)
+	})
+	srv := vaulttest.NewServer(t, mux)
+
+	src := mustSource(t, srv.URL+"/v3/{z}/{x}/{y}.png")
+	d := newDetector(t, 1)
+	res, err := d.Detect(context.Background(), Target{URL: srv.URL + "/v3/0/0/0.png", Expect: ExpectImage, Source: src}, Credential{Key: testKey}, "key")
+	if err != nil || res.Outcome != OutcomeFound || res.Param != "key" {
+		t.Errorf("Detect under the prefix = %+v, %v; want query key found", res, err)
+	}
+	if under.Load() == 0 {
+		t.Error("the redirect under the prefix was not followed")
+	}
+
+	src4 := mustSource(t, srv.URL+"/v4/{z}/{x}/{y}.png")
+	res, err = d.Detect(context.Background(), Target{URL: srv.URL + "/v4/0/0/0.png", Expect: ExpectImage, Source: src4}, Credential{Key: testKey}, "key")
+	if err != nil || res.Outcome != OutcomeUndecided || !strings.Contains(res.Reason, "outside the source") {
+		t.Errorf("Detect redirected outside the prefix = %+v, %v; want undecided", res, err)
+	}
+	for _, r := range srv.Records() {
+		if strings.HasPrefix(r.RequestURI, "/elsewhere/") && strings.Contains(r.RequestURI, testKey) {
+			t.Errorf("%s outside the prefix got the key", r.RequestURI)
+		}
+	}
+	if _, err := d.Detect(context.Background(), Target{URL: srv.URL + "/admin", Expect: ExpectImage, Source: src}, Credential{Key: testKey}, ""); !errors.Is(err, ErrBadTarget) {
+		t.Errorf("a target outside its source: error %v, want ErrBadTarget", err)
 	}
 }

@@ -101,7 +101,9 @@ const UnnamedSuspect = "(unnamed item)"
 // SplitURL takes a URL as pasted by a user (possibly with user information
 // or an access key in it) and separates the secret from what may be saved.
 // The fragment is dropped; every other query parameter is kept, in order and
-// as written.
+// as written. A URL template keeps its placeholders as written ("{z}", not
+// "%7Bz%7D") and its Source is the path prefix before the first one (see
+// SourceOf); a key in its query is split off like any other.
 func SplitURL(raw string) (Split, error) { return SplitURLKeeping(raw, nil) }
 
 // SplitURLKeeping is SplitURL for a user who has confirmed that the
@@ -171,6 +173,14 @@ func SplitURLKeeping(raw string, keep []string) (Split, error) {
 	u.ForceQuery = false
 	u.Fragment, u.RawFragment = "", ""
 	sp.CleanURL = u.String()
+	if isTemplate(u) {
+		// A URL template keeps its placeholders as written: url.URL would
+		// escape "{z}" to "%7Bz%7D".
+		sp.CleanURL = u.Scheme + "://" + u.Host + u.RawPath
+		if u.RawQuery != "" {
+			sp.CleanURL += "?" + u.RawQuery
+		}
+	}
 	return sp, nil
 }
 

@@ -57,8 +57,9 @@ type TransportOptions struct {
 type sourceCtxKey struct{}
 
 // WithSource returns a context saying that requests made with it are made
-// for src. The transport attaches src's credential only to requests whose
-// URL has src's origin. Without it a request's source is SourceOf(its URL).
+// for src. The transport attaches src's credential only to requests src
+// Covers: its origin, and under its path when src is a path prefix. Without
+// it a request's source is SourceOf(its URL).
 func WithSource(ctx context.Context, src Source) context.Context {
 	return context.WithValue(ctx, sourceCtxKey{}, src)
 }
@@ -240,7 +241,7 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	src, ok := requestSource(req)
-	if !ok || !src.SameOrigin(req.URL) {
+	if !ok || !src.Covers(req.URL) {
 		return t.send(req, req, src, nil, "none")
 	}
 	var entry Entry

@@ -547,3 +547,91 @@ func TestTransportExceptionIn200(t *testing.T) {
 		t.Errorf("a verified credential became %v after an exception", st.Status(src))
 	}
 }
+
+func TestSourceCovers(t *testing.T) {
+	tests := []struct {
+		src  Source
+		url  string
+		want bool
+	}{
+		// A WMS endpoint covers its origin, as it always did.
+		{"https://maps.example.org:443/wms", "https://maps.example.org/wms?REQUEST=GetMap", true},
+		{"https://maps.example.org:443/wms", "https://maps.example.org/other/path", true},
+		{"https://maps.example.org:443/wms", "https://maps.example.org:8443/wms", false},
+		{"https://maps.example.org:443/wms", "http://maps.example.org/wms", false},
+		{"https://maps.example.org:443/", "https://maps.example.org/anything", true},
+		// A path prefix covers what is under it, nothing else.
+		{"https://tiles.example.com:443/v3/", "https://tiles.example.com/v3/4/8/5.png", true},
+		{"https://tiles.example.com:443/v3/", "https://tiles.example.com/v3", true},
+		{"https://tiles.example.com:443/v3/", "https://tiles.example.com/v3/", true},
+		{"https://tiles.example.com:443/v3/", "https://tiles.example.com/v4/4/8/5.png", false},
+		{"https://tiles.example.com:443/v3/", "https://tiles.example.com/v3x/1.png", false},
+		{"https://tiles.example.com:443/v3/", "https://tiles.example.com/", false},
+		{"https://tiles.example.com:443/v3/", "https://tiles.example.com/v3/../admin", false},
+		{"https://tiles.example.com:443/v3/", "https://tiles.example.com/v3%2F..%2Fadmin", false},
+		{"https://tiles.example.com:443/v3/", "https://other.example.com/v3/1.png", false},
+		{"https://tiles.example.com:443/a%20b/", "https://tiles.example.com/a%20b/1.png", true},
+	}
+	for _, tt := range tests {
+		u, err := url.Parse(tt.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tt.src.Covers(u); got != tt.want {
+			t.Errorf("Source(%q).Covers(%q) = %v, want %v", tt.src, tt.url, got, tt.want)
+		}
+	}
+}
+
+// TestTransportPrefixOnly: a source that is a path prefix (an XYZ
+// template's) gets its credential under the prefix; a request on the same
+// origin outside it goes bare, and so does a redirect out of the prefix.
+func TestTransportPrefixOnly(t *testing.T) {
+	for _, tc := range methodCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := vaulttest.NewServer(t, vaulttest.PNG())
+			src := mustSource(t, srv.URL+"/v3/{z}/{x}/{y}.png")
+			if !strings.HasSuffix(string(src), "/v3/") {
+				t.Fatalf("SourceOf(template) = %q, want the prefix .../v3/", src)
+			}
+			store, kv := NewStore(), NewKeyVault()
+			store.Set(src, tc.cred)
+			kv.Set(src, tc.entry)
+			client := NewClient(store, kv, TransportOptions{})
+			if _, _, err := get(t, client, src, srv.URL+"/v3/2/1/1.png"); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := get(t, client, src, srv.URL+"/admin/keys"); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := get(t, client, src, srv.URL+"/v3/../admin/keys"); err != nil {
+				t.Fatal(err)
+			}
+			recs := srv.Records()
+			if len(recs) != 3 {
+				t.Fatalf("server saw %d requests, want 3", len(recs))
+			}
+			if !carries(recs[0], tc.cred) {
+				t.Errorf("the tile under the prefix went without the credential: %v %v", recs[0].RequestURI, recs[0].Header)
+			}
+			for _, r := range recs[1:] {
+				if carries(r, tc.cred) {
+					t.Errorf("%s (outside the prefix) carried the credential", r.RequestURI)
+				}
+			}
+		})
+	}
+}
+
+// carries reports whether a recorded request holds c's secret.
+func carries(r vaulttest.Record, c Credential) bool {
+	if c.Key != "" && (strings.Contains(r.RequestURI, c.Key) || strings.Contains(r.Header.Get("Authorization"), c.Key) || r.Header.Get("X-API-Key") == c.Key) {
+		return true
+	}
+	if c.Password != "" {
+		if _, pw, ok := (&http.Request{Header: r.Header}).BasicAuth(); ok && pw == c.Password {
+			return true
+		}
+	}
+	return false
+}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"mapvault/layers"
+	"mapvault/layers/wms"
 	"mapvault/vault"
 	"mapvault/vault/vaulttest"
 )
@@ -73,7 +74,7 @@ func TestScrubServerText(t *testing.T) {
 	assertScrubbed(t, "Reason", st.Reason)
 
 	ws.Catalog().Forget(src)
-	if _, err := ws.Catalog().Capabilities(ctx, l.Source); err == nil {
+	if _, err := wms.FetchCapabilities(ctx, ws.Client(), l.Source); err == nil {
 		t.Fatal("Capabilities = nil error, want the HTML page's")
 	} else {
 		assertScrubbed(t, "capabilities error", err.Error())

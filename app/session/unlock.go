@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"mapvault/layers"
@@ -108,15 +107,19 @@ func (w *Workspace) ForgetKeychain(src vault.Source) error {
 	return w.keychain.Delete(src)
 }
 
-// Spec resolves a project layer into an engine spec through the catalog.
-// A blocked source gives a *vault.AuthError without a request; a refusal
-// from the server is recorded (the source becomes blocked) and returned
-// as a *vault.AuthError too.
+// Spec resolves a project layer into an engine spec through the catalog
+// and the layer's kind. A kind the workspace does not draw gives a
+// *layers.UnsupportedKindError. A blocked source gives a *vault.AuthError
+// without a request; a refusal from the server is recorded (the source
+// becomes blocked) and returned as a *vault.AuthError too.
 func (w *Workspace) Spec(ctx context.Context, p *project.Project, l project.Layer) (layers.LayerSpec, error) {
 	l.Source = p.Resolve(l.Source)
-	src, err := vault.SourceOf(l.Source)
+	src, err := w.kinds.Source(l)
 	if err != nil {
 		return layers.LayerSpec{}, err
+	}
+	if src == "" { // a local file: no credential, nothing to block
+		return w.catalog.Spec(ctx, l)
 	}
 	if a := w.Access(src); a.Blocked() {
 		return layers.LayerSpec{}, &vault.AuthError{Source: src, Reason: vault.AuthReason(a.Reason)}
@@ -146,7 +149,7 @@ func (w *Workspace) ensureMethod(ctx context.Context, p *project.Project, l proj
 			return nil
 		}
 	}
-	t, err := layers.ProbeTarget(l, p.View.Lon, p.View.Lat)
+	t, err := w.kinds.ProbeTarget(l, p.View.Lon, p.View.Lat)
 	if err != nil {
 		return nil
 	}
@@ -160,42 +163,54 @@ func (w *Workspace) ensureMethod(ctx context.Context, p *project.Project, l proj
 	return nil
 }
 
+// ProbeTarget returns the detection request for a project layer (its
+// source resolved against the project folder) around the project's view
+// centre, through the layer's kind.
+func (w *Workspace) ProbeTarget(p *project.Project, l project.Layer) (vault.Target, error) {
+	l.Source = p.Resolve(l.Source)
+	return w.kinds.ProbeTarget(l, p.View.Lon, p.View.Lat)
+}
+
+// DetectKind finds the kind of layer a URL the user gives (clean: no
+// secret) is, from the URL or, when that does not say, from its answer to
+// one anonymous GET (layers.Registry.Detect).
+func (w *Workspace) DetectKind(ctx context.Context, clean string) (layers.Kind, error) {
+	return w.kinds.Detect(ctx, w.detector.Client, clean)
+}
+
 // ProbeFor chooses the small real request that decides whether a
-// credential works for a service URL: the GetMap in the URL if it is one,
-// else a tiny GetMap for a layer of the service when the capabilities are
-// public (layer names one; "" means the first named layer), else the
-// protected GetCapabilities request itself. The capabilities, when they
-// were read anonymously, come back too. A service that offers no layer of
-// the given name gives a *NoLayerError.
-func (w *Workspace) ProbeFor(ctx context.Context, clean, layer string) (vault.Target, *layers.Capabilities, error) {
-	u, err := url.Parse(clean)
+// credential works for a URL the user gives (clean: no secret) of kind k:
+// the URL itself when it already fetches map data (a GetMap, an XYZ tile),
+// else the kind's probe for a layer of the service when what it offers is
+// public (layer names one; "" means the first), else the protected request
+// for the service's description itself (GetCapabilities). What the
+// service offers, when it was read anonymously, comes back too. A service
+// that offers no layer of the given name gives a *NoLayerError.
+func (w *Workspace) ProbeFor(ctx context.Context, k layers.Kind, clean, layer string) (vault.Target, layers.Service, error) {
+	entry, data, err := k.EntryTarget(clean)
 	if err != nil {
 		return vault.Target{}, nil, err
 	}
-	for k, v := range u.Query() {
-		if strings.EqualFold(k, "request") && len(v) > 0 && strings.EqualFold(v[0], "GetMap") {
-			return vault.Target{URL: clean, Expect: vault.ExpectImage}, nil, nil
-		}
+	if data {
+		return entry, nil, nil
 	}
-	caps, err := layers.FetchCapabilities(ctx, w.detector.Client, clean)
+	svc, err := k.Open(ctx, w.detector.Client, clean)
 	if err != nil {
 		if mayBeProtected(err) {
-			capsURL, err := layers.CapabilitiesURL(clean, "1.3.0")
-			return vault.Target{URL: capsURL, Expect: vault.ExpectXML}, nil, err
+			return entry, nil, nil
 		}
 		return vault.Target{}, nil, err
 	}
-	l := PickLayer(caps, layer)
-	if l == nil {
-		return vault.Target{}, caps, &NoLayerError{Name: layer}
+	l, offer, ok := svc.Layer(layer)
+	if !ok {
+		return vault.Target{}, svc, &NoLayerError{Name: layer}
 	}
-	pl := project.Layer{Kind: project.KindWMS, Source: clean, WMSLayers: []string{l.Name}, WMSVersion: caps.Version, Format: PickFormat(caps.GetMapFormats)}
 	lon, lat := 0.0, 0.0
-	if b := l.GeographicBBox; b != nil {
+	if b := offer.Box; b != nil {
 		lon, lat = (b.Min(0)+b.Max(0))/2, (b.Min(1)+b.Max(1))/2
 	}
-	t, err := layers.ProbeTarget(pl, lon, lat)
-	return t, caps, err
+	t, err := k.Probe(l, lon, lat)
+	return t, svc, err
 }
 
 // mayBeProtected reports whether a failed anonymous GetCapabilities may be
@@ -203,7 +218,7 @@ func (w *Workspace) ProbeFor(ctx context.Context, clean, layer string) (vault.Ta
 // a 404 that hides the service, a 400 from a client-certificate front, a
 // ServiceException, a login page or a TLS handshake refused for want of a
 // client certificate. Detection then decides with the credential, using
-// GetCapabilities as the target.
+// the service's description (GetCapabilities) as the target.
 func mayBeProtected(err error) bool {
 	if IsAuthFailure(err) || errors.Is(err, vault.ErrNeedsClientCert) {
 		return true
@@ -222,38 +237,4 @@ type NoLayerError struct{ Name string }
 
 func (e *NoLayerError) Error() string {
 	return fmt.Sprintf("the service offers no layer named %q", e.Name)
-}
-
-// PickLayer returns the named layer, or the first named layer when name is "".
-func PickLayer(caps *layers.Capabilities, name string) *layers.Layer {
-	if name != "" {
-		return caps.Find(name)
-	}
-	for _, l := range caps.Layers() {
-		if l.Name != "" {
-			return l
-		}
-	}
-	return nil
-}
-
-// PickFormat prefers PNG (transparency), then whatever image format comes
-// first.
-func PickFormat(formats []string) string {
-	for _, f := range formats {
-		if strings.EqualFold(f, "image/png") {
-			return f
-		}
-	}
-	for _, f := range formats {
-		if strings.HasPrefix(strings.ToLower(f), "image/png") {
-			return f
-		}
-	}
-	for _, f := range formats {
-		if strings.HasPrefix(strings.ToLower(f), "image/") {
-			return f
-		}
-	}
-	return "image/png"
 }

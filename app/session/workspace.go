@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mapvault/layers"
+	"mapvault/layers/kinds"
 	"mapvault/project"
 	"mapvault/vault"
 )
@@ -25,6 +26,9 @@ type Options struct {
 	Transport vault.TransportOptions
 	// Engine configures the tile engine.
 	Engine layers.Options
+	// Kinds are the layer kinds the workspace draws; nil for
+	// kinds.Default().
+	Kinds *layers.Registry
 	// Clock stamps KeyVault confirmations. Default time.Now.
 	Clock func() time.Time
 }
@@ -37,6 +41,7 @@ type Workspace struct {
 	store    *vault.Store
 	keychain vault.Keychain
 	client   *http.Client
+	kinds    *layers.Registry
 	catalog  *layers.Catalog
 	engine   *layers.Engine
 	detector *vault.Detector
@@ -67,6 +72,9 @@ func New(kv *vault.KeyVault, opt Options) *Workspace {
 	if opt.Clock == nil {
 		opt.Clock = time.Now
 	}
+	if opt.Kinds == nil {
+		opt.Kinds = kinds.Default()
+	}
 	plainOpt := opt.Transport
 	plain := vault.NewClient(vault.NewStore(), vault.NewKeyVault(), plainOpt)
 	client := vault.NewClient(opt.Store, kv, opt.Transport)
@@ -75,11 +83,12 @@ func New(kv *vault.KeyVault, opt Options) *Workspace {
 		store:    opt.Store,
 		keychain: opt.Keychain,
 		client:   client,
-		catalog:  layers.NewCatalog(client),
+		kinds:    opt.Kinds,
 		engine:   layers.NewEngine(client, opt.Engine),
 		detector: &vault.Detector{Client: plain, KeyVault: kv, Store: opt.Store, Clock: opt.Clock, Logger: opt.Transport.Logger},
 		sources:  map[vault.Source]*sourceInfo{},
 	}
+	w.catalog = layers.NewCatalog(client, opt.Kinds, w.credentialed)
 	opt.Store.Watch(func(src vault.Source, st vault.Status) {
 		if st == vault.StatusRejected {
 			w.engine.Purge(src)
@@ -98,8 +107,22 @@ func (w *Workspace) Store() *vault.Store { return w.store }
 // Client returns the authenticating HTTP client.
 func (w *Workspace) Client() *http.Client { return w.client }
 
-// Catalog returns the capabilities catalog.
+// Catalog returns the catalog: layers resolved into specs, service
+// documents kept for the session.
 func (w *Workspace) Catalog() *layers.Catalog { return w.catalog }
+
+// Kinds returns the layer kinds the workspace draws.
+func (w *Workspace) Kinds() *layers.Registry { return w.kinds }
+
+// credentialed reports whether src's requests carry a credential this
+// session, or its KeyVault entry says they need one (layers.Env).
+func (w *Workspace) credentialed(src vault.Source) bool {
+	if cred, _ := w.store.Get(src); !cred.IsZero() {
+		return true
+	}
+	e, ok := w.kv.Get(src)
+	return ok && e.AuthRequired
+}
 
 // Engine returns the tile engine.
 func (w *Workspace) Engine() *layers.Engine { return w.engine }
@@ -196,10 +219,19 @@ func (w *Workspace) Access(src vault.Source) Access {
 	return a
 }
 
+// LayerSource returns a project layer's credential source, through its
+// kind (an XYZ template's is the path prefix before its first
+// placeholder). A layer of a kind the workspace does not draw, or whose
+// source is not an http(s) URL, gets an error.
+func (w *Workspace) LayerSource(p *project.Project, l project.Layer) (vault.Source, error) {
+	l.Source = p.Resolve(l.Source)
+	return w.kinds.Source(l)
+}
+
 // LayerAccess is Access for a project layer's source. A layer whose source
 // is not an http(s) URL gets an error.
 func (w *Workspace) LayerAccess(p *project.Project, l project.Layer) (vault.Source, Access, error) {
-	src, err := vault.SourceOf(p.Resolve(l.Source))
+	src, err := w.LayerSource(p, l)
 	if err != nil {
 		return "", Access{}, err
 	}
@@ -242,12 +274,18 @@ func IsAuthFailure(err error) bool {
 }
 
 // Sources returns the distinct sources of the project's layers, in
-// project order (bottom first). Layers with a bad URL are left out.
-func Sources(p *project.Project) []vault.Source {
+// project order (bottom first). Layers with a bad URL or a kind the
+// workspace does not draw are left out.
+func (w *Workspace) Sources(p *project.Project) []vault.Source { return SourcesOf(w.kinds, p) }
+
+// SourcesOf is Workspace.Sources for the kinds of a registry, without a
+// workspace.
+func SourcesOf(kinds *layers.Registry, p *project.Project) []vault.Source {
 	var out []vault.Source
 	seen := map[vault.Source]bool{}
 	for _, l := range p.Layers {
-		if src, err := vault.SourceOf(p.Resolve(l.Source)); err == nil && !seen[src] {
+		l.Source = p.Resolve(l.Source)
+		if src, err := kinds.Source(l); err == nil && src != "" && !seen[src] {
 			seen[src] = true
 			out = append(out, src)
 		}

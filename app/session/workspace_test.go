@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"mapvault/layers/wms"
 	"mapvault/project"
 	"mapvault/vault"
 	"mapvault/vault/vaulttest"
@@ -47,7 +48,7 @@ func basicServer(t *testing.T) *vaulttest.Server {
 func testProject(url string) (*project.Project, project.Layer) {
 	p := project.New("t")
 	l := p.AddLayer(project.Layer{Name: "A", Kind: project.KindWMS, Source: url + "/wms",
-		WMSLayers: []string{"roads"}, Styles: []string{""}, Format: "image/png", WMSVersion: "1.3.0", Opacity: 1, Visible: true})
+		WMS: project.WMS{Layers: []string{"roads"}, Styles: []string{""}, Format: "image/png", Version: "1.3.0"}, Opacity: 1, Visible: true})
 	return p, *l
 }
 
@@ -98,7 +99,7 @@ func TestAccessStateMachine(t *testing.T) {
 	}
 
 	// A wrong password: rejected, never stored as usable.
-	target, _, err := ws.ProbeFor(ctx, p.Layers[0].Source, "roads")
+	target, _, err := ws.ProbeFor(ctx, wms.Kind{}, p.Layers[0].Source, "roads")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +210,7 @@ func TestKeychain(t *testing.T) {
 	kc := &fakeKeychain{m: map[vault.Source]vault.Credential{}}
 	kv := vault.NewKeyVault()
 	ws := New(kv, Options{Keychain: kc})
-	target, _, err := ws.ProbeFor(context.Background(), l.Source, "roads")
+	target, _, err := ws.ProbeFor(context.Background(), wms.Kind{}, l.Source, "roads")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +255,7 @@ func TestConcurrentUnlockSharesDetection(t *testing.T) {
 	_, l := testProject(srv.URL)
 	src, _ := vault.SourceOf(l.Source)
 	ws := New(nil, Options{})
-	target, _, err := ws.ProbeFor(context.Background(), l.Source, "roads")
+	target, _, err := ws.ProbeFor(context.Background(), wms.Kind{}, l.Source, "roads")
 	if err != nil {
 		t.Fatal(err)
 	}

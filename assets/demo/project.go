@@ -19,17 +19,17 @@ func Project(baseURL string) *project.Project {
 	p.View = project.View{Lon: 10, Lat: 50, Zoom: 3, CRS: "EPSG:3857"}
 	for _, l := range []project.Layer{{
 		ID: "land", Name: "Land (public)", Source: base + PublicPath,
-		WMSLayers: []string{"land"}, Opacity: 1,
+		WMS: project.WMS{Layers: []string{"land"}}, Opacity: 1,
 	}, {
 		ID: "countries", Name: "Countries (HTTP Basic)", Source: base + BasicPath,
-		WMSLayers: []string{"countries"}, Opacity: 0.8,
+		WMS: project.WMS{Layers: []string{"countries"}}, Opacity: 0.8,
 	}, {
 		ID: "borders", Name: "Borders (access key)", Source: base + KeyPath,
-		WMSLayers: []string{"borders"}, Opacity: 1,
+		WMS: project.WMS{Layers: []string{"borders"}}, Opacity: 1,
 	}} {
 		l.Kind = project.KindWMS
-		l.Format = "image/png"
-		l.WMSVersion = version130
+		l.WMS.Format = "image/png"
+		l.WMS.Version = version130
 		l.Visible = true
 		p.AddLayer(l)
 	}

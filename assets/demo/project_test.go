@@ -34,11 +34,11 @@ func TestProject(t *testing.T) {
 		}
 		for i, w := range want {
 			l := p.Layers[i]
-			if l.Name != w.name || l.Source != w.source || !slices.Equal(l.WMSLayers, []string{w.wmsLayer}) || l.Opacity != w.opacity {
-				t.Errorf("layer %d = %q %q %v %v, want %q %q [%s] %v", i, l.Name, l.Source, l.WMSLayers, l.Opacity, w.name, w.source, w.wmsLayer, w.opacity)
+			if l.Name != w.name || l.Source != w.source || !slices.Equal(l.WMS.Layers, []string{w.wmsLayer}) || l.Opacity != w.opacity {
+				t.Errorf("layer %d = %q %q %v %v, want %q %q [%s] %v", i, l.Name, l.Source, l.WMS.Layers, l.Opacity, w.name, w.source, w.wmsLayer, w.opacity)
 			}
-			if l.Kind != project.KindWMS || l.Format != "image/png" || l.WMSVersion != "1.3.0" || !l.Visible || l.ID == "" {
-				t.Errorf("layer %d = kind %q format %q version %q visible %v id %q", i, l.Kind, l.Format, l.WMSVersion, l.Visible, l.ID)
+			if l.Kind != project.KindWMS || l.WMS.Format != "image/png" || l.WMS.Version != "1.3.0" || !l.Visible || l.ID == "" {
+				t.Errorf("layer %d = kind %q format %q version %q visible %v id %q", i, l.Kind, l.WMS.Format, l.WMS.Version, l.Visible, l.ID)
 			}
 			u, err := url.Parse(l.Source)
 			if err != nil || u.User != nil || u.RawQuery != "" {

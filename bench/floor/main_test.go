@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"mapvault/layers"
+	"mapvault/layers/wms"
 	"mapvault/vault"
 )
 
@@ -127,8 +128,11 @@ func TestPlanMatchesEngine(t *testing.T) {
 			}
 			var specs []layers.LayerSpec
 			for _, n := range names {
-				specs = append(specs, layers.LayerSpec{ID: n, Source: src, URL: base, Version: "1.3.0",
-					Names: []string{n}, Format: "image/png", CRS: "EPSG:3857", Opacity: 1, Transparent: true})
+				tiles, err := wms.NewTiles(wms.Params{URL: base, Version: "1.3.0", Layers: []string{n}, Format: "image/png", CRS: "EPSG:3857", Transparent: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				specs = append(specs, layers.LayerSpec{ID: n, Source: src, Opacity: 1, Tiles: tiles})
 			}
 			e := layers.NewEngine(f.srv.Client(), layers.Options{NoMerge: !merge})
 			_, states, st := e.Render(context.Background(), v, specs, nil)

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"mapvault/layers"
+	"mapvault/layers/wms"
 )
 
 // request is one GetMap round trip of the plan.
@@ -22,8 +23,8 @@ type request struct {
 //
 // There is no exported engine function that lists its requests, so the plan
 // is built from the same exported parts the engine uses: layers.TilesForView
-// for the tiles and their priority, Tile.MercatorBounds and
-// layers.GetMapURL for the URLs. TestPlanMatchesEngine checks that an
+// for the tiles and their priority, Tile.MercatorBounds and wms.GetMapURL
+// for the URLs (what wms.Tiles asks the engine for). TestPlanMatchesEngine checks that an
 // Engine.Render sends exactly these URLs.
 func plan(base, version string, names []string, v layers.View, merge bool) []request {
 	px := tilePixels(v)
@@ -34,23 +35,22 @@ func plan(base, version string, names []string, v layers.View, merge bool) []req
 			groups = append(groups, []string{n})
 		}
 	}
-	specs := make([]layers.LayerSpec, len(groups))
+	params := make([]wms.Params, len(groups))
 	for i, g := range groups {
-		specs[i] = layers.LayerSpec{
+		params[i] = wms.Params{
 			URL:         base,
 			Version:     version,
-			Names:       g,
+			Layers:      g,
 			Format:      "image/png",
 			CRS:         "EPSG:3857",
-			Opacity:     1,
 			Transparent: true,
 		}
 	}
 	var out []request
 	for _, t := range layers.TilesForView(v) {
 		box := t.MercatorBounds()
-		for _, s := range specs {
-			out = append(out, request{URL: layers.GetMapURL(s, box, px, px), Tile: t, Px: px})
+		for _, p := range params {
+			out = append(out, request{URL: wms.GetMapURL(p, box, px, px), Tile: t, Px: px})
 		}
 	}
 	return out

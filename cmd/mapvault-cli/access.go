@@ -47,24 +47,22 @@ func suspectError(split vault.Split, kept []string) error {
 		name, name, name)
 }
 
-// probe chooses the probe target for clean and runs detection with cred
-// through the workspace. When the server turns out to want an OAuth2
-// sign-in and no secret was given, signIn (nil: don't) opens the browser
-// for it. On failure it prints one line (with suffix, such as "; nothing
-// was written") and returns the exit code; otherwise the code is -1.
-func probe(ctx context.Context, ws *session.Workspace, io stdio, clean, layer string, cred vault.Credential, hint vault.Hint, signIn func(string) error, suffix string) (vault.Result, *layers.Capabilities, int) {
-	t, caps, err := ws.ProbeFor(ctx, clean, layer)
+// probe chooses the probe target for the entry's clean URL and runs
+// detection with cred through the workspace. When the server turns out to
+// want an OAuth2 sign-in and no secret was given, signIn (nil: don't)
+// opens the browser for it. What the URL offers comes back when it was
+// read anonymously. On failure it prints one line (with suffix, such as
+// "; nothing was written") and returns the exit code; otherwise the code
+// is -1.
+func probe(ctx context.Context, ws *session.Workspace, io stdio, e entry, layer string, cred vault.Credential, hint vault.Hint, signIn func(string) error, suffix string) (vault.Result, layers.Service, int) {
+	t, svc, err := ws.ProbeFor(ctx, e.kind, e.split.CleanURL, layer)
 	if nl := (*session.NoLayerError)(nil); errors.As(err, &nl) {
 		return vault.Result{}, nil, fail(io, exitUsage, "%v%s", err, suffix)
 	}
 	if err != nil {
 		return vault.Result{}, nil, fail(io, exitUndecided, "could not decide: %v%s", err, suffix)
 	}
-	src, err := vault.SourceOf(clean)
-	if err != nil {
-		return vault.Result{}, nil, fail(io, exitUsage, "%v%s", err, suffix)
-	}
-	res, err := unlock(ctx, ws, io, src, t, cred, hint, signIn)
+	res, err := unlock(ctx, ws, io, e.src, t, cred, hint, signIn)
 	var se *signInError
 	switch {
 	case errors.As(err, &se):
@@ -72,7 +70,7 @@ func probe(ctx context.Context, ws *session.Workspace, io stdio, clean, layer st
 	case err != nil:
 		return vault.Result{}, nil, fail(io, exitUndecided, "could not decide: %v%s", err, suffix)
 	}
-	return res, caps, -1
+	return res, svc, -1
 }
 
 // unlock runs detection for src with cred and, when the server turns out

@@ -13,22 +13,28 @@ import (
 	"mapvault/vault"
 )
 
-const addUsage = `PROJECT URL|- [--url-file FILE] [--layers a,b] [--name N] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--keep-param NAME]
+const addUsage = `PROJECT URL|- [--url-file FILE] [--kind wms|wmts|xyz|wfs|features|geojson] [--layers a,b] [--name N] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--keep-param NAME]
 
-Adds WMS layers from URL to PROJECT (created when absent). A secret in the
-URL (user:password@host, or a key parameter such as token= or authkey=) is
-split off: only the clean URL is written to the project, the detected method
-to the KeyVault beside it, and the secret nowhere. Give such a URL as -
-(read from the first line of standard input) or with --url-file FILE, not as
-an argument, which any local user can read from the process list. A secret
-may also come from standard input or MAPVAULT_SECRET; with -, only from
-MAPVAULT_SECRET. Each WMS layer becomes one project layer, so each keeps its
-own visibility.`
+Adds layers from URL to PROJECT (created when absent): WMS layers of a
+service, or an XYZ/TMS tile template ("https://{s}.tiles.example.com/{z}/{x}/{y}.png",
+with {-y} for TMS rows, {r} for HiDPI tiles). The kind comes from --kind,
+else from the URL (a {z}/{x}/{y} template is xyz), else from what the URL
+answers, else wms. A secret in the URL (user:password@host, or a key
+parameter such as token=, key= or access_token=, also in a template) is
+split off: only the clean URL is written to the project, the detected
+method to the KeyVault beside it, and the secret nowhere. Give such a URL
+as - (read from the first line of standard input) or with --url-file FILE,
+not as an argument, which any local user can read from the process list. A
+secret may also come from standard input or MAPVAULT_SECRET; with -, only
+from MAPVAULT_SECRET. Each WMS layer becomes one project layer, so each
+keeps its own visibility; a template is one layer. The project and its
+KeyVault are changed under a lock: concurrent adds lose nothing.`
 
 func runAdd(ctx context.Context, args []string, io stdio, env func(string) string) int {
 	fset := newFlags("add", addUsage, io)
 	names := fset.String("layers", "", "comma-separated WMS layer `NAMES` (default: list them and stop)")
 	title := fset.String("name", "", "display `NAME` for the layer (one layer only)")
+	kind := fset.String("kind", "", kindFlagUsage)
 	af := addAuthFlags(fset)
 	keep := fset.String("keep-param", "", "comma-separated query parameter `NAMES` that only look secret and may be kept")
 	urlFile := fset.String("url-file", "", urlFileUsage)
@@ -48,7 +54,6 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	raw := u.url
 
 	// Read the files now, unlocked, to refuse a broken project before
 	// asking the server anything and to know what the KeyVault says about
@@ -65,14 +70,12 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	}
 	kvRead := kv.Clone()
 
-	split, err := vault.SplitURLKeeping(raw, splitList(*keep))
-	if err != nil {
-		return fail(io, exitUsage, "%v", err)
+	ws := newWorkspace(kv, io, nil, layers.Options{})
+	e, code := resolveEntry(ctx, ws, io, u, *kind, splitList(*keep))
+	if code >= 0 {
+		return code
 	}
-	u.warnIfInArgv(io, split)
-	if err := suspectError(split, splitList(*keep)); err != nil {
-		return fail(io, exitUsage, "%v", err)
-	}
+	split := e.split
 	if split.PathSuspect {
 		fmt.Fprintf(io.err, "mapvault-cli: warning: a segment of the URL path looks like a secret; it stays in the project (the service may need it there). If it is one, do not share the project: mapvault-cli check reports it.\n")
 	}
@@ -90,13 +93,12 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 		return fail(io, exitUsage, "%v", err)
 	}
 
-	ws := newWorkspace(kv, io, nil, layers.Options{})
 	wanted := splitList(*names)
 	first := ""
 	if len(wanted) > 0 {
 		first = wanted[0]
 	}
-	res, caps, code := probe(ctx, ws, io, split.CleanURL, first, cred, af.hint(), browser(env), "; nothing was written")
+	res, svc, code := probe(ctx, ws, io, e, first, cred, af.hint(), browser(env), "; nothing was written")
 	if code >= 0 {
 		return code
 	}
@@ -110,16 +112,22 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	default:
 		return fail(io, exitUndecided, "could not decide how %s authenticates: %s; nothing was written", res.Source, res.Reason)
 	}
-	if caps == nil { // the capabilities were protected: read them now with the credential
-		if caps, err = ws.Catalog().Capabilities(ctx, split.CleanURL); err != nil {
+	if svc == nil { // what the URL offers was protected (or not read): read it now with the credential
+		if svc, err = e.kind.Open(ctx, ws.Client(), split.CleanURL); err != nil {
 			return fail(io, exitFailure, "reading the layer list: %v", err)
 		}
 	}
+	if !svc.NeedsChoice() {
+		if len(wanted) > 0 {
+			return fail(io, exitUsage, "--layers does not apply to a %s layer (the URL is the layer); nothing was written", e.kind.Name())
+		}
+		wanted = []string{""}
+	}
 	if len(wanted) == 0 {
 		fmt.Fprintf(io.err, "mapvault-cli: choose layers with --layers; %s offers:\n", res.Source)
-		for _, l := range caps.Layers() {
-			if l.Name != "" {
-				fmt.Fprintf(io.err, "  %s%s  (%s)\n", strings.Repeat("  ", l.Depth), io.scrub.name(l.Name), io.scrub.text(l.Title))
+		for _, o := range svc.Offers() {
+			if o.Name != "" {
+				fmt.Fprintf(io.err, "  %s%s  (%s)\n", strings.Repeat("  ", o.Depth), io.scrub.name(o.Name), io.scrub.text(o.Title))
 			}
 		}
 		return exitUsage
@@ -127,37 +135,39 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	if *title != "" && len(wanted) > 1 {
 		return fail(io, exitUsage, "--name applies to one layer; %d were given", len(wanted))
 	}
-	for _, name := range wanted {
-		if caps.Find(name) == nil {
+	var picked []project.Layer
+	var firstOffer layers.Offer
+	for i, name := range wanted {
+		l, offer, ok := svc.Layer(name)
+		if !ok {
 			return fail(io, exitUsage, "the service offers no layer named %q; nothing was written", name)
 		}
+		if i == 0 {
+			firstOffer = offer
+		}
+		l.Name = io.scrub.text(l.Name) // saved: never with a secret a server echoed
+		if *title != "" {
+			l.Name = *title
+		}
+		picked = append(picked, l)
 	}
-	format := session.PickFormat(caps.GetMapFormats)
 	var added []string
 	fresh := project.New(strings.TrimSuffix(strings.TrimSuffix(baseName(path), ".json"), ".mapvault"))
 	err = session.EditFiles(ctx, path, fresh, func(p *project.Project, disk *vault.KeyVault, created bool) error {
 		added = added[:0]
-		for _, name := range wanted {
-			l := caps.Find(name)
-			display := io.scrub.text(l.Title) // saved: never with a secret a server echoed
-			if *title != "" {
-				display = *title
+		for i, l := range picked {
+			a := p.AddLayer(l)
+			what := wanted[i]
+			if what == "" {
+				what = string(e.kind.Name())
 			}
-			if display == "" {
-				display = name
-			}
-			a := p.AddLayer(project.Layer{
-				Name: display, Kind: project.KindWMS, Source: split.CleanURL,
-				WMSLayers: []string{name}, Styles: []string{""}, Format: format,
-				WMSVersion: caps.Version, Opacity: 1, Visible: true,
-			})
-			added = append(added, fmt.Sprintf("added layer %s (%s) from %s", a.ID, name, res.Source))
+			added = append(added, fmt.Sprintf("added layer %s (%s) from %s", a.ID, what, res.Source))
 		}
 		if created {
 			// A new project opens on its first layer, as QGIS zooms to the
 			// first layer added to an empty project.
-			if l := caps.Find(wanted[0]); l.GeographicBBox != nil {
-				p.View.Lon, p.View.Lat, p.View.Zoom = layers.FitBounds(l.GeographicBBox, newProjectWidth, newProjectHeight, 18)
+			if b := firstOffer.Box; b != nil {
+				p.View.Lon, p.View.Lat, p.View.Zoom = layers.FitBounds(b, newProjectWidth, newProjectHeight, 18)
 			}
 		}
 		// What the probe recorded, over what another mapvault may have

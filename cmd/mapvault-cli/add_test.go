@@ -123,7 +123,7 @@ func TestAddSecretSplitOff(t *testing.T) {
 			if l.Source != tc.cleanURL {
 				t.Errorf("layer source = %q, want %q", l.Source, tc.cleanURL)
 			}
-			if len(l.WMSLayers) != 1 || l.WMSLayers[0] != tc.wmsLayer || l.Kind != project.KindWMS || !l.Visible {
+			if len(l.WMS.Layers) != 1 || l.WMS.Layers[0] != tc.wmsLayer || l.Kind != project.KindWMS || !l.Visible {
 				t.Errorf("layer = %+v, want a visible WMS layer of %q", l, tc.wmsLayer)
 			}
 			if p.Title != "flood" {
@@ -164,7 +164,7 @@ func TestAddTwoLayersAndAppend(t *testing.T) {
 		t.Fatalf("project has %d layers, want 2", len(p.Layers))
 	}
 	for i, want := range []string{"land", "countries"} {
-		if got := p.Layers[i].WMSLayers; len(got) != 1 || got[0] != want {
+		if got := p.Layers[i].WMS.Layers; len(got) != 1 || got[0] != want {
 			t.Errorf("layer %d WMS layers = %v, want [%s]", i, got, want)
 		}
 	}
@@ -176,7 +176,7 @@ func TestAddTwoLayersAndAppend(t *testing.T) {
 	r = cli(t, call{args: []string{"add", path, base + demo.KeyPath, "--layers", "borders", "--name", "Borders"}, stdin: demo.AccessKey})
 	wantCode(t, r, exitOK, "add to an existing project")
 	p = loadProject(t, path)
-	if len(p.Layers) != 3 || p.Layers[2].Name != "Borders" || p.Layers[2].WMSLayers[0] != "borders" {
+	if len(p.Layers) != 3 || p.Layers[2].Name != "Borders" || p.Layers[2].WMS.Layers[0] != "borders" {
 		t.Fatalf("project layers after append = %+v, want land, countries, Borders", p.Layers)
 	}
 	kv := loadVault(t, path)

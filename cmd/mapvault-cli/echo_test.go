@@ -217,8 +217,7 @@ func TestHostileServerEchoes(t *testing.T) {
 		var creds strings.Builder
 		for _, id := range []string{"exc-tiles", "ct", "json"} {
 			src := base + "/" + id + "/wms"
-			p.AddLayer(project.Layer{ID: id, Name: id, Kind: project.KindWMS, Source: src, WMSLayers: []string{"land"},
-				Styles: []string{""}, Format: "image/png", WMSVersion: "1.3.0", Opacity: 1, Visible: true})
+			p.AddLayer(project.Layer{ID: id, Name: id, Kind: project.KindWMS, Source: src, WMS: project.WMS{Layers: []string{"land"}, Styles: []string{""}, Format: "image/png", Version: "1.3.0"}, Opacity: 1, Visible: true})
 			s, err := vault.SourceOf(src)
 			if err != nil {
 				t.Fatal(err)

@@ -9,16 +9,15 @@ import (
 	"mapvault/vault"
 )
 
-const probeUsage = `URL|- [--url-file FILE] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--layer NAME] [--json]
+const probeUsage = `URL|- [--url-file FILE] [--kind KIND] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--layer NAME] [--json]
 
-Detects how the WMS at URL authenticates: none, basic, digest, query,
+Detects how the source at URL (a WMS service, an XYZ tile template, ...;
+--kind says which when the URL does not) authenticates: none, basic, digest, query,
 header, token, oauth2 or client-cert. The secret (the password with --user,
 the certificate's password with --cert, the secret key with --token-url,
 the client secret with --client-id, an access key otherwise) is read from
 the first line of standard input or MAPVAULT_SECRET, never from arguments.
-A URL that carries a secret is given as - (the first line of standard
-input; a separate secret then comes only from MAPVAULT_SECRET) or with
---url-file FILE. With no secret, probe finds out whether the source needs authentication and,
+With no secret, probe finds out whether the source needs authentication and,
 where the server says (an OAuth2 resource, a token service, a client
 certificate), how: an OAuth2 resource reports oauth2 and its issuer, exit 0.
 Exit 0: method found (or no authentication needed); 3: rejected; 4: could
@@ -42,6 +41,7 @@ func runProbe(ctx context.Context, args []string, io stdio, env func(string) str
 	fs := newFlags("probe", probeUsage, io)
 	af := addAuthFlags(fs)
 	layer := fs.String("layer", "", "layer `NAME` to probe with (default: the first named layer)")
+	kind := fs.String("kind", "", kindFlagUsage)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	urlFile := fs.String("url-file", "", urlFileUsage)
 	pos, code := parseFlagsRange(fs, args, 0, 1)
@@ -59,26 +59,22 @@ func runProbe(ctx context.Context, args []string, io stdio, env func(string) str
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	split, err := vault.SplitURL(u.url)
-	if err != nil {
-		return fail(io, exitUsage, "%v", err)
-	}
-	u.warnIfInArgv(io, split)
-	if err := suspectError(split, nil); err != nil {
-		return fail(io, exitUsage, "%v", err)
+	ws := newWorkspace(vault.NewKeyVault(), io, nil, layers.Options{})
+	e, code := resolveEntry(ctx, ws, io, u, *kind, nil)
+	if code >= 0 {
+		return code
 	}
 	secret, err := readSecret(u.secretInput(io.in), env)
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
 	io.scrub.add(secret)
-	io.scrub.add(vault.CredentialSecrets(split.Credential)...)
-	cred, err := af.credential(split, secret)
+	io.scrub.add(vault.CredentialSecrets(e.split.Credential)...)
+	cred, err := af.credential(e.split, secret)
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	ws := newWorkspace(vault.NewKeyVault(), io, nil, layers.Options{})
-	res, _, code := probe(ctx, ws, io, split.CleanURL, *layer, cred, af.hint(), nil, "")
+	res, _, code := probe(ctx, ws, io, e, *layer, cred, af.hint(), nil, "")
 	if code >= 0 {
 		return code
 	}

@@ -21,7 +21,7 @@ import (
 
 const renderUsage = `PROJECT -o OUT.png [--size 1920x1080] [--center LON,LAT] [--zoom Z] [--scale S] [--timeout 2m] [--credentials FILE|-] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--no-keychain]
 
-Renders the project's visible layers into a PNG. When exactly one source of
+Renders the project's visible layers (WMS and XYZ) into a PNG. When exactly one source of
 the project needs a credential, a plain secret on the first line of standard
 input or in MAPVAULT_SECRET is that source's (the password with --user, the
 certificate's password with --cert, an access key or secret key otherwise).
@@ -187,7 +187,7 @@ const defaultRenderTimeout = 2 * time.Minute
 // cannot be shown (with the reason).
 func resolveLayers(ctx context.Context, ws *session.Workspace, p *project.Project, keychain bool, io stdio) (specs []layers.LayerSpec, blocked, failed int) {
 	if keychain {
-		for _, src := range session.Sources(p) {
+		for _, src := range ws.Sources(p) {
 			if err := ws.FromKeychain(src); errors.Is(err, vault.ErrKeychainUnavailable) {
 				fmt.Fprintf(io.err, "note: the OS keychain is unavailable; %s needs --credentials\n", src)
 			}
@@ -198,7 +198,7 @@ func resolveLayers(ctx context.Context, ws *session.Workspace, p *project.Projec
 			fmt.Fprintf(io.err, "layer %s: hidden\n", l.ID)
 			continue
 		}
-		if l.Kind != project.KindWMS {
+		if _, err := ws.Kinds().Lookup(l.Kind); err != nil {
 			fmt.Fprintf(io.err, "layer %s: skipped: kind %q is not supported yet\n", l.ID, l.Kind)
 			continue
 		}
@@ -222,15 +222,15 @@ func resolveLayers(ctx context.Context, ws *session.Workspace, p *project.Projec
 // no tokens in the session (nor the keychain), probing with its first
 // visible layer. A failed sign-in leaves the source's layers blocked.
 func signIn(ctx context.Context, ws *session.Workspace, p *project.Project, open func(string) error, io stdio) {
-	for _, src := range session.Sources(p) {
+	for _, src := range ws.Sources(p) {
 		if ws.Access(src).State != session.StateNeedsSignIn {
 			continue
 		}
 		for _, l := range p.Layers {
-			if s, err := vault.SourceOf(p.Resolve(l.Source)); err != nil || s != src || !l.Visible {
+			if s, err := ws.LayerSource(p, l); err != nil || s != src || !l.Visible {
 				continue
 			}
-			t, err := layers.ProbeTarget(l, p.View.Lon, p.View.Lat)
+			t, err := ws.ProbeTarget(p, l)
 			if err != nil {
 				break
 			}
@@ -249,7 +249,7 @@ func signIn(ctx context.Context, ws *session.Workspace, p *project.Project, open
 // has no credential for yet or, when the KeyVault records none, the
 // project's only source. Several candidates are a usage error.
 func theSourceNeedingACredential(ws *session.Workspace, p *project.Project) (vault.Source, error) {
-	srcs := session.Sources(p)
+	srcs := ws.Sources(p)
 	var need []vault.Source
 	for _, src := range srcs {
 		if a := ws.Access(src); a.State == session.StateNeedsCredentials || a.State == session.StateNeedsSignIn {

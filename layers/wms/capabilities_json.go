@@ -1,4 +1,4 @@
-package layers
+package wms
 
 import (
 	"bufio"
@@ -11,35 +11,35 @@ import (
 	"mapvault/vault"
 )
 
-// capsReportHead is the start of the JSON shape printed by `mapvault-cli
-// layers`; "layers" follows it, one capsReportLayer per layer.
-type capsReportHead struct {
+// reportHead is the start of the JSON shape printed by `mapvault-cli
+// layers`; "layers" follows it, one reportLayer per layer.
+type reportHead struct {
 	Version   string   `json:"version"`
 	Title     string   `json:"title"`
 	GetMapURL string   `json:"getmap_url"`
 	Formats   []string `json:"formats"`
 }
 
-type capsReportLayer struct {
-	Name       string                         `json:"name"`
-	Title      string                         `json:"title"`
-	Depth      int                            `json:"depth"`
-	Queryable  bool                           `json:"queryable"`
-	CRS        []string                       `json:"crs"`
-	BBox       *capsReportBBox                `json:"bbox"`
-	BBoxes     map[string][4]float64          `json:"bboxes"`
-	Styles     []string                       `json:"styles"`
-	Dimensions map[string]capsReportDimension `json:"dimensions"`
+type reportLayer struct {
+	Name       string                     `json:"name"`
+	Title      string                     `json:"title"`
+	Depth      int                        `json:"depth"`
+	Queryable  bool                       `json:"queryable"`
+	CRS        []string                   `json:"crs"`
+	BBox       *reportBBox                `json:"bbox"`
+	BBoxes     map[string][4]float64      `json:"bboxes"`
+	Styles     []string                   `json:"styles"`
+	Dimensions map[string]reportDimension `json:"dimensions"`
 }
 
-type capsReportBBox struct {
+type reportBBox struct {
 	West  float64 `json:"west"`
 	South float64 `json:"south"`
 	East  float64 `json:"east"`
 	North float64 `json:"north"`
 }
 
-type capsReportDimension struct {
+type reportDimension struct {
 	Units   string `json:"units"`
 	Default string `json:"default"`
 	Values  string `json:"values"`
@@ -82,7 +82,7 @@ func (c *Capabilities) WriteReportJSON(w io.Writer, secrets ...string) error {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	head := capsReportHead{
+	head := reportHead{
 		Version:   sc.id(c.Version),
 		Title:     sc.text(c.Title),
 		GetMapURL: sc.text(vault.RedactURL(c.GetMapURL)),
@@ -99,7 +99,7 @@ func (c *Capabilities) WriteReportJSON(w io.Writer, secrets ...string) error {
 	n := 0
 	for _, l := range c.Layers() {
 		buf.Reset()
-		if err := enc.Encode(capsReportOf(l, sc)); err != nil {
+		if err := enc.Encode(reportOf(l, sc)); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -122,7 +122,6 @@ func (c *Capabilities) WriteReportJSON(w io.Writer, secrets ...string) error {
 	return bw.Flush()
 }
 
-// capsReportOf builds one layer's report entry.
 // reportScrubber scrubs what the server wrote for the report.
 type reportScrubber []string
 
@@ -136,8 +135,9 @@ func (s reportScrubber) ids(list []string) []string {
 	return out
 }
 
-func capsReportOf(l *Layer, sc reportScrubber) capsReportLayer {
-	rl := capsReportLayer{
+// reportOf builds one layer's report entry.
+func reportOf(l *Layer, sc reportScrubber) reportLayer {
+	rl := reportLayer{
 		Name:       sc.id(l.Name),
 		Title:      sc.text(l.Title),
 		Depth:      l.Depth,
@@ -145,23 +145,23 @@ func capsReportOf(l *Layer, sc reportScrubber) capsReportLayer {
 		CRS:        sc.ids(l.CRS()),
 		BBoxes:     map[string][4]float64{},
 		Styles:     []string{},
-		Dimensions: map[string]capsReportDimension{},
+		Dimensions: map[string]reportDimension{},
 	}
 	if b := l.GeographicBBox; b != nil {
-		rl.BBox = &capsReportBBox{West: b.Min(0), South: b.Min(1), East: b.Max(0), North: b.Max(1)}
+		rl.BBox = &reportBBox{West: b.Min(0), South: b.Min(1), East: b.Max(0), North: b.Max(1)}
 	}
 	l.eachBBox(func(crs string, b *geom.Bounds) {
-		rl.BBoxes[sc.id(crs)] = capsReportBox(b)
+		rl.BBoxes[sc.id(crs)] = reportBox(b)
 	})
 	for _, s := range l.Styles() {
 		rl.Styles = append(rl.Styles, sc.id(s.Name))
 	}
 	for k, d := range l.Dimensions() {
-		rl.Dimensions[sc.id(k)] = capsReportDimension{Units: sc.id(d.Units), Default: sc.id(d.Default), Values: sc.id(d.Values)}
+		rl.Dimensions[sc.id(k)] = reportDimension{Units: sc.id(d.Units), Default: sc.id(d.Default), Values: sc.id(d.Values)}
 	}
 	return rl
 }
 
-func capsReportBox(b *geom.Bounds) [4]float64 {
+func reportBox(b *geom.Bounds) [4]float64 {
 	return [4]float64{b.Min(0), b.Min(1), b.Max(0), b.Max(1)}
 }

@@ -1,4 +1,4 @@
-package layers
+package wms
 
 import (
 	"bytes"
@@ -11,13 +11,13 @@ import (
 	"time"
 )
 
-// capsHostileDoc returns a WMS 1.3.0 document of about size bytes built to
+// hostileDoc returns a WMS 1.3.0 document of about size bytes built to
 // make a parser that copies inherited values quadratic: a root layer states
 // k CRS, k BoundingBoxes, k styles and k dimensions (half the document),
 // then children each add one of each (so no inherited list can be shared as
 // is) and hold a grandchild that adds nothing. A 600 KB one cost the old
 // parser 3.7 GB of allocations.
-func capsHostileDoc(size int) []byte {
+func hostileDoc(size int) []byte {
 	var root, kids bytes.Buffer
 	for i := 0; root.Len() < size/2; i++ {
 		fmt.Fprintf(&root, "<CRS>EPSG:%d</CRS><BoundingBox CRS=\"EPSG:%d\" minx=\"0\" miny=\"0\" maxx=\"1\" maxy=\"1\"/>", 100000+i, 100000+i)
@@ -27,7 +27,7 @@ func capsHostileDoc(size int) []byte {
 		fmt.Fprintf(&kids, "<Layer><Name>c%d</Name><CRS>EPSG:%d</CRS><BoundingBox CRS=\"EPSG:%d\" minx=\"0\" miny=\"0\" maxx=\"2\" maxy=\"2\"/>", i, 500000+i, 500000+i)
 		fmt.Fprintf(&kids, "<Style><Name>t%d</Name></Style><Dimension name=\"e%d\" units=\"u\">1</Dimension><Layer><Name>g%d</Name></Layer></Layer>\n", i, i, i)
 	}
-	return []byte(capsDoc130("<Layer><Title>root</Title>" + root.String() + kids.String() + "</Layer>"))
+	return []byte(document130("<Layer><Title>root</Title>" + root.String() + kids.String() + "</Layer>"))
 }
 
 // heapPeak samples the live heap while f runs and returns the highest
@@ -66,9 +66,9 @@ func heapPeak(f func()) (peak, retained uint64) {
 	return high - base, retained
 }
 
-// capsParseCost parses doc and returns the bytes allocated while parsing,
+// parseCost parses doc and returns the bytes allocated while parsing,
 // the peak heap growth, and what the parsed document holds.
-func capsParseCost(t testing.TB, doc []byte) (allocated, peak, retained uint64) {
+func parseCost(t testing.TB, doc []byte) (allocated, peak, retained uint64) {
 	t.Helper()
 	var caps *Capabilities
 	var err error
@@ -94,8 +94,8 @@ func TestParseCapabilitiesMemoryLinear(t *testing.T) {
 		sizes = sizes[:1]
 	}
 	for _, size := range sizes {
-		doc := capsHostileDoc(size)
-		allocated, peak, retained := capsParseCost(t, doc)
+		doc := hostileDoc(size)
+		allocated, peak, retained := parseCost(t, doc)
 		n := uint64(len(doc))
 		t.Logf("%d-byte document: %d bytes allocated (%.1fx), peak heap +%d (%.1fx), retained %d (%.1fx)",
 			n, allocated, float64(allocated)/float64(n), peak, float64(peak)/float64(n), retained, float64(retained)/float64(n))
@@ -116,7 +116,7 @@ func TestParseCapabilitiesMemoryLinear(t *testing.T) {
 // larger than the document (every layer lists its inherited values), but
 // writing it needs memory bounded by the document, not by the output.
 func TestWriteReportJSONStreams(t *testing.T) {
-	doc := capsHostileDoc(128 << 10)
+	doc := hostileDoc(128 << 10)
 	caps, err := ParseCapabilities(bytes.NewReader(doc))
 	if err != nil {
 		t.Fatal(err)
@@ -144,8 +144,8 @@ var _ io.Writer = (*countingWriter)(nil)
 // TestReportJSONMatchesWrite: ReportJSON and WriteReportJSON agree, for
 // documents with and without layers.
 func TestReportJSONMatchesWrite(t *testing.T) {
-	for _, doc := range []string{capsDoc130(""), capsDoc130(`<Layer><Name>a</Name><Layer><Name>b</Name></Layer></Layer>`)} {
-		caps := capsMustParse(t, doc)
+	for _, doc := range []string{document130(""), document130(`<Layer><Name>a</Name><Layer><Name>b</Name></Layer></Layer>`)} {
+		caps := mustParse(t, doc)
 		b, err := caps.ReportJSON()
 		if err != nil {
 			t.Fatal(err)
@@ -164,11 +164,11 @@ func TestReportJSONMatchesWrite(t *testing.T) {
 // heap kept per input byte for a 600 KB hostile document (the old parser:
 // 6000 and 3150).
 func BenchmarkParseCapabilitiesHostile(b *testing.B) {
-	doc := capsHostileDoc(600 << 10)
+	doc := hostileDoc(600 << 10)
 	b.SetBytes(int64(len(doc)))
 	var allocated, retained uint64
 	for b.Loop() {
-		a, _, r := capsParseCost(b, doc)
+		a, _, r := parseCost(b, doc)
 		allocated, retained = allocated+a, retained+r
 	}
 	b.ReportMetric(float64(allocated)/float64(b.N)/float64(len(doc)), "alloc/docbyte")

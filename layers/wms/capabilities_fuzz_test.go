@@ -1,4 +1,4 @@
-package layers
+package wms
 
 import (
 	"bytes"
@@ -14,10 +14,10 @@ import (
 // first few kilobytes of each real document.
 func FuzzParseCapabilities(f *testing.F) {
 	seeds := []string{
-		capsDoc130(`<Layer><Name>a</Name><BoundingBox CRS="EPSG:4326" minx="10" miny="20" maxx="30" maxy="40"/></Layer>`),
-		capsDoc111(`<Layer queryable="1"><SRS>EPSG:4326 EPSG:3857</SRS><LatLonBoundingBox minx="-180" miny="-90" maxx="180" maxy="90"/><Dimension name="time" units="ISO8601"/><Layer><Name>b</Name><Extent name="time" default="2020">2020,2021</Extent><Style><Name>s</Name></Style></Layer></Layer>`),
-		capsDoc130(`<Layer><Title>r</Title><EX_GeographicBoundingBox><westBoundLongitude>-1</westBoundLongitude><eastBoundLongitude>1</eastBoundLongitude><southBoundLatitude>-1</southBoundLatitude><northBoundLatitude>1</northBoundLatitude></EX_GeographicBoundingBox><Dimension name="time" units="ISO8601" default="current">2020-01-01/2020-12-31/P1D</Dimension><Layer><Name>a</Name></Layer></Layer>`),
-		"\xEF\xBB\xBF" + capsDoc130(`<Layer><Name>a</Name><Title><![CDATA[x]]></Title></Layer>`),
+		document130(`<Layer><Name>a</Name><BoundingBox CRS="EPSG:4326" minx="10" miny="20" maxx="30" maxy="40"/></Layer>`),
+		document111(`<Layer queryable="1"><SRS>EPSG:4326 EPSG:3857</SRS><LatLonBoundingBox minx="-180" miny="-90" maxx="180" maxy="90"/><Dimension name="time" units="ISO8601"/><Layer><Name>b</Name><Extent name="time" default="2020">2020,2021</Extent><Style><Name>s</Name></Style></Layer></Layer>`),
+		document130(`<Layer><Title>r</Title><EX_GeographicBoundingBox><westBoundLongitude>-1</westBoundLongitude><eastBoundLongitude>1</eastBoundLongitude><southBoundLatitude>-1</southBoundLatitude><northBoundLatitude>1</northBoundLatitude></EX_GeographicBoundingBox><Dimension name="time" units="ISO8601" default="current">2020-01-01/2020-12-31/P1D</Dimension><Layer><Name>a</Name></Layer></Layer>`),
+		"\xEF\xBB\xBF" + document130(`<Layer><Name>a</Name><Title><![CDATA[x]]></Title></Layer>`),
 		`<ServiceExceptionReport><ServiceException code="c">m</ServiceException></ServiceExceptionReport>`,
 		`<ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows/1.1"><ows:Exception exceptionCode="x"><ows:ExceptionText>t</ows:ExceptionText></ows:Exception></ows:ExceptionReport>`,
 		`<?xml version="1.0" encoding="ISO-8859-1"?><WMT_MS_Capabilities version="1.1.1"><Capability><Layer><Name>&#xE9;&eacute;&x;</Name></Layer></Capability></WMT_MS_Capabilities>`,
@@ -27,12 +27,12 @@ func FuzzParseCapabilities(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
-	if entries, err := os.ReadDir(capsCorpusDir); err == nil {
+	if entries, err := os.ReadDir(corpusDir); err == nil {
 		for _, e := range entries {
 			if !strings.HasSuffix(e.Name(), ".xml") {
 				continue
 			}
-			b, err := os.ReadFile(filepath.Join(capsCorpusDir, e.Name()))
+			b, err := os.ReadFile(filepath.Join(corpusDir, e.Name()))
 			if err != nil {
 				continue
 			}
@@ -54,7 +54,7 @@ func FuzzParseCapabilities(f *testing.F) {
 			t.Fatal("ParseCapabilities returned nil, nil")
 		}
 		for _, l := range caps.Layers() {
-			capsCheckInvariants(t, l)
+			checkInvariants(t, l)
 		}
 		if _, err := caps.ReportJSON(); err != nil {
 			t.Fatalf("ReportJSON error: %v", err)
@@ -62,7 +62,7 @@ func FuzzParseCapabilities(f *testing.F) {
 	})
 }
 
-func capsCheckInvariants(t *testing.T, l *Layer) {
+func checkInvariants(t *testing.T, l *Layer) {
 	t.Helper()
 	if l.Depth >= MaxLayerDepth {
 		t.Fatalf("layer depth %d >= %d", l.Depth, MaxLayerDepth)

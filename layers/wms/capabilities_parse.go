@@ -1,8 +1,6 @@
-package layers
+package wms
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -12,9 +10,9 @@ import (
 	"strings"
 
 	"github.com/twpayne/go-geom"
-	"golang.org/x/text/encoding/htmlindex"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
+
+	"mapvault/layers"
+	"mapvault/layers/internal/ogcxml"
 )
 
 // Bounds of the capabilities parser.
@@ -27,33 +25,15 @@ const (
 	// 0..MaxLayerDepth-1.
 	MaxLayerDepth = 64
 
-	// capsMaxElementDepth bounds the nesting of any element (foreign
+	// maxElementDepth bounds the nesting of any element (foreign
 	// extension blocks included), which also bounds the decoder's stack.
-	capsMaxElementDepth = 1024
-
-	// capsMaxExceptionText bounds the message kept from a ServiceException.
-	capsMaxExceptionText = 512
+	maxElementDepth = 1024
 )
 
 const (
-	capsNSWMS = "http://www.opengis.net/wms"
-	capsNSOGC = "http://www.opengis.net/ogc"
+	nsWMS = "http://www.opengis.net/wms"
+	nsOGC = "http://www.opengis.net/ogc"
 )
-
-// ServiceException is an OGC ServiceExceptionReport (WMS) or
-// ows:ExceptionReport returned instead of a capabilities document. It is
-// returned as an error by ParseCapabilities and FetchCapabilities.
-type ServiceException struct {
-	Code    string // code / exceptionCode attribute, may be empty
-	Message string // exception text, trimmed and bounded
-}
-
-func (e *ServiceException) Error() string {
-	if e.Code == "" {
-		return "layers: service exception: " + e.Message
-	}
-	return "layers: service exception " + e.Code + ": " + e.Message
-}
 
 // ParseCapabilities reads a WMS 1.1.1 (WMT_MS_Capabilities) or 1.3.0
 // (WMS_Capabilities) GetCapabilities document with a streaming token walk and
@@ -68,38 +48,15 @@ func (e *ServiceException) Error() string {
 // It refuses documents larger than MaxCapabilitiesSize
 // (ErrCapabilitiesTooLarge) and <Layer> nesting of MaxLayerDepth or more
 // (ErrCapabilitiesTooDeep). A ServiceExceptionReport is returned as a
-// *ServiceException; any other root element as ErrNotCapabilities.
+// *layers.ServiceException; any other root element as ErrNotCapabilities.
 func ParseCapabilities(r io.Reader) (*Capabilities, error) {
-	return capsParseLimit(r, MaxCapabilitiesSize)
+	return parseLimit(r, MaxCapabilitiesSize)
 }
 
-// capsParseLimit is ParseCapabilities with a size limit of limit bytes.
-func capsParseLimit(r io.Reader, limit int64) (*Capabilities, error) {
-	lr := &capsLimitReader{r: r, left: limit}
-	br := bufio.NewReader(lr)
-	var src io.Reader = br
-	utf16 := false
-	if head, _ := br.Peek(3); bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) {
-		br.Discard(3)
-	} else if bytes.HasPrefix(head, []byte{0xFE, 0xFF}) || bytes.HasPrefix(head, []byte{0xFF, 0xFE}) {
-		utf16 = true
-		src = transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder())
-	}
-	d := xml.NewDecoder(src)
-	d.Strict = false
-	d.Entity = xml.HTMLEntity
-	d.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
-		l := strings.ToLower(strings.TrimSpace(label))
-		if l == "utf-8" || l == "utf8" || (utf16 && strings.HasPrefix(l, "utf-16")) {
-			return input, nil
-		}
-		enc, err := htmlindex.Get(l)
-		if err != nil {
-			return nil, fmt.Errorf("layers: unsupported document encoding %q", label)
-		}
-		return transform.NewReader(input, enc.NewDecoder()), nil
-	}
-	p := &capsParser{d: d, own: map[*Layer]*capsOwn{}}
+// parseLimit is ParseCapabilities with a size limit of limit bytes.
+func parseLimit(r io.Reader, limit int64) (*Capabilities, error) {
+	d := ogcxml.NewDecoder(&limitReader{r: r, left: limit})
+	p := &parser{d: d, own: map[*Layer]*ownDecl{}}
 	caps, err := p.document()
 	if err != nil {
 		if errors.Is(err, ErrCapabilitiesTooLarge) {
@@ -114,14 +71,14 @@ func capsParseLimit(r io.Reader, limit int64) (*Capabilities, error) {
 	return caps, nil
 }
 
-// capsLimitReader fails with ErrCapabilitiesTooLarge once more than left
+// limitReader fails with ErrCapabilitiesTooLarge once more than left
 // bytes have been read.
-type capsLimitReader struct {
+type limitReader struct {
 	r    io.Reader
 	left int64
 }
 
-func (l *capsLimitReader) Read(b []byte) (int, error) {
+func (l *limitReader) Read(b []byte) (int, error) {
 	if int64(len(b)) > l.left+1 {
 		b = b[:l.left+1]
 	}
@@ -133,45 +90,45 @@ func (l *capsLimitReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// capsParser walks the token stream. own keeps each layer's own (not yet
+// parser walks the token stream. own keeps each layer's own (not yet
 // inherited) declarations until resolve applies the inheritance rules.
-type capsParser struct {
+type parser struct {
 	d     *xml.Decoder
 	depth int  // current element nesting
 	v13   bool // WMS 1.3.0 rules (axis order, Dimension semantics)
-	own   map[*Layer]*capsOwn
+	own   map[*Layer]*ownDecl
 	caps  *Capabilities
 }
 
-// capsOwn is what one <Layer> element states itself.
-type capsOwn struct {
+// ownDecl is what one <Layer> element states itself.
+type ownDecl struct {
 	queryable, opaque int8 // -1 absent, 0 false, 1 true
 	crs               []string
 	geo               *geom.Bounds
-	bboxes            []capsBBox
+	bboxes            []bboxDecl
 	styles            []Style
-	dims              []capsDim
+	dims              []dimDecl
 	crsAdded          map[string]struct{} // upper-cased CRS this layer added to the effective list
 	styleNames        map[string]struct{} // style names this layer added to the effective list
 }
 
-type capsBBox struct {
+type bboxDecl struct {
 	crs    string
 	bounds *geom.Bounds // east/north
 }
 
-type capsDim struct {
+type dimDecl struct {
 	extent bool // a 1.1.1 <Extent> rather than a <Dimension>
 	d      Dimension
 }
 
-// capsIs reports whether n is the WMS element local, in the WMS namespace
+// isElement reports whether n is the WMS element local, in the WMS namespace
 // or in none (1.1.1, and 1.3.0 servers that forget the namespace).
-func capsIs(n xml.Name, local string) bool {
-	return n.Local == local && (n.Space == "" || n.Space == capsNSWMS)
+func isElement(n xml.Name, local string) bool {
+	return n.Local == local && (n.Space == "" || n.Space == nsWMS)
 }
 
-func capsAttr(se xml.StartElement, local string) (string, bool) {
+func attr(se xml.StartElement, local string) (string, bool) {
 	for _, a := range se.Attr {
 		if a.Name.Local == local && (a.Name.Space == "" || local == "href") {
 			return a.Value, true
@@ -180,25 +137,25 @@ func capsAttr(se xml.StartElement, local string) (string, bool) {
 	return "", false
 }
 
-func (p *capsParser) document() (*Capabilities, error) {
+func (p *parser) document() (*Capabilities, error) {
 	for {
 		tok, err := p.token()
 		if err == io.EOF {
 			return nil, ErrNotCapabilities
 		}
 		if err != nil {
-			return nil, capsSyntax(err)
+			return nil, syntaxError(err)
 		}
 		se, ok := tok.(xml.StartElement)
 		if !ok {
 			continue
 		}
 		switch {
-		case se.Name.Local == "ServiceExceptionReport" || se.Name.Local == "ExceptionReport":
+		case ogcxml.IsExceptionRoot(se.Name):
 			return nil, p.exception()
-		case capsIs(se.Name, "WMS_Capabilities") || capsIs(se.Name, "WMT_MS_Capabilities"):
+		case isElement(se.Name, "WMS_Capabilities") || isElement(se.Name, "WMT_MS_Capabilities"):
 			p.caps = &Capabilities{}
-			p.caps.Version, _ = capsAttr(se, "version")
+			p.caps.Version, _ = attr(se, "version")
 			p.caps.Version = strings.TrimSpace(p.caps.Version)
 			if p.caps.Version == "" {
 				p.caps.Version = "1.1.1"
@@ -217,7 +174,7 @@ func (p *capsParser) document() (*Capabilities, error) {
 	}
 }
 
-func capsSyntax(err error) error {
+func syntaxError(err error) error {
 	if errors.Is(err, ErrCapabilitiesTooLarge) || errors.Is(err, ErrCapabilitiesTooDeep) {
 		return err
 	}
@@ -229,11 +186,11 @@ func capsSyntax(err error) error {
 
 // children calls f for every child element of the current element and
 // returns at its end tag. f must consume the child (read to its end tag).
-func (p *capsParser) children(f func(se xml.StartElement) error) error {
+func (p *parser) children(f func(se xml.StartElement) error) error {
 	for {
 		tok, err := p.token()
 		if err != nil {
-			return capsSyntax(err)
+			return syntaxError(err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -247,7 +204,7 @@ func (p *capsParser) children(f func(se xml.StartElement) error) error {
 }
 
 // token returns the next token, tracking and bounding element nesting.
-func (p *capsParser) token() (xml.Token, error) {
+func (p *parser) token() (xml.Token, error) {
 	tok, err := p.d.Token()
 	if err != nil {
 		return nil, err
@@ -255,7 +212,7 @@ func (p *capsParser) token() (xml.Token, error) {
 	switch tok.(type) {
 	case xml.StartElement:
 		p.depth++
-		if p.depth > capsMaxElementDepth {
+		if p.depth > maxElementDepth {
 			return nil, ErrCapabilitiesTooDeep
 		}
 	case xml.EndElement:
@@ -265,11 +222,11 @@ func (p *capsParser) token() (xml.Token, error) {
 }
 
 // skip consumes the rest of the current element.
-func (p *capsParser) skip() error {
+func (p *parser) skip() error {
 	for depth := 0; ; {
 		tok, err := p.token()
 		if err != nil {
-			return capsSyntax(err)
+			return syntaxError(err)
 		}
 		switch tok.(type) {
 		case xml.StartElement:
@@ -285,13 +242,13 @@ func (p *capsParser) skip() error {
 
 // text returns the trimmed character data (CDATA included) of the current
 // element, at any depth, and consumes it.
-func (p *capsParser) text() (string, error) {
+func (p *parser) text() (string, error) {
 	var b strings.Builder
 	depth := 0
 	for {
 		tok, err := p.token()
 		if err != nil {
-			return "", capsSyntax(err)
+			return "", syntaxError(err)
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
@@ -307,66 +264,36 @@ func (p *capsParser) text() (string, error) {
 	}
 }
 
-func (p *capsParser) exception() error {
-	se := &ServiceException{}
-	var msgs []string
-	err := p.children(func(c xml.StartElement) error {
-		switch c.Name.Local {
-		case "ServiceException":
-			if se.Code == "" {
-				se.Code, _ = capsAttr(c, "code")
-			}
-			t, err := p.text()
-			if t != "" {
-				msgs = append(msgs, t)
-			}
-			return err
-		case "Exception":
-			if se.Code == "" {
-				se.Code, _ = capsAttr(c, "exceptionCode")
-			}
-			t, err := p.text()
-			if t != "" {
-				msgs = append(msgs, t)
-			}
-			return err
-		}
-		return p.skip()
-	})
-	if err != nil && len(msgs) == 0 {
-		return err
+func (p *parser) exception() error {
+	ex, err := ogcxml.ReadException(p.token)
+	if err != nil {
+		return syntaxError(err)
 	}
-	se.Code = strings.TrimSpace(se.Code)
-	msg := strings.Join(strings.Fields(strings.Join(msgs, "; ")), " ")
-	if len(msg) > capsMaxExceptionText {
-		msg = strings.ToValidUTF8(msg[:capsMaxExceptionText], "") + "..."
-	}
-	se.Message = msg
-	return se
+	return &layers.ServiceException{Code: ex.Code, Message: ex.Message}
 }
 
-func (p *capsParser) root() error {
+func (p *parser) root() error {
 	return p.children(func(se xml.StartElement) error {
 		switch {
-		case capsIs(se.Name, "Service"):
+		case isElement(se.Name, "Service"):
 			return p.service()
-		case capsIs(se.Name, "Capability"):
+		case isElement(se.Name, "Capability"):
 			return p.capability()
 		}
 		return p.skip()
 	})
 }
 
-func (p *capsParser) service() error {
+func (p *parser) service() error {
 	return p.children(func(se xml.StartElement) error {
 		var err error
 		switch {
-		case capsIs(se.Name, "Title"):
+		case isElement(se.Name, "Title"):
 			p.caps.Title, err = p.text()
-		case capsIs(se.Name, "Abstract"):
+		case isElement(se.Name, "Abstract"):
 			p.caps.Abstract, err = p.text()
-		case capsIs(se.Name, "OnlineResource"):
-			href, _ := capsAttr(se, "href")
+		case isElement(se.Name, "OnlineResource"):
+			href, _ := attr(se, "href")
 			p.caps.OnlineResource = strings.TrimSpace(href)
 			err = p.skip()
 		default:
@@ -376,17 +303,17 @@ func (p *capsParser) service() error {
 	})
 }
 
-func (p *capsParser) capability() error {
+func (p *parser) capability() error {
 	return p.children(func(se xml.StartElement) error {
 		switch {
-		case capsIs(se.Name, "Request"):
+		case isElement(se.Name, "Request"):
 			return p.children(func(req xml.StartElement) error {
-				if capsIs(req.Name, "GetMap") {
+				if isElement(req.Name, "GetMap") {
 					return p.getMap()
 				}
 				return p.skip()
 			})
-		case capsIs(se.Name, "Layer"):
+		case isElement(se.Name, "Layer"):
 			l, err := p.layer(se, 0)
 			if err != nil {
 				return err
@@ -398,27 +325,27 @@ func (p *capsParser) capability() error {
 	})
 }
 
-func (p *capsParser) getMap() error {
+func (p *parser) getMap() error {
 	return p.children(func(se xml.StartElement) error {
 		switch {
-		case capsIs(se.Name, "Format"):
+		case isElement(se.Name, "Format"):
 			f, err := p.text()
 			if f != "" {
 				p.caps.GetMapFormats = append(p.caps.GetMapFormats, f)
 			}
 			return err
-		case capsIs(se.Name, "DCPType"):
+		case isElement(se.Name, "DCPType"):
 			return p.children(func(dcp xml.StartElement) error {
-				if !capsIs(dcp.Name, "HTTP") {
+				if !isElement(dcp.Name, "HTTP") {
 					return p.skip()
 				}
 				return p.children(func(h xml.StartElement) error {
-					if !capsIs(h.Name, "Get") {
+					if !isElement(h.Name, "Get") {
 						return p.skip()
 					}
 					return p.children(func(g xml.StartElement) error {
-						if capsIs(g.Name, "OnlineResource") && p.caps.GetMapURL == "" {
-							href, _ := capsAttr(g, "href")
+						if isElement(g.Name, "OnlineResource") && p.caps.GetMapURL == "" {
+							href, _ := attr(g, "href")
 							p.caps.GetMapURL = strings.TrimSpace(href)
 						}
 						return p.skip()
@@ -430,8 +357,8 @@ func (p *capsParser) getMap() error {
 	})
 }
 
-func capsBool(se xml.StartElement, name string) int8 {
-	v, ok := capsAttr(se, name)
+func boolAttr(se xml.StartElement, name string) int8 {
+	v, ok := attr(se, name)
 	if !ok {
 		return -1
 	}
@@ -444,58 +371,58 @@ func capsBool(se xml.StartElement, name string) int8 {
 	return -1
 }
 
-func (p *capsParser) layer(se xml.StartElement, depth int) (*Layer, error) {
+func (p *parser) layer(se xml.StartElement, depth int) (*Layer, error) {
 	if depth >= MaxLayerDepth {
 		return nil, ErrCapabilitiesTooDeep
 	}
 	l := &Layer{Depth: depth}
-	own := &capsOwn{queryable: capsBool(se, "queryable"), opaque: capsBool(se, "opaque")}
+	own := &ownDecl{queryable: boolAttr(se, "queryable"), opaque: boolAttr(se, "opaque")}
 	p.own[l] = own
 	err := p.children(func(c xml.StartElement) error {
 		var err error
 		switch {
-		case capsIs(c.Name, "Name"):
+		case isElement(c.Name, "Name"):
 			l.Name, err = p.text()
-		case capsIs(c.Name, "Title"):
+		case isElement(c.Name, "Title"):
 			l.Title, err = p.text()
-		case capsIs(c.Name, "Abstract"):
+		case isElement(c.Name, "Abstract"):
 			l.Abstract, err = p.text()
-		case capsIs(c.Name, "CRS") || capsIs(c.Name, "SRS"):
+		case isElement(c.Name, "CRS") || isElement(c.Name, "SRS"):
 			var t string
 			t, err = p.text()
 			own.crs = append(own.crs, strings.Fields(t)...)
-		case capsIs(c.Name, "EX_GeographicBoundingBox"):
+		case isElement(c.Name, "EX_GeographicBoundingBox"):
 			own.geo, err = p.exGeographic()
-		case capsIs(c.Name, "LatLonBoundingBox"):
-			if b := capsAttrBounds(c, false); b != nil {
+		case isElement(c.Name, "LatLonBoundingBox"):
+			if b := attrBounds(c, false); b != nil {
 				own.geo = b
 			}
 			err = p.skip()
-		case capsIs(c.Name, "BoundingBox"):
-			crs, ok := capsAttr(c, "CRS")
+		case isElement(c.Name, "BoundingBox"):
+			crs, ok := attr(c, "CRS")
 			if !ok {
-				crs, ok = capsAttr(c, "SRS")
+				crs, ok = attr(c, "SRS")
 			}
 			crs = strings.TrimSpace(crs)
 			if ok && crs != "" {
-				if b := capsAttrBounds(c, p.v13 && capsLatLonCRS(crs)); b != nil {
-					own.bboxes = append(own.bboxes, capsBBox{crs: crs, bounds: b})
+				if b := attrBounds(c, p.v13 && latLonCRS(crs)); b != nil {
+					own.bboxes = append(own.bboxes, bboxDecl{crs: crs, bounds: b})
 				}
 			}
 			err = p.skip()
-		case capsIs(c.Name, "Style"):
+		case isElement(c.Name, "Style"):
 			var s Style
 			s, err = p.style()
 			if s.Name != "" {
 				own.styles = append(own.styles, s)
 			}
-		case capsIs(c.Name, "Dimension") || capsIs(c.Name, "Extent"):
-			var dim capsDim
+		case isElement(c.Name, "Dimension") || isElement(c.Name, "Extent"):
+			var dim dimDecl
 			dim, err = p.dimension(c)
 			if dim.d.Name != "" {
 				own.dims = append(own.dims, dim)
 			}
-		case capsIs(c.Name, "Layer"):
+		case isElement(c.Name, "Layer"):
 			var child *Layer
 			child, err = p.layer(c, depth+1)
 			if child != nil {
@@ -513,7 +440,7 @@ func (p *capsParser) layer(se xml.StartElement, depth int) (*Layer, error) {
 	return l, nil
 }
 
-func capsFloat(s string) (float64, bool) {
+func floatValue(s string) (float64, bool) {
 	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, false
@@ -521,17 +448,17 @@ func capsFloat(s string) (float64, bool) {
 	return f, true
 }
 
-// capsAttrBounds reads minx/miny/maxx/maxy attributes (by name, in any
+// attrBounds reads minx/miny/maxx/maxy attributes (by name, in any
 // order). swap marks a lat/lon CRS in WMS 1.3.0: x holds latitudes, and the
 // result is normalised to east/north.
-func capsAttrBounds(se xml.StartElement, swap bool) *geom.Bounds {
+func attrBounds(se xml.StartElement, swap bool) *geom.Bounds {
 	var v [4]float64
 	for i, n := range [4]string{"minx", "miny", "maxx", "maxy"} {
-		s, ok := capsAttr(se, n)
+		s, ok := attr(se, n)
 		if !ok {
 			return nil
 		}
-		f, ok := capsFloat(s)
+		f, ok := floatValue(s)
 		if !ok {
 			return nil
 		}
@@ -543,26 +470,26 @@ func capsAttrBounds(se xml.StartElement, swap bool) *geom.Bounds {
 	return geom.NewBounds(geom.XY).Set(v[0], v[1], v[2], v[3])
 }
 
-func (p *capsParser) exGeographic() (*geom.Bounds, error) {
+func (p *parser) exGeographic() (*geom.Bounds, error) {
 	var w, s, e, n float64
 	seen := 0
 	err := p.children(func(c xml.StartElement) error {
 		var dst *float64
 		var bit int
 		switch {
-		case capsIs(c.Name, "westBoundLongitude"):
+		case isElement(c.Name, "westBoundLongitude"):
 			dst, bit = &w, 1
-		case capsIs(c.Name, "eastBoundLongitude"):
+		case isElement(c.Name, "eastBoundLongitude"):
 			dst, bit = &e, 2
-		case capsIs(c.Name, "southBoundLatitude"):
+		case isElement(c.Name, "southBoundLatitude"):
 			dst, bit = &s, 4
-		case capsIs(c.Name, "northBoundLatitude"):
+		case isElement(c.Name, "northBoundLatitude"):
 			dst, bit = &n, 8
 		default:
 			return p.skip()
 		}
 		t, err := p.text()
-		if f, ok := capsFloat(t); ok {
+		if f, ok := floatValue(t); ok {
 			*dst = f
 			seen |= bit
 		}
@@ -574,19 +501,19 @@ func (p *capsParser) exGeographic() (*geom.Bounds, error) {
 	return geom.NewBounds(geom.XY).Set(w, s, e, n), nil
 }
 
-func (p *capsParser) style() (Style, error) {
+func (p *parser) style() (Style, error) {
 	var s Style
 	err := p.children(func(c xml.StartElement) error {
 		var err error
 		switch {
-		case capsIs(c.Name, "Name"):
+		case isElement(c.Name, "Name"):
 			s.Name, err = p.text()
-		case capsIs(c.Name, "Title"):
+		case isElement(c.Name, "Title"):
 			s.Title, err = p.text()
-		case capsIs(c.Name, "LegendURL"):
+		case isElement(c.Name, "LegendURL"):
 			err = p.children(func(lc xml.StartElement) error {
-				if capsIs(lc.Name, "OnlineResource") && s.LegendURL == "" {
-					href, _ := capsAttr(lc, "href")
+				if isElement(lc.Name, "OnlineResource") && s.LegendURL == "" {
+					href, _ := attr(lc, "href")
 					s.LegendURL = strings.TrimSpace(href)
 				}
 				return p.skip()
@@ -599,16 +526,16 @@ func (p *capsParser) style() (Style, error) {
 	return s, err
 }
 
-func (p *capsParser) dimension(se xml.StartElement) (capsDim, error) {
-	dim := capsDim{extent: se.Name.Local == "Extent"}
-	name, _ := capsAttr(se, "name")
+func (p *parser) dimension(se xml.StartElement) (dimDecl, error) {
+	dim := dimDecl{extent: se.Name.Local == "Extent"}
+	name, _ := attr(se, "name")
 	dim.d.Name = strings.TrimSpace(name)
-	dim.d.Units, _ = capsAttr(se, "units")
-	dim.d.UnitSymbol, _ = capsAttr(se, "unitSymbol")
-	dim.d.Default, dim.d.HasDefault = capsAttr(se, "default")
-	dim.d.MultipleValues = capsBool(se, "multipleValues") == 1
-	dim.d.NearestValue = capsBool(se, "nearestValue") == 1
-	dim.d.Current = capsBool(se, "current") == 1
+	dim.d.Units, _ = attr(se, "units")
+	dim.d.UnitSymbol, _ = attr(se, "unitSymbol")
+	dim.d.Default, dim.d.HasDefault = attr(se, "default")
+	dim.d.MultipleValues = boolAttr(se, "multipleValues") == 1
+	dim.d.NearestValue = boolAttr(se, "nearestValue") == 1
+	dim.d.Current = boolAttr(se, "current") == 1
 	var err error
 	dim.d.Values, err = p.text()
 	return dim, err
@@ -619,7 +546,7 @@ func (p *capsParser) dimension(se xml.StartElement) (capsDim, error) {
 // then to its children. A layer keeps only what it adds to its parent's
 // effective values (the Layer methods combine them), so the cost is linear
 // in the document: nothing inherited is copied.
-func (p *capsParser) resolve(l, parent *Layer) {
+func (p *parser) resolve(l, parent *Layer) {
 	own := p.own[l]
 
 	// queryable / opaque: inherited when the attribute is absent.
@@ -629,7 +556,7 @@ func (p *capsParser) resolve(l, parent *Layer) {
 	// CRS: additive, duplicates (case-insensitive) dropped.
 	for _, c := range own.crs {
 		key := strings.ToUpper(c)
-		if p.capsHasCRS(l, key) {
+		if p.hasCRS(l, key) {
 			continue
 		}
 		if own.crsAdded == nil {
@@ -665,7 +592,7 @@ func (p *capsParser) resolve(l, parent *Layer) {
 
 	// Styles: additive, duplicate names dropped.
 	for _, st := range own.styles {
-		if p.capsHasStyle(l, st.Name) {
+		if p.hasStyle(l, st.Name) {
 			continue
 		}
 		if own.styleNames == nil {
@@ -709,9 +636,9 @@ func (p *capsParser) resolve(l, parent *Layer) {
 	}
 }
 
-// capsHasCRS reports whether the upper-cased CRS key is already in the
+// hasCRS reports whether the upper-cased CRS key is already in the
 // effective list of l: added by l itself or by one of its ancestors.
-func (p *capsParser) capsHasCRS(l *Layer, key string) bool {
+func (p *parser) hasCRS(l *Layer, key string) bool {
 	for ; l != nil; l = l.Parent {
 		if _, ok := p.own[l].crsAdded[key]; ok {
 			return true
@@ -720,9 +647,9 @@ func (p *capsParser) capsHasCRS(l *Layer, key string) bool {
 	return false
 }
 
-// capsHasStyle reports whether a style named name is already in the
+// hasStyle reports whether a style named name is already in the
 // effective styles of l: added by l itself or by one of its ancestors.
-func (p *capsParser) capsHasStyle(l *Layer, name string) bool {
+func (p *parser) hasStyle(l *Layer, name string) bool {
 	for ; l != nil; l = l.Parent {
 		if _, ok := p.own[l].styleNames[name]; ok {
 			return true
@@ -731,7 +658,7 @@ func (p *capsParser) capsHasStyle(l *Layer, name string) bool {
 	return false
 }
 
-// capsLatLonCRS reports whether a WMS 1.3.0 BoundingBox in crs is written
+// latLonCRS reports whether a WMS 1.3.0 BoundingBox in crs is written
 // latitude first, as the EPSG database defines the axis order of its
 // geographic CRSs. The rule mapvault applies:
 //
@@ -740,16 +667,16 @@ func (p *capsParser) capsHasStyle(l *Layer, name string) bool {
 //   - EPSG geographic 2D and 3D codes: lat/lon. These are the ranges
 //     4001-4063 and 4120-4329 and 4600-4999 (geographic 2D/3D; the few
 //     geocentric codes among them never appear as a WMS CRS), plus the
-//     geographic codes outside those ranges listed in capsLatLonExtra (for
+//     geographic codes outside those ranges listed in latLonExtra (for
 //     example CGCS2000 4490, NAD83(2011) 6318, GDA2020 7844). This covers at
 //     least EPSG:4326, 4258, 4269, 4289, 4283, 4171, 4619 and 4937.
 //   - The codes 4330-4599 are mostly projected and are east/north unless
-//     listed in capsLatLonExtra.
+//     listed in latLonExtra.
 //
 // The code may be written "EPSG:4326", "urn:ogc:def:crs:EPSG::4326",
 // "urn:ogc:def:crs:EPSG:6.6:4326" or "http://www.opengis.net/def/crs/EPSG/0/4326".
-func capsLatLonCRS(crs string) bool {
-	code, ok := capsEPSGCode(crs)
+func latLonCRS(crs string) bool {
+	code, ok := epsgCode(crs)
 	if !ok {
 		return false
 	}
@@ -759,12 +686,12 @@ func capsLatLonCRS(crs string) bool {
 		code >= 4600 && code <= 4999:
 		return true
 	}
-	return capsLatLonExtra(code)
+	return latLonExtra(code)
 }
 
-// capsLatLonExtra reports EPSG geographic CRSs outside the ranges of
-// capsLatLonCRS.
-func capsLatLonExtra(code int) bool {
+// latLonExtra reports EPSG geographic CRSs outside the ranges of
+// latLonCRS.
+func latLonExtra(code int) bool {
 	switch code {
 	case 4463, 4470, 4475, 4483, 4490, 4555, 4558, // RGSPM06 ... RRAF 1991
 		5252, 5340, 5354, 5360, 5365, 5371, 5373, 5381, 5393, // TUREF, POSGAR 2007, SIRGAS variants
@@ -776,8 +703,8 @@ func capsLatLonExtra(code int) bool {
 	return false
 }
 
-// capsEPSGCode extracts the EPSG code of a CRS identifier.
-func capsEPSGCode(crs string) (int, bool) {
+// epsgCode extracts the EPSG code of a CRS identifier.
+func epsgCode(crs string) (int, bool) {
 	s := strings.ToUpper(strings.TrimSpace(crs))
 	var num string
 	switch {

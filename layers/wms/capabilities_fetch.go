@@ -1,4 +1,4 @@
-package layers
+package wms
 
 import (
 	"bytes"
@@ -11,16 +11,17 @@ import (
 	"net/url"
 	"strings"
 
+	"mapvault/layers"
 	"mapvault/vault"
 )
 
-// capsMaxErrorBody bounds how much of a non-2xx answer is read to find a
+// maxErrorBody bounds how much of a non-2xx answer is read to find a
 // ServiceException in it.
-const capsMaxErrorBody = 64 << 10
+const maxErrorBody = 64 << 10
 
-// errCapsNilClient: FetchCapabilities never falls back to
+// errNilClient: FetchCapabilities never falls back to
 // http.DefaultClient, which would bypass the credential transport.
-var errCapsNilClient = errors.New("layers: FetchCapabilities needs an HTTP client")
+var errNilClient = errors.New("layers: FetchCapabilities needs an HTTP client")
 
 // FetchCapabilities asks serviceURL for its GetCapabilities document with
 // client (which must be the authenticating client: the request carries
@@ -32,44 +33,44 @@ var errCapsNilClient = errors.New("layers: FetchCapabilities needs an HTTP clien
 // is a ServiceException, does not parse as capabilities, or is an HTTP 400,
 // it asks again with VERSION=1.1.1.
 //
-// Errors: *HTTPError (with a ServiceException joined when the error body
-// holds one) for non-2xx answers, ErrHTMLResponse for an HTML page,
-// *ServiceException, ErrCapabilitiesTooLarge past MaxCapabilitiesSize, and
+// Errors: *layers.HTTPError (with a ServiceException joined when the error body
+// holds one) for non-2xx answers, layers.ErrHTMLResponse for an HTML page,
+// *layers.ServiceException, ErrCapabilitiesTooLarge past MaxCapabilitiesSize, and
 // the parse errors of ParseCapabilities. URLs in errors are redacted, and
 // every text a server sent (an exception, a page title, a parse error that
 // quotes the document) is scrubbed with vault.Scrub of every secret
 // client holds (vault.ClientSecrets) and of secret-looking values.
 func FetchCapabilities(ctx context.Context, client *http.Client, serviceURL string) (*Capabilities, error) {
 	if client == nil {
-		return nil, errCapsNilClient
+		return nil, errNilClient
 	}
 	src, err := vault.SourceOf(serviceURL)
 	if err != nil {
 		return nil, err
 	}
 	ctx = vault.WithSource(ctx, src)
-	caps, err := capsFetchVersion(ctx, client, serviceURL, "1.3.0")
-	if err != nil && capsShouldFallBack(err) {
-		caps, err = capsFetchVersion(ctx, client, serviceURL, "1.1.1")
+	caps, err := fetchVersion(ctx, client, serviceURL, "1.3.0")
+	if err != nil && shouldFallBack(err) {
+		caps, err = fetchVersion(ctx, client, serviceURL, "1.1.1")
 	}
 	if err != nil {
-		return nil, scrubError(err, capsSecrets(client, serviceURL))
+		return nil, layers.ScrubError(err, secretsFor(client, serviceURL))
 	}
 	return caps, nil
 }
 
-// capsShouldFallBack reports whether a failed 1.3.0 request is worth
+// shouldFallBack reports whether a failed 1.3.0 request is worth
 // repeating as 1.1.1.
-func capsShouldFallBack(err error) bool {
-	var he *HTTPError
+func shouldFallBack(err error) bool {
+	var he *layers.HTTPError
 	if errors.As(err, &he) {
 		return he.Status == http.StatusBadRequest
 	}
-	var se *ServiceException
+	var se *layers.ServiceException
 	switch {
 	case errors.As(err, &se):
 		return true
-	case errors.Is(err, ErrHTMLResponse), errors.Is(err, ErrCapabilitiesTooLarge),
+	case errors.Is(err, layers.ErrHTMLResponse), errors.Is(err, ErrCapabilitiesTooLarge),
 		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return false
 	}
@@ -107,7 +108,7 @@ func CapabilitiesURL(serviceURL, version string) (string, error) {
 	return u.String(), nil
 }
 
-func capsFetchVersion(ctx context.Context, client *http.Client, serviceURL, version string) (*Capabilities, error) {
+func fetchVersion(ctx context.Context, client *http.Client, serviceURL, version string) (*Capabilities, error) {
 	reqURL, err := CapabilitiesURL(serviceURL, version)
 	if err != nil {
 		return nil, err
@@ -129,11 +130,11 @@ func capsFetchVersion(ctx context.Context, client *http.Client, serviceURL, vers
 	defer resp.Body.Close()
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		he := &HTTPError{Status: resp.StatusCode, URL: redacted}
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, capsMaxErrorBody))
-		var se *ServiceException
+		he := &layers.HTTPError{Status: resp.StatusCode, URL: redacted}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		var se *layers.ServiceException
 		if _, perr := ParseCapabilities(bytes.NewReader(body)); errors.As(perr, &se) {
-			capsScrub(se, capsSecrets(client, reqURL))
+			scrub(se, secretsFor(client, reqURL))
 			return nil, fmt.Errorf("%w: %w", he, se)
 		}
 		return nil, he
@@ -146,19 +147,19 @@ func capsFetchVersion(ctx context.Context, client *http.Client, serviceURL, vers
 	if len(body) > MaxCapabilitiesSize {
 		return nil, fmt.Errorf("layers: GetCapabilities %s: %w", redacted, ErrCapabilitiesTooLarge)
 	}
-	if capsLooksHTML(body, resp.Header.Get("Content-Type")) {
-		title := capsHTMLTitle(body)
+	if looksHTML(body, resp.Header.Get("Content-Type")) {
+		title := htmlTitle(body)
 		if title != "" {
-			title = capsBound(vault.Scrub(html.UnescapeString(title), capsSecrets(client, reqURL)), capsMaxTitle)
-			return nil, fmt.Errorf("%w (%q) from %s", ErrHTMLResponse, title, redacted)
+			title = bound(vault.Scrub(html.UnescapeString(title), secretsFor(client, reqURL)), maxTitle)
+			return nil, fmt.Errorf("%w (%q) from %s", layers.ErrHTMLResponse, title, redacted)
 		}
-		return nil, fmt.Errorf("%w from %s", ErrHTMLResponse, redacted)
+		return nil, fmt.Errorf("%w from %s", layers.ErrHTMLResponse, redacted)
 	}
 	caps, err := ParseCapabilities(bytes.NewReader(body))
 	if err != nil {
-		var se *ServiceException
+		var se *layers.ServiceException
 		if errors.As(err, &se) {
-			capsScrub(se, capsSecrets(client, reqURL))
+			scrub(se, secretsFor(client, reqURL))
 			return nil, se
 		}
 		return nil, fmt.Errorf("layers: GetCapabilities %s: %w", redacted, err)
@@ -166,9 +167,9 @@ func capsFetchVersion(ctx context.Context, client *http.Client, serviceURL, vers
 	return caps, nil
 }
 
-// capsLooksHTML sniffs an HTML page: by its first tag, or by a text/html
+// looksHTML sniffs an HTML page: by its first tag, or by a text/html
 // content type on a body that does not start as XML.
-func capsLooksHTML(body []byte, contentType string) bool {
+func looksHTML(body []byte, contentType string) bool {
 	head := bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xEF\xBB\xBF")), " \t\r\n")
 	head = head[:min(len(head), 512)]
 	lower := bytes.ToLower(head)
@@ -178,22 +179,22 @@ func capsLooksHTML(body []byte, contentType string) bool {
 	return strings.Contains(strings.ToLower(contentType), "text/html") && !bytes.HasPrefix(lower, []byte("<?xml"))
 }
 
-// capsMaxTitle bounds the HTML title shown; capsMaxTitleRead what is read
-// of it (more, so that a secret it holds is scrubbed whole before the text
-// is cut).
-const capsMaxTitle, capsMaxTitleRead = 120, 4 << 10
+// maxTitle bounds the HTML title shown; maxTitleRead what is read of it
+// (more, so that a secret it holds is scrubbed whole before the text is
+// cut).
+const maxTitle, maxTitleRead = 120, 4 << 10
 
-// capsBound cuts s to at most n bytes (at a UTF-8 boundary), marking the cut.
-func capsBound(s string, n int) string {
+// bound cuts s to at most n bytes (at a UTF-8 boundary), marking the cut.
+func bound(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
 	return strings.ToValidUTF8(s[:n], "") + "..."
 }
 
-// capsHTMLTitle returns the <title> text of an HTML page, white space
-// collapsed, at most capsMaxTitleRead bytes.
-func capsHTMLTitle(body []byte) string {
+// htmlTitle returns the <title> text of an HTML page, white space
+// collapsed, at most maxTitleRead bytes.
+func htmlTitle(body []byte) string {
 	lower := bytes.ToLower(body[:min(len(body), 64<<10)])
 	i := bytes.Index(lower, []byte("<title"))
 	if i < 0 {
@@ -208,24 +209,24 @@ func capsHTMLTitle(body []byte) string {
 	if end < 0 {
 		return ""
 	}
-	return capsBound(strings.Join(strings.Fields(string(body[start:start+end])), " "), capsMaxTitleRead)
+	return bound(strings.Join(strings.Fields(string(body[start:start+end])), " "), maxTitleRead)
 }
 
-// capsScrub scrubs a server's exception code and text (vault.Scrub).
-func capsScrub(se *ServiceException, secrets []string) {
+// scrub scrubs a server's exception code and text (vault.Scrub).
+func scrub(se *layers.ServiceException, secrets []string) {
 	se.Message = vault.Scrub(se.Message, secrets)
 	se.Code = vault.Scrub(se.Code, secrets)
 }
 
-// capsSecrets lists what a server's text must be scrubbed of: every
-// secret client holds, and the secret-looking query values of reqURL (a
-// key the user kept in the service URL).
-func capsSecrets(client *http.Client, reqURL string) []string {
+// secretsFor lists what a server's text must be scrubbed of: every secret
+// client holds, and the secret-looking query values of reqURL (a key the
+// user kept in the service URL).
+func secretsFor(client *http.Client, reqURL string) []string {
 	secrets := vault.ClientSecrets(client)
 	if u, err := url.Parse(reqURL); err == nil {
 		for name, vs := range u.Query() {
 			for _, v := range vs {
-				if v != "" && (capsIsKeyParam(name) || vault.LooksSecret(v)) {
+				if v != "" && (isKeyParam(name) || vault.LooksSecret(v)) {
 					secrets = append(secrets, v)
 				}
 			}
@@ -234,7 +235,7 @@ func capsSecrets(client *http.Client, reqURL string) []string {
 	return secrets
 }
 
-func capsIsKeyParam(name string) bool {
+func isKeyParam(name string) bool {
 	for _, k := range vault.KeyParamNames() {
 		if strings.EqualFold(k, name) {
 			return true

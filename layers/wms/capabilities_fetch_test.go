@@ -1,4 +1,4 @@
-package layers
+package wms
 
 import (
 	"context"
@@ -13,20 +13,21 @@ import (
 	"testing"
 	"time"
 
+	"mapvault/layers"
 	"mapvault/vault"
 )
 
-const capsExc130 = `<?xml version="1.0"?><ServiceExceptionReport version="1.3.0" xmlns="http://www.opengis.net/ogc"><ServiceException code="InvalidUpdateSequence">version 1.3.0 not supported</ServiceException></ServiceExceptionReport>`
+const exc130 = `<?xml version="1.0"?><ServiceExceptionReport version="1.3.0" xmlns="http://www.opengis.net/ogc"><ServiceException code="InvalidUpdateSequence">version 1.3.0 not supported</ServiceException></ServiceExceptionReport>`
 
-// capsServer answers GetCapabilities by VERSION with the given bodies and
+// fakeServer answers GetCapabilities by VERSION with the given bodies and
 // records the query of every request.
-type capsServer struct {
+type fakeServer struct {
 	mu      sync.Mutex
 	queries []url.Values
 	raw     []string
 }
 
-func (s *capsServer) start(t *testing.T, answer func(version string, w http.ResponseWriter)) *httptest.Server {
+func (s *fakeServer) start(t *testing.T, answer func(version string, w http.ResponseWriter)) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -39,7 +40,7 @@ func (s *capsServer) start(t *testing.T, answer func(version string, w http.Resp
 	return srv
 }
 
-func (s *capsServer) versions() []string {
+func (s *fakeServer) versions() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var v []string
@@ -50,8 +51,8 @@ func (s *capsServer) versions() []string {
 }
 
 func TestFetchCapabilitiesNegotiation(t *testing.T) {
-	doc111 := capsDoc111(`<Layer><Name>a</Name><Title>A</Title></Layer>`)
-	doc130 := capsDoc130(`<Layer><Name>a</Name><Title>A</Title></Layer>`)
+	doc111 := document111(`<Layer><Name>a</Name><Title>A</Title></Layer>`)
+	doc130 := document130(`<Layer><Name>a</Name><Title>A</Title></Layer>`)
 	tests := []struct {
 		name         string
 		answer       func(version string, w http.ResponseWriter)
@@ -62,7 +63,7 @@ func TestFetchCapabilitiesNegotiation(t *testing.T) {
 		{"1.1.1 answer to 1.3.0 is taken", func(v string, w http.ResponseWriter) { io.WriteString(w, doc111) }, "1.1.1", []string{"1.3.0"}},
 		{"exception then 1.1.1", func(v string, w http.ResponseWriter) {
 			if v == "1.3.0" {
-				io.WriteString(w, capsExc130)
+				io.WriteString(w, exc130)
 				return
 			}
 			io.WriteString(w, doc111)
@@ -84,7 +85,7 @@ func TestFetchCapabilitiesNegotiation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var s capsServer
+			var s fakeServer
 			srv := s.start(t, tt.answer)
 			caps, err := FetchCapabilities(context.Background(), srv.Client(), srv.URL+"/wms")
 			if err != nil {
@@ -107,8 +108,8 @@ func TestFetchCapabilitiesErrors(t *testing.T) {
 		check     func(t *testing.T, err error)
 		wantCalls int
 	}{
-		{"exception on both versions", func(v string, w http.ResponseWriter) { io.WriteString(w, capsExc130) }, func(t *testing.T, err error) {
-			var se *ServiceException
+		{"exception on both versions", func(v string, w http.ResponseWriter) { io.WriteString(w, exc130) }, func(t *testing.T, err error) {
+			var se *layers.ServiceException
 			if !errors.As(err, &se) || se.Code != "InvalidUpdateSequence" || !strings.Contains(err.Error(), "not supported") {
 				t.Errorf("error = %v, want the ServiceException with its code and message", err)
 			}
@@ -117,32 +118,32 @@ func TestFetchCapabilitiesErrors(t *testing.T) {
 			w.Header().Set("Content-Type", "text/html")
 			io.WriteString(w, "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>form</body></html>")
 		}, func(t *testing.T, err error) {
-			if !errors.Is(err, ErrHTMLResponse) || !strings.Contains(err.Error(), "Sign in") {
-				t.Errorf("error = %v, want ErrHTMLResponse naming the page title", err)
+			if !errors.Is(err, layers.ErrHTMLResponse) || !strings.Contains(err.Error(), "Sign in") {
+				t.Errorf("error = %v, want layers.ErrHTMLResponse naming the page title", err)
 			}
 		}, 1},
 		{"HTML without doctype, text/html", func(v string, w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			io.WriteString(w, "  <body>oops</body>")
 		}, func(t *testing.T, err error) {
-			if !errors.Is(err, ErrHTMLResponse) {
-				t.Errorf("error = %v, want ErrHTMLResponse", err)
+			if !errors.Is(err, layers.ErrHTMLResponse) {
+				t.Errorf("error = %v, want layers.ErrHTMLResponse", err)
 			}
 		}, 1},
 		{"401", func(v string, w http.ResponseWriter) { w.WriteHeader(http.StatusUnauthorized) }, func(t *testing.T, err error) {
-			var he *HTTPError
+			var he *layers.HTTPError
 			if !errors.As(err, &he) || he.Status != 401 || strings.Contains(he.URL, "SECRETKEY") {
-				t.Errorf("error = %v, want *HTTPError 401 with a redacted URL", err)
+				t.Errorf("error = %v, want *layers.HTTPError 401 with a redacted URL", err)
 			}
 		}, 1},
 		{"403 with exception body", func(v string, w http.ResponseWriter) {
 			w.WriteHeader(http.StatusForbidden)
 			io.WriteString(w, `<ServiceExceptionReport><ServiceException code="Forbidden">bad key SECRETKEY or kQ7vX2pLm9Rt4wZs8YbN3cFh for you</ServiceException></ServiceExceptionReport>`)
 		}, func(t *testing.T, err error) {
-			var he *HTTPError
-			var se *ServiceException
+			var he *layers.HTTPError
+			var se *layers.ServiceException
 			if !errors.As(err, &he) || he.Status != 403 || !errors.As(err, &se) || se.Code != "Forbidden" {
-				t.Errorf("error = %v, want *HTTPError 403 joined with the ServiceException", err)
+				t.Errorf("error = %v, want *layers.HTTPError 403 joined with the ServiceException", err)
 			}
 		}, 1},
 		{"too large", func(v string, w http.ResponseWriter) {
@@ -166,7 +167,7 @@ func TestFetchCapabilitiesErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var s capsServer
+			var s fakeServer
 			srv := s.start(t, tt.answer)
 			caps, err := FetchCapabilities(context.Background(), srv.Client(), srv.URL+"/wms?token=SECRETKEY")
 			if err == nil {
@@ -184,9 +185,9 @@ func TestFetchCapabilitiesErrors(t *testing.T) {
 }
 
 func TestFetchCapabilitiesVendorParams(t *testing.T) {
-	var s capsServer
+	var s fakeServer
 	srv := s.start(t, func(v string, w http.ResponseWriter) {
-		io.WriteString(w, capsDoc130(`<Layer><Name>a</Name></Layer>`))
+		io.WriteString(w, document130(`<Layer><Name>a</Name></Layer>`))
 	})
 	_, err := FetchCapabilities(context.Background(), srv.Client(), srv.URL+"/cgi-bin/mapserv?map=/srv/maps/a%20b.map&service=wfs&Request=GetMap&version=1.0.0&lang=de#frag")
 	if err != nil {
@@ -227,7 +228,7 @@ func TestCapabilitiesURL(t *testing.T) {
 
 func TestFetchCapabilitiesContext(t *testing.T) {
 	release := make(chan struct{})
-	var s capsServer
+	var s fakeServer
 	srv := s.start(t, func(v string, w http.ResponseWriter) { <-release })
 	defer close(release)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -251,7 +252,7 @@ func TestFetchCapabilitiesSendsCredentialForSource(t *testing.T) {
 		mu.Lock()
 		gotAuth = append(gotAuth, r.Header.Get("Authorization"))
 		mu.Unlock()
-		io.WriteString(w, capsDoc130(`<Layer><Name>a</Name></Layer>`))
+		io.WriteString(w, document130(`<Layer><Name>a</Name></Layer>`))
 	}))
 	defer srv.Close()
 	src, err := vault.SourceOf(srv.URL + "/wms")

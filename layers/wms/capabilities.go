@@ -1,4 +1,4 @@
-package layers
+package wms
 
 import (
 	"strings"
@@ -51,7 +51,7 @@ type Layer struct {
 
 	// What this layer itself adds to the effective values; see resolve.
 	addedCRS    []string             // CRS no ancestor states, document order, no duplicates
-	ownBBoxes   []capsBBox           // the first box this layer states per CRS (case-insensitive)
+	ownBBoxes   []bboxDecl           // the first box this layer states per CRS (case-insensitive)
 	addedStyles []Style              // styles whose name no ancestor uses, document order
 	ownDims     map[string]Dimension // dimensions this layer states, merged (1.1.1), keyed by lower-case name
 }

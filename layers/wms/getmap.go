@@ -1,20 +1,53 @@
-package layers
+package wms
 
 import (
-	"errors"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/twpayne/go-geom"
-
-	"mapvault/vault"
 )
 
-// ErrBadGetMapURL is returned for a LayerSpec whose URL is not an absolute
-// http(s) URL.
-var ErrBadGetMapURL = errors.New("layers: GetMap URL is not an absolute http(s) URL")
+// Defaults GetMap applies to a Params' empty fields.
+const (
+	DefaultFormat  = "image/png"
+	DefaultVersion = "1.3.0"
+)
+
+// Params is what a GetMap request is made of, without the per-tile BBOX,
+// WIDTH and HEIGHT. It never carries a secret.
+type Params struct {
+	URL         string   // GetMap base URL, clean (no secret); its vendor parameters are kept
+	Version     string   // "1.3.0" (default) or "1.1.1"
+	Layers      []string // LAYERS
+	Styles      []string // one per layer; missing entries mean the default style
+	Format      string   // "image/png" when empty
+	CRS         string   // from ChooseCRS; "EPSG:3857" when empty
+	Transparent bool     // TRANSPARENT=TRUE; callers set it (true is the usual choice)
+}
+
+// normalized returns p with the defaults applied.
+func (p Params) normalized() Params {
+	if p.Format == "" {
+		p.Format = DefaultFormat
+	}
+	if p.Version == "" {
+		p.Version = DefaultVersion
+	}
+	if p.CRS == "" {
+		p.CRS = "EPSG:3857"
+	}
+	return p
+}
+
+// stylesFor returns exactly n styles: s's entries, padded with "" (default
+// style) or cut.
+func stylesFor(styles []string, n int) []string {
+	out := make([]string, n)
+	copy(out, styles)
+	return out
+}
 
 // wmsParams are the parameters GetMapURL owns: a base URL's own values for
 // them are dropped (case-insensitively) and replaced. EXCEPTIONS is dropped
@@ -25,29 +58,29 @@ var wmsParams = map[string]bool{
 	"CRS": true, "SRS": true, "BBOX": true, "EXCEPTIONS": true,
 }
 
-// getMapRequest is a LayerSpec's GetMap URL without the per-tile parameters,
-// built once and reused for every tile.
+// getMapRequest is a GetMap URL without the per-tile parameters, built
+// once and reused for every tile.
 type getMapRequest struct {
 	prefix string // everything up to and including "&" before BBOX
 	latLon bool   // BBOX in lat/lon axis order (1.3.0 with EPSG:4326)
 }
 
-// GetMapURL returns the GetMap request for spec s, the extent bbox and an
-// image of w x h pixels. bbox is in the spec's CRS with x = easting or
-// longitude; GetMapURL applies the version's axis order (WMS 1.3.0 with
-// EPSG:4326 sends lat/lon). Vendor parameters of s.URL (such as map=...) are
-// kept, sorted by name; WMS parameters are replaced and written in a fixed
-// order, so identical requests give identical strings. It returns "" when
-// s.URL is not an absolute http(s) URL.
-func GetMapURL(s LayerSpec, bbox *geom.Bounds, w, h int) string {
-	r, err := newGetMapRequest(s)
+// GetMapURL returns the GetMap request for p, the extent bbox and an image
+// of w x h pixels. bbox is in p's CRS with x = easting or longitude;
+// GetMapURL applies the version's axis order (WMS 1.3.0 with EPSG:4326
+// sends lat/lon). Vendor parameters of p.URL (such as map=...) are kept,
+// sorted by name; WMS parameters are replaced and written in a fixed order,
+// so identical requests give identical strings. It returns "" when p.URL is
+// not an absolute http(s) URL.
+func GetMapURL(p Params, bbox *geom.Bounds, w, h int) string {
+	r, err := newGetMapRequest(p)
 	if err != nil {
 		return ""
 	}
 	return r.url(bbox, w, h)
 }
 
-func newGetMapRequest(s LayerSpec) (getMapRequest, error) {
+func newGetMapRequest(s Params) (getMapRequest, error) {
 	s = s.normalized()
 	u, err := url.Parse(strings.TrimSpace(s.URL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -85,11 +118,11 @@ func newGetMapRequest(s LayerSpec) (getMapRequest, error) {
 		b.WriteByte('&')
 	}
 	v13 := strings.HasPrefix(s.Version, "1.3")
-	names := make([]string, len(s.Names))
-	for i, n := range s.Names {
+	names := make([]string, len(s.Layers))
+	for i, n := range s.Layers {
 		names[i] = escapeValue(n)
 	}
-	styles := stylesFor(s.Styles, len(s.Names))
+	styles := stylesFor(s.Styles, len(s.Layers))
 	for i, st := range styles {
 		styles[i] = escapeValue(st)
 	}
@@ -164,6 +197,3 @@ func escapeValue(s string) string {
 	}
 	return e
 }
-
-// redact is the one way a URL reaches an error or a Reason.
-func redact(raw string) string { return vault.RedactURL(raw) }

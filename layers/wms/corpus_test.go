@@ -1,4 +1,4 @@
-package layers
+package wms
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 
 // The conformance corpus lives outside the repository (see
 // docs and /work/shared/guide/REAL-PARTS.md); it is never copied in.
-var capsCorpusDir = filepath.Join("..", "..", "shared", "corpus", "wms-capabilities")
+var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus", "wms-capabilities")
 
 type corpusExpected struct {
 	Files map[string]corpusFile `json:"files"`
@@ -98,9 +98,9 @@ type corpusSample struct {
 
 func corpusLoad(t *testing.T) corpusExpected {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(capsCorpusDir, "EXPECTED.json"))
+	raw, err := os.ReadFile(filepath.Join(corpusDir, "EXPECTED.json"))
 	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("WMS capabilities corpus not found at %s: skipping the conformance test", capsCorpusDir)
+		t.Skipf("WMS capabilities corpus not found at %s: skipping the conformance test", corpusDir)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +117,7 @@ func corpusLoad(t *testing.T) corpusExpected {
 
 func corpusParse(t testing.TB, name string) *Capabilities {
 	t.Helper()
-	f, err := os.Open(filepath.Join(capsCorpusDir, name))
+	f, err := os.Open(filepath.Join(corpusDir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func corpusCheckDocument(t *testing.T, caps *Capabilities, want corpusFile) {
 	if caps.Version != want.Version {
 		t.Errorf("Version = %q, want %q", caps.Version, want.Version)
 	}
-	if got, w := caps.Title, capsDeref(want.Service.Title); got != w {
+	if got, w := caps.Title, deref(want.Service.Title); got != w {
 		t.Errorf("Title = %q, want %q", got, w)
 	}
 	if want.Service.OnlineResource != nil && caps.OnlineResource != *want.Service.OnlineResource {
@@ -227,11 +227,11 @@ func corpusCheckLayers(t *testing.T, caps *Capabilities, want corpusFile) {
 	}
 	if w.Root != nil {
 		if len(caps.Roots) == 0 {
-			t.Fatalf("Roots is empty, want a root layer %q", capsDeref(w.Root.Title))
+			t.Fatalf("Roots is empty, want a root layer %q", deref(w.Root.Title))
 		}
 		r := caps.Roots[0]
-		if r.Name != capsDeref(w.Root.Name) || r.Title != capsDeref(w.Root.Title) {
-			t.Errorf("root = %q/%q, want %q/%q", r.Name, r.Title, capsDeref(w.Root.Name), capsDeref(w.Root.Title))
+		if r.Name != deref(w.Root.Name) || r.Title != deref(w.Root.Title) {
+			t.Errorf("root = %q/%q, want %q/%q", r.Name, r.Title, deref(w.Root.Name), deref(w.Root.Title))
 		}
 		if w.Root.CRSCount != nil && len(r.CRS()) != *w.Root.CRSCount {
 			t.Errorf("root len(CRS) = %d, want %d", len(r.CRS()), *w.Root.CRSCount)
@@ -247,8 +247,8 @@ func corpusCheckTree(t *testing.T, path string, got []*Layer, want []corpusTree)
 	}
 	for i, w := range want {
 		g := got[i]
-		if g.Name != capsDeref(w.Name) || g.Title != w.Title {
-			t.Errorf("%s[%d] = %q/%q, want %q/%q", path, i, g.Name, g.Title, capsDeref(w.Name), w.Title)
+		if g.Name != deref(w.Name) || g.Title != w.Title {
+			t.Errorf("%s[%d] = %q/%q, want %q/%q", path, i, g.Name, g.Title, deref(w.Name), w.Title)
 		}
 		corpusCheckTree(t, path+"/"+w.Title, g.Children, w.Layers)
 	}
@@ -380,15 +380,15 @@ func corpusCheckDims(t *testing.T, l *Layer, s corpusSample) {
 			t.Errorf("%s: Dimensions[%q] missing", n, strings.ToLower(key))
 			continue
 		}
-		if d.Units != capsDeref(w.Units) {
-			t.Errorf("%s/%s: Units = %q, want %q", n, key, d.Units, capsDeref(w.Units))
+		if d.Units != deref(w.Units) {
+			t.Errorf("%s/%s: Units = %q, want %q", n, key, d.Units, deref(w.Units))
 		}
-		if d.HasDefault != (w.Default != nil) || d.Default != capsDeref(w.Default) {
+		if d.HasDefault != (w.Default != nil) || d.Default != deref(w.Default) {
 			t.Errorf("%s/%s: Default = %q (%v), want %v", n, key, d.Default, d.HasDefault, w.Default)
 		}
 		if w.Value != nil || (w.ValuePrefix == nil && w.ValueLength == nil) {
-			if d.Values != capsDeref(w.Value) {
-				t.Errorf("%s/%s: Values = %q, want %q", n, key, d.Values, capsDeref(w.Value))
+			if d.Values != deref(w.Value) {
+				t.Errorf("%s/%s: Values = %q, want %q", n, key, d.Values, deref(w.Value))
 			}
 		}
 		if w.ValuePrefix != nil && !strings.HasPrefix(d.Values, *w.ValuePrefix) {
@@ -406,7 +406,7 @@ func corpusCheckDims(t *testing.T, l *Layer, s corpusSample) {
 	}
 }
 
-func capsDeref[T any](p *T) T {
+func deref[T any](p *T) T {
 	var zero T
 	if p == nil {
 		return zero
@@ -417,7 +417,7 @@ func capsDeref[T any](p *T) T {
 // BenchmarkParseCapabilitiesHuge parses the 1.7 MB MassGIS document (1018
 // layers, 6773 inherited SRS each).
 func BenchmarkParseCapabilitiesHuge(b *testing.B) {
-	data, err := os.ReadFile(filepath.Join(capsCorpusDir, "geoserver-1.1.1-massgis-huge.xml"))
+	data, err := os.ReadFile(filepath.Join(corpusDir, "geoserver-1.1.1-massgis-huge.xml"))
 	if err != nil {
 		b.Skipf("corpus not available: %v", err)
 	}

@@ -1,4 +1,4 @@
-package layers_test
+package wms_test
 
 // Integration tests against the real MapServer 8 behind nginx of
 // .ci/mapserver. Run them with
@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"mapvault/layers"
+	"mapvault/layers/wms"
 	"mapvault/project"
 	"mapvault/vault"
 	"mapvault/vault/vaulttest"
@@ -63,7 +64,7 @@ func TestMapServerCapabilities(t *testing.T) {
 	marker := vaulttest.NewMarker(t)
 	service := m.Location("/public/wms") + "?" + marker
 
-	caps, err := layers.FetchCapabilities(msCtx(t), client, service)
+	caps, err := wms.FetchCapabilities(msCtx(t), client, service)
 	if err != nil {
 		t.Fatalf("FetchCapabilities(/public/wms): %v", err)
 	}
@@ -88,7 +89,7 @@ func TestMapServerCapabilities(t *testing.T) {
 	// The same server's 1.1.1 document: same layers, SRS and
 	// LatLonBoundingBox inherited the same way.
 	raw111 := msFetchRaw(t, client, m.Location("/public/wms"), "1.1.1")
-	caps111, err := layers.ParseCapabilities(strings.NewReader(raw111))
+	caps111, err := wms.ParseCapabilities(strings.NewReader(raw111))
 	if err != nil {
 		t.Fatalf("ParseCapabilities(1.1.1 document): %v", err)
 	}
@@ -113,7 +114,7 @@ func TestMapServerCapabilities(t *testing.T) {
 }
 
 // checkMapServerLayers checks the demo layers of .ci/mapserver/mapvault.map.
-func checkMapServerLayers(t *testing.T, caps *layers.Capabilities) {
+func checkMapServerLayers(t *testing.T, caps *wms.Capabilities) {
 	t.Helper()
 	root := caps.Find("mapvault")
 	if root == nil {
@@ -133,7 +134,7 @@ func checkMapServerLayers(t *testing.T, caps *layers.Capabilities) {
 				t.Errorf("%s: layer %q CRS = %v, want %s (inherited from the root)", caps.Version, name, l.CRS(), crs)
 			}
 		}
-		if got, err := layers.ChooseCRS(l); err != nil || got != "EPSG:3857" {
+		if got, err := wms.ChooseCRS(l); err != nil || got != "EPSG:3857" {
 			t.Errorf("%s: ChooseCRS(%s) = %q, %v, want EPSG:3857", caps.Version, name, got, err)
 		}
 		b := l.GeographicBBox
@@ -152,7 +153,7 @@ func checkMapServerLayers(t *testing.T, caps *layers.Capabilities) {
 
 func msFetchRaw(t *testing.T, client *http.Client, service, version string) string {
 	t.Helper()
-	u, err := layers.CapabilitiesURL(service, version)
+	u, err := wms.CapabilitiesURL(service, version)
 	if err != nil {
 		t.Fatalf("CapabilitiesURL: %v", err)
 	}
@@ -179,7 +180,7 @@ func TestMapServerCapabilitiesFallback(t *testing.T) {
 	m := vaulttest.RequireMapServer(t)
 	client := vault.NewClient(vault.NewStore(), vault.NewKeyVault(), vault.TransportOptions{RequestTimeout: 10 * time.Second})
 	marker := vaulttest.NewMarker(t)
-	_, err := layers.FetchCapabilities(msCtx(t), client, m.Location("/keyexc/wms")+"?"+marker)
+	_, err := wms.FetchCapabilities(msCtx(t), client, m.Location("/keyexc/wms")+"?"+marker)
 	var se *layers.ServiceException
 	if !errors.As(err, &se) || se.Code != "InvalidAuthKey" {
 		t.Fatalf("FetchCapabilities(/keyexc/wms, no key) error = %v, want ServiceException InvalidAuthKey", err)
@@ -264,28 +265,42 @@ func checkMapServerFrame(t *testing.T, frame *image.RGBA) {
 // points their GetMap URL at service tagged with marker.
 func msSpecs(t *testing.T, client *http.Client, service, marker string) []layers.LayerSpec {
 	t.Helper()
-	cat := layers.NewCatalog(client)
+	cat := layers.NewCatalog(client, layers.NewRegistry(wms.Kind{}), nil)
 	var specs []layers.LayerSpec
 	for _, name := range msLayerNames {
 		spec, err := cat.Spec(msCtx(t), project.Layer{
-			ID: name, Kind: project.KindWMS, Source: service, WMSLayers: []string{name}, Opacity: 1, Visible: true,
+			ID: name, Kind: project.KindWMS, Source: service, WMS: project.WMS{Layers: []string{name}}, Opacity: 1, Visible: true,
 		})
 		if err != nil {
 			t.Fatalf("Catalog.Spec(%s): %v", name, err)
 		}
-		if spec.Version != "1.3.0" || spec.CRS != "EPSG:3857" || !spec.Transparent || spec.Format != "image/png" {
+		p := spec.Tiles.(*wms.Tiles).Params()
+		if p.Version != "1.3.0" || p.CRS != "EPSG:3857" || !p.Transparent || p.Format != "image/png" {
 			t.Errorf("spec %s = version %s CRS %s transparent %v format %s, want 1.3.0 EPSG:3857 true image/png",
-				name, spec.Version, spec.CRS, spec.Transparent, spec.Format)
+				name, p.Version, p.CRS, p.Transparent, p.Format)
 		}
-		if !strings.HasPrefix(spec.URL, service) {
-			t.Errorf("spec %s GetMap URL = %s, want the service location", name, vault.RedactURL(spec.URL))
+		if !strings.HasPrefix(p.URL, service) {
+			t.Errorf("spec %s GetMap URL = %s, want the service location", name, vault.RedactURL(p.URL))
 		}
 		// The capabilities' GetMap URL drops the marker: put it back, so
 		// that the access log shows this test's GetMaps.
-		spec.URL = service + "?" + marker
+		spec = withGetMapURL(t, spec, service+"?"+marker)
 		specs = append(specs, spec)
 	}
 	return specs
+}
+
+// withGetMapURL returns s requesting its GetMaps from u.
+func withGetMapURL(t *testing.T, s layers.LayerSpec, u string) layers.LayerSpec {
+	t.Helper()
+	p := s.Tiles.(*wms.Tiles).Params()
+	p.URL = u
+	tiles, err := wms.NewTiles(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Tiles = tiles
+	return s
 }
 
 func msStatesOK(t *testing.T, states map[string]layers.State, tiles int) {
@@ -358,7 +373,7 @@ func TestMapServerRenderKey(t *testing.T) {
 	marker := vaulttest.NewMarker(t)
 	specs := msSpecs(t, client, service, marker)
 	for _, s := range specs {
-		if strings.Contains(s.URL, m.Key) {
+		if strings.Contains(s.Tiles.(*wms.Tiles).Params().URL, m.Key) || strings.Contains(s.Tiles.Key(), m.Key) {
 			t.Fatalf("spec %s URL holds the key", s.ID)
 		}
 	}
@@ -384,8 +399,7 @@ func TestMapServerRenderKey(t *testing.T) {
 		marker2 := vaulttest.NewMarker(t)
 		blocked := make([]layers.LayerSpec, len(specs))
 		for i, s := range specs {
-			s.URL = service + "?" + marker2
-			blocked[i] = s
+			blocked[i] = withGetMapURL(t, s, service+"?"+marker2)
 		}
 		eng := layers.NewEngine(bare, layers.Options{})
 		frame, states, stats := eng.Render(msCtx(t), msView, blocked, nil)

@@ -1,4 +1,4 @@
-package layers
+package wms
 
 import (
 	"flag"
@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/twpayne/go-geom"
+
+	"mapvault/layers"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -19,25 +21,25 @@ func bounds(minX, minY, maxX, maxY float64) *geom.Bounds {
 
 var getMapTests = []struct {
 	name string
-	spec LayerSpec
+	spec Params
 	bbox *geom.Bounds
 	w, h int
 }{
-	{"1.3.0 mercator", LayerSpec{URL: "https://maps.example.org/wms", Version: "1.3.0", Names: []string{"roads"}, CRS: "EPSG:3857", Transparent: true},
-		Tile{Z: 1, X: 1, Y: 0}.MercatorBounds(), 256, 256},
-	{"1.3.0 EPSG:4326 lat/lon axis order", LayerSpec{URL: "https://maps.example.org/wms", Version: "1.3.0", Names: []string{"roads"}, CRS: "EPSG:4326", Format: "image/jpeg", Transparent: false},
+	{"1.3.0 mercator", Params{URL: "https://maps.example.org/wms", Version: "1.3.0", Layers: []string{"roads"}, CRS: "EPSG:3857", Transparent: true},
+		layers.Tile{Z: 1, X: 1, Y: 0}.MercatorBounds(), 256, 256},
+	{"1.3.0 EPSG:4326 lat/lon axis order", Params{URL: "https://maps.example.org/wms", Version: "1.3.0", Layers: []string{"roads"}, CRS: "EPSG:4326", Format: "image/jpeg", Transparent: false},
 		bounds(5.5, 45.25, 11, 48.75), 256, 300},
-	{"1.3.0 CRS:84 stays lon/lat", LayerSpec{URL: "https://maps.example.org/wms", Names: []string{"roads"}, CRS: "CRS:84", Transparent: true},
+	{"1.3.0 CRS:84 stays lon/lat", Params{URL: "https://maps.example.org/wms", Layers: []string{"roads"}, CRS: "CRS:84", Transparent: true},
 		bounds(5.5, 45.25, 11, 48.75), 256, 256},
-	{"1.1.1 EPSG:4326 uses SRS and x/y", LayerSpec{URL: "http://maps.example.org/cgi-bin/mapserv", Version: "1.1.1", Names: []string{"roads"}, CRS: "EPSG:4326", Transparent: true},
+	{"1.1.1 EPSG:4326 uses SRS and x/y", Params{URL: "http://maps.example.org/cgi-bin/mapserv", Version: "1.1.1", Layers: []string{"roads"}, CRS: "EPSG:4326", Transparent: true},
 		bounds(5.5, 45.25, 11, 48.75), 512, 512},
-	{"vendor params kept and sorted, WMS params replaced", LayerSpec{URL: "https://maps.example.org/ows?map=/srv/a.map&service=wfs&Layers=old&zeta=1&bbox=1,2,3,4&alpha=x%20y#frag", Names: []string{"a", "b"}, Styles: []string{"s1"}, CRS: "EPSG:3857", Transparent: true},
+	{"vendor params kept and sorted, WMS params replaced", Params{URL: "https://maps.example.org/ows?map=/srv/a.map&service=wfs&Layers=old&zeta=1&bbox=1,2,3,4&alpha=x%20y#frag", Layers: []string{"a", "b"}, Styles: []string{"s1"}, CRS: "EPSG:3857", Transparent: true},
 		bounds(-1, -2, 3, 4), 256, 256},
-	{"names and styles escaped", LayerSpec{URL: "https://maps.example.org/wms?", Names: []string{"Roads & Rails", "näme,1"}, Styles: []string{"", "dark/blue", "extra"}, CRS: "EPSG:900913", Transparent: true},
+	{"names and styles escaped", Params{URL: "https://maps.example.org/wms?", Layers: []string{"Roads & Rails", "näme,1"}, Styles: []string{"", "dark/blue", "extra"}, CRS: "EPSG:900913", Transparent: true},
 		bounds(0, 0, 1.5, 2.25), 256, 256},
-	{"userinfo dropped", LayerSpec{URL: "https://user:pass@maps.example.org:8443/wms?EXCEPTIONS=INIMAGE", Names: []string{"a"}, Transparent: true},
+	{"userinfo dropped", Params{URL: "https://user:pass@maps.example.org:8443/wms?EXCEPTIONS=INIMAGE", Layers: []string{"a"}, Transparent: true},
 		bounds(-0.0000000001, 0, 1, 1), 256, 256},
-	{"bad url", LayerSpec{URL: "maps.example.org/wms", Names: []string{"a"}}, bounds(0, 0, 1, 1), 256, 256},
+	{"bad url", Params{URL: "maps.example.org/wms", Layers: []string{"a"}}, bounds(0, 0, 1, 1), 256, 256},
 }
 
 func TestGetMapURLGolden(t *testing.T) {
@@ -77,7 +79,7 @@ func TestGetMapURLGolden(t *testing.T) {
 }
 
 func TestGetMapURLParams(t *testing.T) {
-	spec := LayerSpec{URL: "https://h.example/wms?map=x&SRS=EPSG:4326", Version: "1.3.0", Names: []string{"a", "b", "c"}, Styles: []string{"s"}, CRS: "EPSG:3857", Transparent: true}
+	spec := Params{URL: "https://h.example/wms?map=x&SRS=EPSG:4326", Version: "1.3.0", Layers: []string{"a", "b", "c"}, Styles: []string{"s"}, CRS: "EPSG:3857", Transparent: true}
 	got := GetMapURL(spec, bounds(1, 2, 3, 4), 256, 128)
 	u, err := url.Parse(got)
 	if err != nil {
@@ -98,10 +100,10 @@ func TestGetMapURLParams(t *testing.T) {
 
 func FuzzGetMapURL(f *testing.F) {
 	for _, tt := range getMapTests {
-		f.Add(tt.spec.URL, strings.Join(tt.spec.Names, ","), tt.spec.Version, tt.spec.CRS)
+		f.Add(tt.spec.URL, strings.Join(tt.spec.Layers, ","), tt.spec.Version, tt.spec.CRS)
 	}
 	f.Fuzz(func(t *testing.T, raw, names, version, crs string) {
-		spec := LayerSpec{URL: raw, Names: strings.Split(names, ","), Version: version, CRS: crs, Transparent: true}
+		spec := Params{URL: raw, Layers: strings.Split(names, ","), Version: version, CRS: crs, Transparent: true}
 		got := GetMapURL(spec, bounds(-1, -2, 3, 4), 256, 256)
 		if got == "" {
 			return

@@ -1,4 +1,4 @@
-package layers
+package wms
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ func init() {
 	}
 }
 
-func capsUpdating() bool {
+func updating() bool {
 	f := flag.Lookup("update")
 	return f != nil && f.Value.String() == "true"
 }
@@ -39,7 +39,7 @@ func TestReportJSONGolden(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ReportJSON error: %v", err)
 	}
-	if capsUpdating() {
+	if updating() {
 		if err := os.WriteFile(golden, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +54,7 @@ func TestReportJSONGolden(t *testing.T) {
 }
 
 func TestReportJSONShape(t *testing.T) {
-	caps := capsMustParse(t, capsDoc130(`<Layer><Title>no box</Title></Layer>`))
+	caps := mustParse(t, document130(`<Layer><Title>no box</Title></Layer>`))
 	out, err := caps.ReportJSON()
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package layers
+package wms
 
 import (
 	"errors"
@@ -9,10 +9,12 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+
+	"mapvault/layers"
 )
 
-// capsDoc130 wraps capability content in a WMS 1.3.0 document.
-func capsDoc130(layers string) string {
+// document130 wraps capability content in a WMS 1.3.0 document.
+func document130(layers string) string {
 	return `<?xml version="1.0" encoding="UTF-8"?>
 <WMS_Capabilities version="1.3.0" xmlns="http://www.opengis.net/wms" xmlns:xlink="http://www.w3.org/1999/xlink">
 <Service><Name>WMS</Name><Title>T</Title></Service>
@@ -21,8 +23,8 @@ func capsDoc130(layers string) string {
 ` + layers + `</Capability></WMS_Capabilities>`
 }
 
-// capsDoc111 wraps capability content in a WMS 1.1.1 document.
-func capsDoc111(layers string) string {
+// document111 wraps capability content in a WMS 1.1.1 document.
+func document111(layers string) string {
 	return `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE WMT_MS_Capabilities SYSTEM "http://schemas.opengis.net/wms/1.1.1/WMS_MS_Capabilities.dtd" [
  <!ELEMENT VendorSpecificCapabilities EMPTY>
@@ -34,7 +36,7 @@ func capsDoc111(layers string) string {
 ` + layers + `</Capability></WMT_MS_Capabilities>`
 }
 
-func capsMustParse(t *testing.T, doc string) *Capabilities {
+func mustParse(t *testing.T, doc string) *Capabilities {
 	t.Helper()
 	caps, err := ParseCapabilities(strings.NewReader(doc))
 	if err != nil {
@@ -43,7 +45,7 @@ func capsMustParse(t *testing.T, doc string) *Capabilities {
 	return caps
 }
 
-func capsMustFind(t *testing.T, caps *Capabilities, name string) *Layer {
+func mustFind(t *testing.T, caps *Capabilities, name string) *Layer {
 	t.Helper()
 	l := caps.Find(name)
 	if l == nil {
@@ -52,7 +54,7 @@ func capsMustFind(t *testing.T, caps *Capabilities, name string) *Layer {
 	return l
 }
 
-func capsBoxOf(l *Layer, crs string) []float64 {
+func boxOf(l *Layer, crs string) []float64 {
 	b := l.BBoxes()[crs]
 	if b == nil {
 		return nil
@@ -67,21 +69,21 @@ func TestParseCapabilitiesAxisOrder(t *testing.T) {
 		crs  string
 		want []float64 // west, south, east, north
 	}{
-		{"1.3.0 EPSG:4326 is lat/lon", capsDoc130(`<Layer><Name>a</Name><BoundingBox CRS="EPSG:4326" minx="10" miny="20" maxx="30" maxy="40"/></Layer>`), "EPSG:4326", []float64{20, 10, 40, 30}},
-		{"1.3.0 EPSG:4258 is lat/lon", capsDoc130(`<Layer><Name>a</Name><BoundingBox CRS="EPSG:4258" minx="10" miny="20" maxx="30" maxy="40"/></Layer>`), "EPSG:4258", []float64{20, 10, 40, 30}},
-		{"1.3.0 EPSG:4283 is lat/lon", capsDoc130(`<Layer><Name>a</Name><BoundingBox CRS="EPSG:4283" minx="-41" miny="130" maxx="-12" maxy="151"/></Layer>`), "EPSG:4283", []float64{130, -41, 151, -12}},
-		{"1.3.0 urn EPSG 4326 is lat/lon", capsDoc130(`<Layer><Name>a</Name><BoundingBox CRS="urn:ogc:def:crs:EPSG::4326" minx="10" miny="20" maxx="30" maxy="40"/></Layer>`), "urn:ogc:def:crs:EPSG::4326", []float64{20, 10, 40, 30}},
-		{"1.3.0 CRS:84 is lon/lat", capsDoc130(`<Layer><Name>a</Name><BoundingBox CRS="CRS:84" minx="10" miny="20" maxx="30" maxy="40"/></Layer>`), "CRS:84", []float64{10, 20, 30, 40}},
-		{"1.3.0 EPSG:3857 is x/y", capsDoc130(`<Layer><Name>a</Name><BoundingBox CRS="EPSG:3857" minx="-1" miny="-2" maxx="1" maxy="2"/></Layer>`), "EPSG:3857", []float64{-1, -2, 1, 2}},
-		{"1.3.0 EPSG:4087 (projected) is x/y", capsDoc130(`<Layer><Name>a</Name><BoundingBox CRS="EPSG:4087" minx="-1" miny="-2" maxx="1" maxy="2"/></Layer>`), "EPSG:4087", []float64{-1, -2, 1, 2}},
-		{"1.1.1 EPSG:4326 as written", capsDoc111(`<Layer><Name>a</Name><BoundingBox SRS="EPSG:4326" minx="10" miny="20" maxx="30" maxy="40"/></Layer>`), "EPSG:4326", []float64{10, 20, 30, 40}},
-		{"attributes in any order", capsDoc130(`<Layer><Name>a</Name><BoundingBox maxy="40" minx="10" CRS="EPSG:4326" maxx="30" miny="20"/></Layer>`), "EPSG:4326", []float64{20, 10, 40, 30}},
-		{"unparsable number drops the box", capsDoc130(`<Layer><Name>a</Name><BoundingBox CRS="EPSG:4326" minx="x" miny="20" maxx="30" maxy="40"/></Layer>`), "EPSG:4326", nil},
+		{"1.3.0 EPSG:4326 is lat/lon", document130(`<Layer><Name>a</Name><BoundingBox CRS="EPSG:4326" minx="10" miny="20" maxx="30" maxy="40"/></Layer>`), "EPSG:4326", []float64{20, 10, 40, 30}},
+		{"1.3.0 EPSG:4258 is lat/lon", document130(`<Layer><Name>a</Name><BoundingBox CRS="EPSG:4258" minx="10" miny="20" maxx="30" maxy="40"/></Layer>`), "EPSG:4258", []float64{20, 10, 40, 30}},
+		{"1.3.0 EPSG:4283 is lat/lon", document130(`<Layer><Name>a</Name><BoundingBox CRS="EPSG:4283" minx="-41" miny="130" maxx="-12" maxy="151"/></Layer>`), "EPSG:4283", []float64{130, -41, 151, -12}},
+		{"1.3.0 urn EPSG 4326 is lat/lon", document130(`<Layer><Name>a</Name><BoundingBox CRS="urn:ogc:def:crs:EPSG::4326" minx="10" miny="20" maxx="30" maxy="40"/></Layer>`), "urn:ogc:def:crs:EPSG::4326", []float64{20, 10, 40, 30}},
+		{"1.3.0 CRS:84 is lon/lat", document130(`<Layer><Name>a</Name><BoundingBox CRS="CRS:84" minx="10" miny="20" maxx="30" maxy="40"/></Layer>`), "CRS:84", []float64{10, 20, 30, 40}},
+		{"1.3.0 EPSG:3857 is x/y", document130(`<Layer><Name>a</Name><BoundingBox CRS="EPSG:3857" minx="-1" miny="-2" maxx="1" maxy="2"/></Layer>`), "EPSG:3857", []float64{-1, -2, 1, 2}},
+		{"1.3.0 EPSG:4087 (projected) is x/y", document130(`<Layer><Name>a</Name><BoundingBox CRS="EPSG:4087" minx="-1" miny="-2" maxx="1" maxy="2"/></Layer>`), "EPSG:4087", []float64{-1, -2, 1, 2}},
+		{"1.1.1 EPSG:4326 as written", document111(`<Layer><Name>a</Name><BoundingBox SRS="EPSG:4326" minx="10" miny="20" maxx="30" maxy="40"/></Layer>`), "EPSG:4326", []float64{10, 20, 30, 40}},
+		{"attributes in any order", document130(`<Layer><Name>a</Name><BoundingBox maxy="40" minx="10" CRS="EPSG:4326" maxx="30" miny="20"/></Layer>`), "EPSG:4326", []float64{20, 10, 40, 30}},
+		{"unparsable number drops the box", document130(`<Layer><Name>a</Name><BoundingBox CRS="EPSG:4326" minx="x" miny="20" maxx="30" maxy="40"/></Layer>`), "EPSG:4326", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			l := capsMustFind(t, capsMustParse(t, tt.doc), "a")
-			if got := capsBoxOf(l, tt.crs); !slices.Equal(got, tt.want) {
+			l := mustFind(t, mustParse(t, tt.doc), "a")
+			if got := boxOf(l, tt.crs); !slices.Equal(got, tt.want) {
 				t.Errorf("BBoxes[%q] = %v, want %v", tt.crs, got, tt.want)
 			}
 		})
@@ -90,19 +92,19 @@ func TestParseCapabilitiesAxisOrder(t *testing.T) {
 
 func TestCapsLatLonCRS(t *testing.T) {
 	for _, c := range []string{"EPSG:4326", "epsg:4326", "EPSG:4258", "EPSG:4269", "EPSG:4289", "EPSG:4283", "EPSG:4171", "EPSG:4619", "EPSG:4937", "EPSG:4490", "EPSG:7844", "http://www.opengis.net/def/crs/EPSG/0/4326", "urn:ogc:def:crs:EPSG:6.6:4258"} {
-		if !capsLatLonCRS(c) {
-			t.Errorf("capsLatLonCRS(%q) = false, want true", c)
+		if !latLonCRS(c) {
+			t.Errorf("latLonCRS(%q) = false, want true", c)
 		}
 	}
 	for _, c := range []string{"CRS:84", "EPSG:3857", "EPSG:900913", "EPSG:27700", "EPSG:4087", "EPSG:4978x", "AUTO:42003", "IGNF:WGS84G", "EPSG:WGS84(DD)", "init=epsg:4326", "", "EPSG:"} {
-		if capsLatLonCRS(c) {
-			t.Errorf("capsLatLonCRS(%q) = true, want false", c)
+		if latLonCRS(c) {
+			t.Errorf("latLonCRS(%q) = true, want false", c)
 		}
 	}
 }
 
 func TestParseCapabilitiesInheritance(t *testing.T) {
-	doc := capsDoc111(`<Layer queryable="1">
+	doc := document111(`<Layer queryable="1">
   <Title>root</Title>
   <SRS>EPSG:4326 EPSG:3857</SRS><SRS>epsg:3857</SRS>
   <LatLonBoundingBox minx="-180" miny="-90" maxx="180" maxy="90"/>
@@ -128,8 +130,8 @@ func TestParseCapabilitiesInheritance(t *testing.T) {
     <Layer><Name>leaf2</Name><Title>leaf2</Title><Dimension name="time" units="other"/></Layer>
   </Layer>
 </Layer>`)
-	caps := capsMustParse(t, doc)
-	root, group, leaf, leaf2 := caps.Roots[0], capsMustFind(t, caps, "group"), capsMustFind(t, caps, "leaf"), capsMustFind(t, caps, "leaf2")
+	caps := mustParse(t, doc)
+	root, group, leaf, leaf2 := caps.Roots[0], mustFind(t, caps, "group"), mustFind(t, caps, "leaf"), mustFind(t, caps, "leaf2")
 
 	crsTests := []struct {
 		l    *Layer
@@ -171,10 +173,10 @@ func TestParseCapabilitiesInheritance(t *testing.T) {
 	if got, want := []float64{leaf2.GeographicBBox.Min(0), leaf2.GeographicBBox.Max(1)}, []float64{-180, 90}; !slices.Equal(got, want) {
 		t.Errorf("leaf2 GeographicBBox west,north = %v, want %v", got, want)
 	}
-	if got, want := capsBoxOf(leaf, "EPSG:4326"), []float64{-10, 50, 2, 60}; !slices.Equal(got, want) {
+	if got, want := boxOf(leaf, "EPSG:4326"), []float64{-10, 50, 2, 60}; !slices.Equal(got, want) {
 		t.Errorf("leaf BBoxes[EPSG:4326] = %v, want %v (from group)", got, want)
 	}
-	if got, want := capsBoxOf(leaf, "EPSG:3857"), []float64{-2, -2, 2, 2}; !slices.Equal(got, want) {
+	if got, want := boxOf(leaf, "EPSG:3857"), []float64{-2, -2, 2, 2}; !slices.Equal(got, want) {
 		t.Errorf("leaf BBoxes[EPSG:3857] = %v, want %v (from root)", got, want)
 	}
 
@@ -207,7 +209,7 @@ func TestParseCapabilitiesInheritance(t *testing.T) {
 }
 
 func TestParseCapabilitiesDimension130(t *testing.T) {
-	caps := capsMustParse(t, capsDoc130(`<Layer><Title>r</Title>
+	caps := mustParse(t, document130(`<Layer><Title>r</Title>
 <Dimension name="time" units="ISO8601" default="current" current="1" multipleValues="true">2020-01-01,2020-02-01</Dimension>
 <Layer><Name>a</Name><Title>a</Title></Layer>
 <Layer><Name>b</Name><Title>b</Title><Dimension name="TIME" units="ISO8601" nearestValue="1">2021-01-01</Dimension></Layer>
@@ -220,7 +222,7 @@ func TestParseCapabilitiesDimension130(t *testing.T) {
 		{"b", Dimension{Name: "TIME", Units: "ISO8601", Values: "2021-01-01", NearestValue: true}},
 	}
 	for _, tt := range tests {
-		l := capsMustFind(t, caps, tt.name)
+		l := mustFind(t, caps, tt.name)
 		if got := l.Dimensions()["time"]; got != tt.want {
 			t.Errorf("%s: Dimensions[time] = %+v, want %+v", tt.name, got, tt.want)
 		}
@@ -233,26 +235,26 @@ func TestParseCapabilitiesDimension130(t *testing.T) {
 func TestParseCapabilitiesDocument(t *testing.T) {
 	latin1, _ := charmap.ISO8859_1.NewEncoder().String("Fußgängerzone")
 	cp1252, _ := charmap.Windows1252.NewEncoder().String("Preis €")
-	utf16, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(capsDoc130(`<Layer><Name>a</Name><Title>Größe</Title></Layer>`))
+	utf16, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(document130(`<Layer><Name>a</Name><Title>Größe</Title></Layer>`))
 	tests := []struct {
 		name      string
 		doc       string
 		wantTitle string // title of layer "a"
 	}{
-		{"ISO-8859-1", strings.Replace(capsDoc111(`<Layer><Name>a</Name><Title>`+latin1+`</Title></Layer>`), `encoding="UTF-8"`, `encoding="ISO-8859-1"`, 1), "Fußgängerzone"},
-		{"windows-1252", strings.Replace(capsDoc130(`<Layer><Name>a</Name><Title>`+cp1252+`</Title></Layer>`), `encoding="UTF-8"`, `encoding="windows-1252"`, 1), "Preis €"},
-		{"UTF-8 BOM", "\xEF\xBB\xBF" + capsDoc130(`<Layer><Name>a</Name><Title>x</Title></Layer>`), "x"},
+		{"ISO-8859-1", strings.Replace(document111(`<Layer><Name>a</Name><Title>`+latin1+`</Title></Layer>`), `encoding="UTF-8"`, `encoding="ISO-8859-1"`, 1), "Fußgängerzone"},
+		{"windows-1252", strings.Replace(document130(`<Layer><Name>a</Name><Title>`+cp1252+`</Title></Layer>`), `encoding="UTF-8"`, `encoding="windows-1252"`, 1), "Preis €"},
+		{"UTF-8 BOM", "\xEF\xBB\xBF" + document130(`<Layer><Name>a</Name><Title>x</Title></Layer>`), "x"},
 		{"UTF-16 BOM", strings.Replace(utf16, "UTF-8", "UTF-16", 1), "Größe"},
-		{"CDATA", capsDoc130(`<Layer><Name>a</Name><Title><![CDATA[a <b> & c]]></Title></Layer>`), "a <b> & c"},
-		{"entities", capsDoc130(`<Layer><Name>a</Name><Title>t &amp; t G&#xE9;o &eacute; &nbsp;</Title></Layer>`), "t & t Géo é"},
-		{"undeclared entity kept", capsDoc111(`<Layer><Name>a</Name><Title>x &custom; y</Title></Layer>`), "x &custom; y"},
-		{"wms prefix", capsDoc130(`<wms:Layer xmlns:wms="http://www.opengis.net/wms"><wms:Name>a</wms:Name><wms:Title>p</wms:Title></wms:Layer>`), "p"},
-		{"foreign element skipped", capsDoc130(`<Layer><Name>a</Name><x:Title xmlns:x="urn:other">wrong</x:Title><Title>right</Title><x:Layer xmlns:x="urn:other"><Name>b</Name></x:Layer></Layer>`), "right"},
+		{"CDATA", document130(`<Layer><Name>a</Name><Title><![CDATA[a <b> & c]]></Title></Layer>`), "a <b> & c"},
+		{"entities", document130(`<Layer><Name>a</Name><Title>t &amp; t G&#xE9;o &eacute; &nbsp;</Title></Layer>`), "t & t Géo é"},
+		{"undeclared entity kept", document111(`<Layer><Name>a</Name><Title>x &custom; y</Title></Layer>`), "x &custom; y"},
+		{"wms prefix", document130(`<wms:Layer xmlns:wms="http://www.opengis.net/wms"><wms:Name>a</wms:Name><wms:Title>p</wms:Title></wms:Layer>`), "p"},
+		{"foreign element skipped", document130(`<Layer><Name>a</Name><x:Title xmlns:x="urn:other">wrong</x:Title><Title>right</Title><x:Layer xmlns:x="urn:other"><Name>b</Name></x:Layer></Layer>`), "right"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			caps := capsMustParse(t, tt.doc)
-			l := capsMustFind(t, caps, "a")
+			caps := mustParse(t, tt.doc)
+			l := mustFind(t, caps, "a")
 			if l.Title != tt.wantTitle {
 				t.Errorf("Title = %q, want %q", l.Title, tt.wantTitle)
 			}
@@ -276,7 +278,7 @@ func TestParseCapabilitiesService(t *testing.T) {
 <wms:Layer><wms:Title>r</wms:Title><wms:Layer><wms:Name>a</wms:Name></wms:Layer><wms:Layer><wms:Name>b</wms:Name></wms:Layer></wms:Layer>
 <wms:Layer><wms:Name>a</wms:Name><wms:Title>second a</wms:Title></wms:Layer>
 </wms:Capability></wms:WMS_Capabilities>`
-	caps := capsMustParse(t, doc)
+	caps := mustParse(t, doc)
 	got := []string{caps.Version, caps.Title, caps.Abstract, caps.OnlineResource, caps.GetMapURL, strings.Join(caps.GetMapFormats, ",")}
 	want := []string{"1.3.0", "A & B", "abs", "http://h/", "http://h/ows?map=x&", "image/png,image/jpeg"}
 	if !slices.Equal(got, want) {
@@ -302,13 +304,13 @@ func TestParseCapabilitiesService(t *testing.T) {
 
 func TestParseCapabilitiesErrors(t *testing.T) {
 	deep := func(n int) string {
-		return capsDoc130(strings.Repeat("<Layer><Title>x</Title>", n) + strings.Repeat("</Layer>", n))
+		return document130(strings.Repeat("<Layer><Title>x</Title>", n) + strings.Repeat("</Layer>", n))
 	}
 	tests := []struct {
 		name     string
 		doc      string
 		want     error
-		wantExc  *ServiceException
+		wantExc  *layers.ServiceException
 		wantNone bool
 	}{
 		{name: "empty", doc: "", want: ErrNotCapabilities},
@@ -316,13 +318,13 @@ func TestParseCapabilitiesErrors(t *testing.T) {
 		{name: "other xml", doc: `<?xml version="1.0"?><WFS_Capabilities version="2.0.0"/>`, want: ErrNotCapabilities},
 		{name: "ogc exception", doc: `<?xml version="1.0"?><ServiceExceptionReport version="1.3.0" xmlns="http://www.opengis.net/ogc"><ServiceException code="InvalidFormat">
   msWMSLoadGetMapParams(): bad
-</ServiceException></ServiceExceptionReport>`, wantExc: &ServiceException{Code: "InvalidFormat", Message: "msWMSLoadGetMapParams(): bad"}},
-		{name: "1.1.1 exception with CDATA", doc: `<ServiceExceptionReport version="1.1.1"><ServiceException><![CDATA[Layer not found]]></ServiceException></ServiceExceptionReport>`, wantExc: &ServiceException{Message: "Layer not found"}},
-		{name: "ows exception", doc: `<ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows/1.1" version="1.1.0"><ows:Exception exceptionCode="VersionNegotiationFailed" locator="version"><ows:ExceptionText>no 1.3.0</ows:ExceptionText></ows:Exception></ows:ExceptionReport>`, wantExc: &ServiceException{Code: "VersionNegotiationFailed", Message: "no 1.3.0"}},
-		{name: "truncated", doc: capsDoc130(`<Layer><Name>a</Name>`)[:200]},
+</ServiceException></ServiceExceptionReport>`, wantExc: &layers.ServiceException{Code: "InvalidFormat", Message: "msWMSLoadGetMapParams(): bad"}},
+		{name: "1.1.1 exception with CDATA", doc: `<ServiceExceptionReport version="1.1.1"><ServiceException><![CDATA[Layer not found]]></ServiceException></ServiceExceptionReport>`, wantExc: &layers.ServiceException{Message: "Layer not found"}},
+		{name: "ows exception", doc: `<ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows/1.1" version="1.1.0"><ows:Exception exceptionCode="VersionNegotiationFailed" locator="version"><ows:ExceptionText>no 1.3.0</ows:ExceptionText></ows:Exception></ows:ExceptionReport>`, wantExc: &layers.ServiceException{Code: "VersionNegotiationFailed", Message: "no 1.3.0"}},
+		{name: "truncated", doc: document130(`<Layer><Name>a</Name>`)[:200]},
 		{name: "64 levels ok", doc: deep(MaxLayerDepth), wantNone: true},
 		{name: "65 levels refused", doc: deep(MaxLayerDepth + 1), want: ErrCapabilitiesTooDeep},
-		{name: "deep foreign elements refused", doc: capsDoc130(strings.Repeat("<x:e xmlns:x='urn:x'>", 2000) + strings.Repeat("</x:e>", 2000)), want: ErrCapabilitiesTooDeep},
+		{name: "deep foreign elements refused", doc: document130(strings.Repeat("<x:e xmlns:x='urn:x'>", 2000) + strings.Repeat("</x:e>", 2000)), want: ErrCapabilitiesTooDeep},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -336,9 +338,9 @@ func TestParseCapabilitiesErrors(t *testing.T) {
 					t.Errorf("len(Layers()) = %d, want %d", got, MaxLayerDepth)
 				}
 			case tt.wantExc != nil:
-				var se *ServiceException
+				var se *layers.ServiceException
 				if !errors.As(err, &se) {
-					t.Fatalf("ParseCapabilities error = %v, want a *ServiceException", err)
+					t.Fatalf("ParseCapabilities error = %v, want a *layers.ServiceException", err)
 				}
 				if *se != *tt.wantExc {
 					t.Errorf("ServiceException = %+v, want %+v", *se, *tt.wantExc)
@@ -359,13 +361,13 @@ func TestParseCapabilitiesErrors(t *testing.T) {
 	}
 }
 
-// capsRepeatReader yields n bytes of b.
-type capsRepeatReader struct {
+// repeatReader yields n bytes of b.
+type repeatReader struct {
 	b byte
 	n int64
 }
 
-func (r *capsRepeatReader) Read(p []byte) (int, error) {
+func (r *repeatReader) Read(p []byte) (int, error) {
 	if r.n <= 0 {
 		return 0, io.EOF
 	}
@@ -380,7 +382,7 @@ func (r *capsRepeatReader) Read(p []byte) (int, error) {
 }
 
 func TestParseCapabilitiesSizeLimit(t *testing.T) {
-	doc := capsDoc130(`<Layer><Name>a</Name><Title>@</Title></Layer>`)
+	doc := document130(`<Layer><Name>a</Name><Title>@</Title></Layer>`)
 	head, tail, _ := strings.Cut(doc, "@")
 	const limit = 64 << 10
 	tests := []struct {
@@ -395,15 +397,15 @@ func TestParseCapabilitiesSizeLimit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fill := tt.total - int64(len(head)+len(tail))
-			r := io.MultiReader(strings.NewReader(head), &capsRepeatReader{b: 'x', n: fill}, strings.NewReader(tail))
-			_, err := capsParseLimit(r, limit)
+			r := io.MultiReader(strings.NewReader(head), &repeatReader{b: 'x', n: fill}, strings.NewReader(tail))
+			_, err := parseLimit(r, limit)
 			if !errors.Is(err, tt.wantErr) {
-				t.Errorf("capsParseLimit(%d bytes, %d) error = %v, want %v", tt.total, limit, err, tt.wantErr)
+				t.Errorf("parseLimit(%d bytes, %d) error = %v, want %v", tt.total, limit, err, tt.wantErr)
 			}
 		})
 	}
 	// Trailing bytes after the root element are never read.
-	r := io.MultiReader(strings.NewReader(doc), &capsRepeatReader{b: ' ', n: 2 * MaxCapabilitiesSize})
+	r := io.MultiReader(strings.NewReader(doc), &repeatReader{b: ' ', n: 2 * MaxCapabilitiesSize})
 	if _, err := ParseCapabilities(r); err != nil {
 		t.Errorf("ParseCapabilities(doc + 32 MiB trailing spaces) error = %v, want nil", err)
 	}
@@ -418,7 +420,7 @@ func TestCapsLimitReader(t *testing.T) {
 		{MaxCapabilitiesSize + 1, ErrCapabilitiesTooLarge},
 	}
 	for _, tt := range tests {
-		n, err := io.Copy(io.Discard, &capsLimitReader{r: &capsRepeatReader{b: 'x', n: tt.n}, left: MaxCapabilitiesSize})
+		n, err := io.Copy(io.Discard, &limitReader{r: &repeatReader{b: 'x', n: tt.n}, left: MaxCapabilitiesSize})
 		if !errors.Is(err, tt.wantErr) || n > MaxCapabilitiesSize {
 			t.Errorf("reading %d bytes: %d, %v, want at most %d bytes and %v", tt.n, n, err, MaxCapabilitiesSize, tt.wantErr)
 		}
