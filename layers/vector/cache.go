@@ -51,7 +51,8 @@ func (c *Cache) Get(k Key) (*Layer, bool) {
 
 // Put stores l under k, replacing an older entry, and evicts the least
 // recently used layers until the cache fits its budget. It reports whether
-// l was stored (false when l alone exceeds the budget).
+// l was stored: a layer larger than the whole budget is not, and the older
+// entry under k is dropped all the same (it is stale).
 func (c *Cache) Put(k Key, l *Layer) bool {
 	if l == nil {
 		return false

@@ -28,7 +28,7 @@ type Feature struct {
 
 // Property returns the named attribute as text, the way a categorised
 // style matches it: a string as is, a json.Number as written by the
-// server, a float64 in its shortest form, a bool as "true"/"false". The
+// server, a float64 in its shortest form, an int as decimal, a bool as "true"/"false". The
 // second result is false when the attribute is absent, null or not a
 // scalar.
 func (f *Feature) Property(name string) (string, bool) {
@@ -43,6 +43,10 @@ func propertyText(v any) (string, bool) {
 		return string(v), true
 	case float64:
 		return strconv.FormatFloat(v, 'f', -1, 64), true
+	case int:
+		return strconv.Itoa(v), true
+	case int64:
+		return strconv.FormatInt(v, 10), true
 	case bool:
 		return strconv.FormatBool(v), true
 	}

@@ -35,7 +35,11 @@ func hairline(dst *image.RGBA, ax, ay, bx, by, w float64, c premul) {
 		lo, hi, mlo, mhi = b.Min.Y, b.Max.Y, b.Min.X, b.Max.X
 	}
 	m := dy / dx
-	half := w * math.Sqrt(1+m*m) / 2
+	// w·sqrt(1+m²)/2 for |m| <= 1, with a polynomial exact at 0 and 1
+	// and within 0.3% between: a square root per segment is a measurable
+	// share of a frame of small polygons.
+	m2 := m * m
+	half := w * (1 + m2*(0.5-m2*(1.5-math.Sqrt2))) / 2
 	// Pixel centres i+0.5 from a (included) to b (excluded).
 	var first, last, step int
 	if dx > 0 {
@@ -56,39 +60,33 @@ func hairline(dst *image.RGBA, ax, ay, bx, by, w float64, c premul) {
 		}
 	}
 	// Address pixels directly: a step along the major axis moves by
-	// majorStep bytes, one along the minor axis by minorStep.
+	// majorStep bytes, one along the minor axis by minorStep. The minor
+	// coordinate runs in 16.16 fixed point, so the per-pixel work is
+	// integer only.
 	majorStep, minorStep := 4, dst.Stride
 	if steep {
 		majorStep, minorStep = dst.Stride, 4
 	}
 	base := -b.Min.Y*dst.Stride - b.Min.X*4
-	yc := ay + (float64(first)+0.5-ax)*m
-	dyc := m * float64(step)
+	const one = 1 << 16
+	span := int64(2 * half * one)
+	top := int64(math.Round((ay + (float64(first)+0.5-ax)*m - half) * one))
+	dtop := int64(math.Round(m * float64(step) * one))
+	lo16, hi16 := int64(mlo)<<16, int64(mhi)<<16
+	le := binary.LittleEndian
 	for i := first; ; i += step {
-		top, bot := yc-half, yc+half
-		yc += dyc
-		jt, jb := int(math.Floor(top)), int(math.Ceil(bot))-1 // first and last row touched
+		t, e := max(top, lo16), min(top+span, hi16) // the span, clipped to the image
+		top += dtop
 		row := base + i*majorStep
-		for j := max(jt, mlo); j <= jb && j < mhi; j++ {
-			cov := 1.0
+		for j := t >> 16; j<<16 < e; j++ {
+			cov := min(e, (j+1)<<16) - max(t, j<<16) // 0..one
+			off := row + int(j)*minorStep
 			switch {
-			case jt == jb:
-				cov = bot - top
-			case j == jt:
-				cov = float64(jt+1) - top
-			case j == jb:
-				cov = bot - float64(jb)
-			}
-			off := row + j*minorStep
-			d := dst.Pix[off : off+4 : off+4]
-			if cov >= 1 {
-				if c.a == 0xff {
-					binary.LittleEndian.PutUint32(d, c.c)
-				} else {
-					binary.LittleEndian.PutUint32(d, over(binary.LittleEndian.Uint32(d), c.c, c.a))
-				}
-			} else if cov > 0 {
-				blendPixel(d, uint32(cov*255+0.5), c)
+			case cov >= one-1<<7 && c.a == 0xff:
+				le.PutUint32(dst.Pix[off:], c.c)
+			case cov >= 1<<7:
+				cs := scale(c.c, uint32(cov+1<<7)>>8)
+				le.PutUint32(dst.Pix[off:], over(le.Uint32(dst.Pix[off:]), cs, cs>>24))
 			}
 		}
 		if i == last {

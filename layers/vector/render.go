@@ -513,29 +513,37 @@ func circle(z *vector.Rasterizer, cx, cy, rad float32, reverse bool) {
 // path without the coverage product.
 func blend(dst *image.RGBA, rect image.Rectangle, mask []uint8, stride int, c premul) {
 	w := rect.Dx()
+	le := binary.LittleEndian
+	c2 := uint64(c.c) | uint64(c.c)<<32
 	for y := 0; y < rect.Dy(); y++ {
 		m := mask[y*stride : y*stride+w]
 		off := dst.PixOffset(rect.Min.X, rect.Min.Y+y)
 		pix := dst.Pix[off : off+4*w : off+4*w]
-		for x := 0; x < len(m); x++ {
-			if x+8 <= len(m) && binary.LittleEndian.Uint64(m[x:]) == 0 {
-				x += 7
-				continue
-			}
-			mv := m[x]
-			if mv == 0 {
-				continue
-			}
-			d := pix[4*x : 4*x+4 : 4*x+4]
-			if mv == 0xff {
-				if c.a == 0xff {
-					binary.LittleEndian.PutUint32(d, c.c)
-				} else {
-					binary.LittleEndian.PutUint32(d, over(binary.LittleEndian.Uint32(d), c.c, c.a))
+		for x := 0; x < len(m); {
+			switch mv := m[x]; mv {
+			case 0: // skip the uncovered run, eight at a time
+				x++
+				for x+8 <= len(m) && le.Uint64(m[x:]) == 0 {
+					x += 8
 				}
-				continue
+			case 0xff: // a covered run
+				if c.a == 0xff {
+					for ; x < len(m) && m[x] == 0xff; x++ {
+						le.PutUint32(pix[4*x:], c.c)
+					}
+				} else {
+					for ; x+1 < len(m) && m[x] == 0xff && m[x+1] == 0xff; x += 2 {
+						le.PutUint64(pix[4*x:], over2(le.Uint64(pix[4*x:]), c2, c.a))
+					}
+					for ; x < len(m) && m[x] == 0xff; x++ {
+						le.PutUint32(pix[4*x:], over(le.Uint32(pix[4*x:]), c.c, c.a))
+					}
+				}
+			default:
+				cs := scale(c.c, uint32(mv)+uint32(mv>>7))
+				le.PutUint32(pix[4*x:], over(le.Uint32(pix[4*x:]), cs, cs>>24))
+				x++
 			}
-			blendPixel(d, uint32(mv), c)
 		}
 	}
 }
@@ -552,6 +560,15 @@ func over(p, c, a uint32) uint32 {
 	ia := 256 - a
 	rb := ((p & 0x00ff00ff) * ia >> 8) & 0x00ff00ff
 	ag := ((p >> 8) & 0x00ff00ff) * ia & 0xff00ff00
+	return (rb | ag) + c
+}
+
+// over2 is over for two packed pixels at once (four 16-bit lanes per
+// multiply; 255·256 fits a lane).
+func over2(p, c uint64, a uint32) uint64 {
+	ia := uint64(256 - a)
+	rb := ((p & 0x00ff00ff00ff00ff) * ia >> 8) & 0x00ff00ff00ff00ff
+	ag := ((p >> 8) & 0x00ff00ff00ff00ff) * ia & 0xff00ff00ff00ff00
 	return (rb | ag) + c
 }
 

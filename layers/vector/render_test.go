@@ -97,6 +97,43 @@ func TestRenderStroke(t *testing.T) {
 	}
 }
 
+// TestHairlineCoverage: a hairline's coverage per column (row, for a steep
+// line) is its width across the line, w·sqrt(1+slope²), in any direction.
+func TestHairlineCoverage(t *testing.T) {
+	c := premultiply(color.NRGBA{0, 0, 0, 255}, 1)
+	for _, tt := range []struct {
+		ax, ay, bx, by float64
+		width          float64
+	}{
+		{2, 2, 30, 30, 1}, {30, 30, 2, 2, 1}, {2, 30, 30, 2, 1}, // diagonals
+		{5.5, 1, 5.5, 31, 1}, {5.3, 31, 5.3, 1, 2}, // vertical
+		{1, 10.2, 31, 16.7, 1.5}, // shallow
+		{10.2, 1, 16.7, 31, 1.5}, // steep
+	} {
+		img := image.NewRGBA(image.Rect(0, 0, 32, 32))
+		hairline(img, tt.ax, tt.ay, tt.bx, tt.by, tt.width, c)
+		dx, dy := tt.bx-tt.ax, tt.by-tt.ay
+		steep := math.Abs(dy) > math.Abs(dx)
+		slope := dy / dx
+		if steep {
+			slope = dx / dy
+		}
+		want := tt.width * math.Sqrt(1+slope*slope) * 255
+		// Sample a line across the middle of the segment.
+		sum := 0
+		for k := range 32 {
+			if steep {
+				sum += int(img.RGBAAt(k, 16).A)
+			} else {
+				sum += int(img.RGBAAt(16, k).A)
+			}
+		}
+		if math.Abs(float64(sum)-want) > 0.02*want+3 {
+			t.Errorf("hairline %v: coverage across = %d, want %.0f", tt, sum, want)
+		}
+	}
+}
+
 func absDiff(a, b uint8) int {
 	if a > b {
 		return int(a - b)
@@ -296,6 +333,22 @@ func TestRenderDegenerate(t *testing.T) {
 	Render(nil, fs, DefaultStyle(), views[0])
 	if _, err := NewRenderer(Options{}).Render(image.NewRGBA(image.Rect(0, 0, 1, 1)), nil, DefaultStyle(), views[0]); err != nil {
 		t.Errorf("Render(nil layer) error = %v", err)
+	}
+}
+
+// TestRenderBands: a frame drawn as two bands (SubImages, one Renderer
+// each) equals the frame drawn at once.
+func TestRenderBands(t *testing.T) {
+	l := NewLayer(append(europePolygons(300, 12), append(europeLines(20, 30), europePoints(50)...)...))
+	m := europeView(256, 160)
+	whole := image.NewRGBA(image.Rect(0, 0, 256, 160))
+	NewRenderer(Options{}).Render(whole, l, DefaultStyle(), m)
+	banded := image.NewRGBA(image.Rect(0, 0, 256, 160))
+	for _, r := range []image.Rectangle{image.Rect(0, 0, 256, 77), image.Rect(0, 77, 256, 160)} {
+		NewRenderer(Options{}).Render(banded.SubImage(r).(*image.RGBA), l, DefaultStyle(), m)
+	}
+	if d := imageDiff(whole, banded); d.bad > 0 {
+		t.Errorf("banded frame differs: %+v", d)
 	}
 }
 
