@@ -548,12 +548,6 @@ func blend(dst *image.RGBA, rect image.Rectangle, mask []uint8, stride int, c pr
 	}
 }
 
-// blendPixel composites c with coverage m (0..255) over one pixel.
-func blendPixel(d []uint8, m uint32, c premul) {
-	cs := scale(c.c, m+m>>7)
-	binary.LittleEndian.PutUint32(d, over(binary.LittleEndian.Uint32(d), cs, cs>>24))
-}
-
 // over returns the premultiplied colour c (alpha a, 0..255) over the
 // packed pixel p, two channels per multiply.
 func over(p, c, a uint32) uint32 {
