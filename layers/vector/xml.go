@@ -1,48 +1,19 @@
 package vector
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
 
-	"golang.org/x/text/encoding/htmlindex"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
+	"mapvault/layers/internal/ogcxml"
 )
 
-// newXMLDecoder returns a lenient decoder for OGC documents: it accepts the
-// encodings of the WHATWG index (ISO-8859-1, windows-1252, ...), a UTF-8
-// or UTF-16 byte order mark, HTML entities and undeclared prefixes. It
-// never expands DTD entities, so an entity bomb is plain text.
-func newXMLDecoder(r io.Reader) *xml.Decoder {
-	br := bufio.NewReader(r)
-	var src io.Reader = br
-	utf16 := false
-	if head, _ := br.Peek(3); bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) {
-		br.Discard(3)
-	} else if bytes.HasPrefix(head, []byte{0xFE, 0xFF}) || bytes.HasPrefix(head, []byte{0xFF, 0xFE}) {
-		utf16 = true
-		src = transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder())
-	}
-	d := xml.NewDecoder(src)
-	d.Strict = false
-	d.Entity = xml.HTMLEntity
-	d.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
-		l := strings.ToLower(strings.TrimSpace(label))
-		if l == "utf-8" || l == "utf8" || (utf16 && strings.HasPrefix(l, "utf-16")) {
-			return input, nil
-		}
-		enc, err := htmlindex.Get(l)
-		if err != nil {
-			return nil, fmt.Errorf("unsupported document encoding %q", label)
-		}
-		return transform.NewReader(input, enc.NewDecoder()), nil
-	}
-	return d
-}
+// newXMLDecoder is the one lenient decoder for OGC documents
+// (ogcxml.NewDecoder): the encodings of the WHATWG index, a UTF-8 or
+// UTF-16 byte order mark, HTML entities, undeclared prefixes; DTD entities
+// are never expanded, so an entity bomb is plain text.
+func newXMLDecoder(r io.Reader) *xml.Decoder { return ogcxml.NewDecoder(r) }
 
 // xmlWalker reads tokens and bounds the element nesting.
 type xmlWalker struct {
