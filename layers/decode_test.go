@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"mapvault/layers/internal/leaktest"
 	"net/http"
 	"runtime"
 	"strings"
@@ -92,7 +93,7 @@ func TestFetchRefusesOversizedTile(t *testing.T) {
 	var states map[string]State
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
-	peak, _ := heapPeak(func() { states = e.Fetch(context.Background(), testView, []LayerSpec{f.spec("A", "a")}, nil) })
+	peak, _ := leaktest.HeapPeak(func() { states = e.Fetch(context.Background(), testView, []LayerSpec{f.spec("A", "a")}, nil) })
 	runtime.ReadMemStats(&ms1)
 	allocated := ms1.TotalAlloc - ms0.TotalAlloc
 	t.Logf("%d tiles of %d bytes each: %d bytes allocated, peak heap +%d", tiles, len(body), allocated, peak)

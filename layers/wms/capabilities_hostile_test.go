@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"mapvault/layers/internal/leaktest"
 	"runtime"
-	"runtime/metrics"
-	"sync"
 	"testing"
-	"time"
 )
 
 // hostileDoc returns a WMS 1.3.0 document of about size bytes built to
@@ -30,42 +28,6 @@ func hostileDoc(size int) []byte {
 	return []byte(document130("<Layer><Title>root</Title>" + root.String() + kids.String() + "</Layer>"))
 }
 
-// heapPeak samples the live heap while f runs and returns the highest
-// growth over the heap before it, and the growth that stays after f
-// returned and a collection ran (what f's result holds; keep it alive).
-func heapPeak(f func()) (peak, retained uint64) {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
-	runtime.GC()
-	base := read()
-	high := base
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(200 * time.Microsecond)
-		defer t.Stop()
-		for {
-			high = max(high, read())
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	f()
-	close(stop)
-	wg.Wait()
-	high = max(high, read())
-	runtime.GC()
-	if after := read(); after > base {
-		retained = after - base
-	}
-	return high - base, retained
-}
-
 // parseCost parses doc and returns the bytes allocated while parsing,
 // the peak heap growth, and what the parsed document holds.
 func parseCost(t testing.TB, doc []byte) (allocated, peak, retained uint64) {
@@ -74,7 +36,7 @@ func parseCost(t testing.TB, doc []byte) (allocated, peak, retained uint64) {
 	var err error
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	peak, retained = heapPeak(func() { caps, err = ParseCapabilities(bytes.NewReader(doc)) })
+	peak, retained = leaktest.HeapPeak(func() { caps, err = ParseCapabilities(bytes.NewReader(doc)) })
 	runtime.ReadMemStats(&after)
 	if err != nil {
 		t.Fatalf("ParseCapabilities(hostile %d bytes) error: %v", len(doc), err)
@@ -122,7 +84,7 @@ func TestWriteReportJSONStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	var w countingWriter
-	peak, _ := heapPeak(func() { err = caps.WriteReportJSON(&w) })
+	peak, _ := leaktest.HeapPeak(func() { err = caps.WriteReportJSON(&w) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 // Package leaktest holds what the layers packages' hostile-server tests
 // share: a session key, what a hostile server echoes of it, a client that
-// holds it, and the check that text shown to a user holds none of it.
+// holds it, the check that text shown to a user holds none of it, and a
+// sampler of the heap's peak while a hostile document is read.
 package leaktest
 
 import (

@@ -1,4 +1,4 @@
-package layers
+package leaktest
 
 import (
 	"runtime"
@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
-// heapPeak samples the live heap while f runs and returns the highest
+// HeapPeak samples the live heap while f runs and returns the highest
 // growth over the heap before it, and the growth that stays after f
 // returned and a collection ran (what f's result holds; keep it alive).
-func heapPeak(f func()) (peak, retained uint64) {
+func HeapPeak(f func()) (peak, retained uint64) {
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
 	runtime.GC()
