@@ -354,10 +354,10 @@ func TestMatch(t *testing.T) {
 	k := New()
 	for raw, want := range map[string]int{
 		"https://x.example/service?SERVICE=WMTS&REQUEST=GetCapabilities": 95,
-		"https://x.example/mapproxy/wmts/1.0.0/WMTSCapabilities.xml":      95,
-		"https://x.example/service?SERVICE=WMS":                           0,
-		"https://x.example/geoserver/gwc/service/wmts":                    30,
-		"https://x.example/tiles/{z}/{x}/{y}.png":                         0,
+		"https://x.example/mapproxy/wmts/1.0.0/WMTSCapabilities.xml":     95,
+		"https://x.example/service?SERVICE=WMS":                          0,
+		"https://x.example/geoserver/gwc/service/wmts":                   30,
+		"https://x.example/tiles/{z}/{x}/{y}.png":                        0,
 	} {
 		if got := k.MatchURL(raw); got != want {
 			t.Errorf("MatchURL(%s) = %d, want %d", raw, got, want)
