@@ -137,7 +137,7 @@ func TestAddKinds(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{"kind not drawn yet", []string{"https://tiles.example.nl/wmts", "--kind", "wmts"}, exitUsage, "kind wmts is not supported yet"},
+		{"kind not drawn yet", []string{"https://tiles.example.nl/wfs", "--kind", "wfs"}, exitUsage, "kind wfs is not supported yet"},
 		{"features not drawn yet", []string{"https://api.example.nl/ogc", "--kind", "features"}, exitUsage, "kind features is not supported yet"},
 		{"unknown kind", []string{"https://tiles.example.nl/x", "--kind", "mbtiles"}, exitUsage, `unknown kind "mbtiles"`},
 		{"--layers with a template", []string{template, "--layers", "a"}, exitUsage, "--layers does not apply to a xyz layer"},
@@ -185,14 +185,14 @@ func TestRenderSkipsKindsNotDrawn(t *testing.T) {
 	kt := newKeyedTiles(t, "")
 	p := project.New("kinds")
 	p.AddLayer(project.Layer{ID: "base", Kind: project.KindXYZ, Source: kt.srv.URL + "/v3/{z}/{x}/{y}.png", Opacity: 1, Visible: true})
-	p.AddLayer(project.Layer{ID: "elev", Kind: project.KindWMTS, Source: "https://tiles.example.nl/wmts", Opacity: 1, Visible: true,
-		WMTS: project.WMTS{Layer: "ahn"}})
+	p.AddLayer(project.Layer{ID: "elev", Kind: project.KindWFS, Source: "https://tiles.example.nl/wfs", Opacity: 1, Visible: true,
+		WFS: project.WFS{TypeName: "ahn"}})
 	dir := t.TempDir()
 	path := saveProject(t, dir, "p.mapvault.json", p)
 	out := filepath.Join(dir, "out.png")
 	r := runArgs(t, "render", path, "-o", out, "--size", "64x64", "--no-keychain")
 	wantCode(t, r, exitOK, "render")
-	if !strings.Contains(r.err, `layer elev: skipped: kind "wmts" is not supported yet`) || !strings.Contains(r.err, "layer base: ok") {
+	if !strings.Contains(r.err, `layer elev: skipped: kind "wfs" is not supported yet`) || !strings.Contains(r.err, "layer base: ok") {
 		t.Errorf("stderr:\n%s", r.err)
 	}
 	if n := opaquePixels(t, out, 64, 64); n != 64*64 {

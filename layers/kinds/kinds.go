@@ -9,6 +9,7 @@ package kinds
 import (
 	"mapvault/layers"
 	"mapvault/layers/wms"
+	"mapvault/layers/wmtskind"
 	"mapvault/layers/xyz"
 )
 
@@ -18,6 +19,7 @@ import (
 func Default() *layers.Registry {
 	return layers.NewRegistry(
 		wms.Kind{},
+		wmtskind.New(),
 		xyz.Kind{},
 	)
 }

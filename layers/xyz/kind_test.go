@@ -121,8 +121,8 @@ func TestDetect(t *testing.T) {
 		t.Errorf("Detect(bare URL) = %v, %v; want wms", k, err)
 	}
 	var uk *layers.UnsupportedKindError
-	if _, err := reg.Lookup(project.KindWMTS); !errors.As(err, &uk) || !uk.Known || err.Error() != "kind wmts is not supported yet" {
-		t.Errorf("Lookup(wmts) error = %v, want \"kind wmts is not supported yet\"", err)
+	if _, err := reg.Lookup(project.KindWFS); !errors.As(err, &uk) || !uk.Known || err.Error() != "kind wfs is not supported yet" {
+		t.Errorf("Lookup(wfs) error = %v, want \"kind wfs is not supported yet\"", err)
 	}
 	if _, err := reg.Lookup("mbtiles"); !errors.As(err, &uk) || uk.Known {
 		t.Errorf("Lookup(mbtiles) error = %v, want an unknown kind", err)
