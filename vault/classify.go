@@ -41,7 +41,7 @@ func (v Verdict) String() string {
 // What a Target expects back; the Expect argument of Classify.
 const (
 	ExpectImage = "image" // a GetMap answer: image/*
-	ExpectXML   = "xml"   // a GetCapabilities answer: a WMS capabilities document
+	ExpectXML   = "xml"   // a GetCapabilities answer: a service capabilities document (WMS, WMTS, WFS)
 )
 
 // StatusTokenInvalid is the non-standard status ArcGIS Server answers for an
@@ -89,16 +89,16 @@ func Classify(resp *http.Response, body []byte, expect string) (Verdict, string)
 		return VerdictRejected, fmt.Sprintf("expected an image, server answered %s with %s", statusLine(code), describeType(header, sniffed))
 	case ExpectXML:
 		if !isXMLType(header) && !isXMLType(sniffed) {
-			return VerdictRejected, fmt.Sprintf("expected WMS capabilities, server answered %s with %s", statusLine(code), describeType(header, sniffed))
+			return VerdictRejected, fmt.Sprintf("expected capabilities, server answered %s with %s", statusLine(code), describeType(header, sniffed))
 		}
 		root, ok := xmlRoot(body)
 		if !ok {
-			return VerdictRejected, "expected WMS capabilities, server answered " + statusLine(code) + " with unreadable XML"
+			return VerdictRejected, "expected capabilities, server answered " + statusLine(code) + " with unreadable XML"
 		}
 		if isCapabilitiesRoot(root) {
-			return VerdictAccepted, "server answered " + statusLine(code) + " with WMS capabilities"
+			return VerdictAccepted, "server answered " + statusLine(code) + " with capabilities"
 		}
-		return VerdictRejected, "expected WMS capabilities, server answered " + statusLine(code) + " with another XML document"
+		return VerdictRejected, "expected capabilities, server answered " + statusLine(code) + " with another XML document"
 	default:
 		return VerdictUndecided, "could not decide: unknown expectation"
 	}
@@ -199,8 +199,15 @@ func isExceptionRoot(local string) bool {
 	return local == "ServiceExceptionReport" || local == "ExceptionReport"
 }
 
+// isCapabilitiesRoot reports the root of a service's capabilities: WMS
+// 1.3.0 and 1.1.x, WMTS 1.0.0 ("Capabilities" in the WMTS namespace; the
+// OWS common name) and WFS.
 func isCapabilitiesRoot(local string) bool {
-	return local == "WMS_Capabilities" || local == "WMT_MS_Capabilities"
+	switch local {
+	case "WMS_Capabilities", "WMT_MS_Capabilities", "Capabilities", "WFS_Capabilities":
+		return true
+	}
+	return false
 }
 
 // StatusTokenRequired is the non-standard status ArcGIS Server answers when
