@@ -8,6 +8,7 @@ package kinds
 
 import (
 	"mapvault/layers"
+	"mapvault/layers/geojson"
 	"mapvault/layers/wms"
 	"mapvault/layers/xyz"
 )
@@ -19,5 +20,6 @@ func Default() *layers.Registry {
 	return layers.NewRegistry(
 		wms.Kind{},
 		xyz.Kind{},
+		geojson.Kind{},
 	)
 }
