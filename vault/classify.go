@@ -41,7 +41,7 @@ func (v Verdict) String() string {
 // What a Target expects back; the Expect argument of Classify.
 const (
 	ExpectImage = "image" // a GetMap answer: image/*
-	ExpectXML   = "xml"   // a GetCapabilities answer: a WMS capabilities document
+	ExpectXML   = "xml"   // a GetCapabilities answer: a WMS (or WFS) capabilities document
 	// ExpectJSON: a JSON document (GeoJSON, an OGC API - Features
 	// document); a JSON error object ({"error": ...}, {"code": 401, ...})
 	// is a refusal.
@@ -282,7 +282,7 @@ func isExceptionRoot(local string) bool {
 }
 
 func isCapabilitiesRoot(local string) bool {
-	return local == "WMS_Capabilities" || local == "WMT_MS_Capabilities"
+	return local == "WMS_Capabilities" || local == "WMT_MS_Capabilities" || local == "WFS_Capabilities"
 }
 
 // StatusTokenRequired is the non-standard status ArcGIS Server answers when

@@ -43,6 +43,7 @@ func classifyCases() []classifyCase {
 		{"login page for caps", 200, "text/html", vaulttest.LoginHTML, ExpectXML, VerdictRejected, "HTML"},
 		{"plain text", 200, "text/plain", "hello there", ExpectImage, VerdictRejected, "expected an image"},
 		{"json for caps", 200, "application/json", `{"a":1}`, ExpectXML, VerdictRejected, "expected WMS capabilities"},
+		{"wfs capabilities", 200, "text/xml; subtype=gml/3.2", `<?xml version="1.0"?><wfs:WFS_Capabilities xmlns:wfs="http://www.opengis.net/wfs/2.0" version="2.0.0"/>`, ExpectXML, VerdictAccepted, "capabilities"},
 		{"other xml root", 200, "text/xml", `<Capabilities xmlns="http://www.opengis.net/wmts/1.0"/>`, ExpectXML, VerdictRejected, "another XML document"},
 		{"image for caps", 200, "image/png", png, ExpectXML, VerdictRejected, "expected WMS capabilities"},
 		{"broken xml", 200, "text/xml", `<<<`, ExpectXML, VerdictRejected, "unreadable"},

@@ -9,6 +9,7 @@ package kinds
 import (
 	"mapvault/layers"
 	"mapvault/layers/geojson"
+	"mapvault/layers/wfs"
 	"mapvault/layers/wms"
 	"mapvault/layers/xyz"
 )
@@ -21,5 +22,6 @@ func Default() *layers.Registry {
 		wms.Kind{},
 		xyz.Kind{},
 		geojson.Kind{},
+		wfs.Kind{},
 	)
 }
