@@ -159,8 +159,10 @@ func (k Kind) Resolve(ctx context.Context, env layers.Env, l project.Layer) (lay
 			base = caps.GetFeatureURL
 		}
 	}
+	// The feature type's own formats when it lists them, else the
+	// service's.
 	format := ft.GeoJSONFormat()
-	if format == "" {
+	if len(ft.Formats) == 0 {
 		format = vector.GeoJSONFormat(caps.Formats)
 	}
 	page := k.PageSize
