@@ -138,7 +138,6 @@ func TestAddKinds(t *testing.T) {
 		msg  string
 	}{
 		{"kind not drawn yet", []string{"https://tiles.example.nl/wmts", "--kind", "wmts"}, exitUsage, "kind wmts is not supported yet"},
-		{"features not drawn yet", []string{"https://api.example.nl/ogc", "--kind", "features"}, exitUsage, "kind features is not supported yet"},
 		{"unknown kind", []string{"https://tiles.example.nl/x", "--kind", "mbtiles"}, exitUsage, `unknown kind "mbtiles"`},
 		{"--layers with a template", []string{template, "--layers", "a"}, exitUsage, "--layers does not apply to a xyz layer"},
 		{"not a template", []string{kt.srv.URL + "/v3/tile.png", "--kind", "xyz"}, exitUsage, "not a tile URL template"},

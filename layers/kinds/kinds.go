@@ -8,6 +8,7 @@ package kinds
 
 import (
 	"mapvault/layers"
+	"mapvault/layers/features"
 	"mapvault/layers/geojson"
 	"mapvault/layers/wfs"
 	"mapvault/layers/wms"
@@ -23,5 +24,6 @@ func Default() *layers.Registry {
 		xyz.Kind{},
 		geojson.Kind{},
 		wfs.Kind{},
+		features.Kind{},
 	)
 }

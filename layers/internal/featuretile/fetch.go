@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"mapvault/layers"
 	"mapvault/layers/vector"
@@ -148,6 +149,9 @@ type ViewCache struct {
 	Cache       *vector.Cache
 	FetchLevels int // 0: 2
 	Drawer      Drawer
+
+	mu       sync.Mutex
+	inflight map[vector.Key]*Once[*vector.Layer] // fetches under way: tiles of one fetch tile share it
 }
 
 // FetchTile returns the tile whose box is fetched for engine tile t.
@@ -172,11 +176,32 @@ func (c *ViewCache) Render(ctx context.Context, key string, st vector.Style, t l
 	k := vector.Key{Layer: key, BBox: box}
 	l, ok := c.Cache.Get(k)
 	if !ok {
+		c.mu.Lock()
+		if c.inflight == nil {
+			c.inflight = map[vector.Key]*Once[*vector.Layer]{}
+		}
+		once := c.inflight[k]
+		if once == nil {
+			once = &Once[*vector.Layer]{}
+			c.inflight[k] = once
+		}
+		c.mu.Unlock()
 		var err error
-		if l, err = fetch(ctx, box); err != nil {
+		l, err = once.Get(ctx, func(ctx context.Context) (*vector.Layer, error) {
+			l, err := fetch(ctx, box)
+			if err == nil {
+				c.Cache.Put(k, l)
+			}
+			c.mu.Lock()
+			if c.inflight[k] == once {
+				delete(c.inflight, k)
+			}
+			c.mu.Unlock()
+			return l, err
+		})
+		if err != nil {
 			return nil, err
 		}
-		c.Cache.Put(k, l)
 	}
 	if err := l.Err(); err != nil {
 		return nil, err
