@@ -305,14 +305,16 @@ func (s *Source) RenderTile(ctx context.Context, f layers.Fetcher, t layers.Tile
 }
 
 // Fetch gets the items in box: the first page with bbox and limit, then
-// the rel="next" links (http(s) only) until there is none, a page is
-// empty, or the view bound is passed.
+// the rel="next" links (http(s) only; the bbox added again when a server
+// drops it) until there is none, a page is empty, or the view bound is
+// passed.
 func (s *Source) Fetch(ctx context.Context, f layers.Fetcher, box vector.Bounds) (*vector.Layer, error) {
 	first, err := vector.ItemsURL(s.items, vector.ItemsRequest{BBox: &box, Limit: s.page})
 	if err != nil {
 		return nil, err
 	}
 	cur, _ := url.Parse(first)
+	firstQuery := cur.Query()
 	pager := func(i int, prev *vector.FeatureCollection, _ int) (string, bool) {
 		if i == 0 {
 			return first, true
@@ -320,6 +322,12 @@ func (s *Source) Fetch(ctx context.Context, f layers.Fetcher, box vector.Bounds)
 		next, err := prev.NextURL(cur)
 		if err != nil || next == nil || (next.Scheme != "http" && next.Scheme != "https") {
 			return "", false
+		}
+		// MapServer 8.0 drops the bbox from its next links, which would
+		// page through the whole collection: ask for the box again.
+		if q := next.Query(); q.Get("bbox") == "" {
+			q.Set("bbox", firstQuery.Get("bbox"))
+			next.RawQuery = q.Encode()
 		}
 		cur = next
 		return next.String(), true
