@@ -213,3 +213,31 @@ func TestMapServerGeoJSONBearer(t *testing.T) {
 	wantCode(t, r, exitOK, "render 1080p")
 	t.Logf("1920x1080 at zoom 3: %v; %s", time.Since(start).Round(time.Millisecond), strings.TrimSpace(r.err))
 }
+
+// TestGeoJSONAddLocalFile: add takes a local .geojson file without a
+// request or a credential, keeps its path relative to the project's
+// folder, fits a new project's view to it, and refuses what is not
+// GeoJSON.
+func TestGeoJSONAddLocalFile(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "square.geojson", []byte(squareGeoJSON))
+	proj := filepath.Join(dir, "p.mapvault.json")
+	r := cli(t, call{args: []string{"add", proj, file}})
+	wantCode(t, r, exitOK, "add local file")
+	if !strings.Contains(r.out, "1 features") {
+		t.Errorf("add output:\n%s", r.all())
+	}
+	saved := string(readFile(t, proj))
+	if !strings.Contains(saved, `"source": "square.geojson"`) || !strings.Contains(saved, `"kind": "geojson"`) {
+		t.Errorf("project:\n%s", saved)
+	}
+	out := filepath.Join(dir, "out.png")
+	r = cli(t, call{args: []string{"render", proj, "-o", out, "--size", "400x300"}})
+	wantCode(t, r, exitOK, "render")
+	if n := opaquePixels(t, out, 400, 300); n < 20000 {
+		t.Errorf("a view fitted to the square drew %d pixels", n)
+	}
+	bad := writeFile(t, dir, "bad.geojson", []byte(`<html>no</html>`))
+	r = cli(t, call{args: []string{"add", proj, bad}})
+	wantCode(t, r, exitFailure, "add a file that is not GeoJSON")
+}
