@@ -42,7 +42,16 @@ func (v Verdict) String() string {
 const (
 	ExpectImage = "image" // a GetMap answer: image/*
 	ExpectXML   = "xml"   // a GetCapabilities answer: a service capabilities document (WMS, WMTS, WFS)
+	// ExpectJSON: a JSON document (GeoJSON, an OGC API - Features
+	// document); a JSON error object ({"error": ...}, {"code": 401, ...})
+	// is a refusal.
+	ExpectJSON = "json"
 )
+
+// validExpect reports whether expect is one Classify knows.
+func validExpect(expect string) bool {
+	return expect == ExpectImage || expect == ExpectXML || expect == ExpectJSON
+}
 
 // StatusTokenInvalid is the non-standard status ArcGIS Server answers for an
 // invalid or expired token.
@@ -50,7 +59,7 @@ const StatusTokenInvalid = 498
 
 // Classify decides whether resp (with its already-read body, possibly a
 // capped prefix) shows that the server accepted the request. expect is
-// ExpectImage or ExpectXML. The reason never contains response text, a URL
+// ExpectImage, ExpectXML or ExpectJSON. The reason never contains response text, a URL
 // or a secret, so it is safe to show. A nil resp is Undecided.
 func Classify(resp *http.Response, body []byte, expect string) (Verdict, string) {
 	if resp == nil {
@@ -99,9 +108,82 @@ func Classify(resp *http.Response, body []byte, expect string) (Verdict, string)
 			return VerdictAccepted, "server answered " + statusLine(code) + " with capabilities"
 		}
 		return VerdictRejected, "expected capabilities, server answered " + statusLine(code) + " with another XML document"
+	case ExpectJSON:
+		return classifyJSON(code, header, sniffed, body)
 	default:
 		return VerdictUndecided, "could not decide: unknown expectation"
 	}
+}
+
+// classifyJSON decides a 2xx answer that should be a JSON document. body
+// may be a capped prefix, so it need not parse to the end: the members
+// read before the cut decide.
+func classifyJSON(code int, header, sniffed string, body []byte) (Verdict, string) {
+	b := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
+	if len(b) == 0 || (b[0] != '{' && b[0] != '[') {
+		return VerdictRejected, fmt.Sprintf("expected a JSON document, server answered %s with %s", statusLine(code), describeType(header, sniffed))
+	}
+	if jsonErrorCode(b) != 0 || isJSONErrorObject(b) {
+		return VerdictRejected, "server answered " + statusLine(code) + " with a JSON error document"
+	}
+	if header != "" && !isJSONType(header) && header != "text/plain" && header != "application/octet-stream" {
+		return VerdictRejected, fmt.Sprintf("expected a JSON document, server answered %s with %s", statusLine(code), describeType(header, sniffed))
+	}
+	return VerdictAccepted, "server answered " + statusLine(code) + " with a JSON document"
+}
+
+func isJSONType(mt string) bool {
+	return mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json")
+}
+
+// maxJSONErrorScan bounds the part of a JSON answer searched for error
+// members: error objects are small, and a feature document names its type
+// or its features long before that.
+const maxJSONErrorScan = 64 << 10
+
+// isJSONErrorObject reports whether b is a JSON object whose top-level
+// members make it an error document: an "error" member (any value but
+// null, false or ""), or "code" with "message" or "description", and no
+// GeoJSON "type", "features" or OGC API "links" member. Only the first
+// maxJSONErrorScan bytes are read; a truncated document is judged by the
+// members read.
+func isJSONErrorObject(b []byte) bool {
+	if len(b) > maxJSONErrorScan {
+		b = b[:maxJSONErrorScan]
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return false
+	}
+	var hasError, hasCode, hasMessage, isData bool
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		key, _ := tok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			// A value cut by the cap: the key alone counts.
+			v = nil
+		}
+		switch strings.ToLower(key) {
+		case "error", "errors":
+			val := string(bytes.TrimSpace(v))
+			hasError = v == nil || (val != "null" && val != "false" && val != `""` && val != "[]")
+		case "code", "status":
+			hasCode = true
+		case "message", "description", "error_description":
+			hasMessage = true
+		case "type", "features", "links", "collections", "geometry":
+			isData = true
+		}
+		if v == nil {
+			break
+		}
+	}
+	return !isData && (hasError || (hasCode && hasMessage))
 }
 
 func statusLine(code int) string {

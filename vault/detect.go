@@ -171,8 +171,8 @@ func (d *Detector) DetectWith(ctx context.Context, t Target, c Credential, hint 
 	if err != nil {
 		return Result{}, err
 	}
-	if t.Expect != ExpectImage && t.Expect != ExpectXML {
-		return Result{Source: src}, fmt.Errorf("%w: Expect must be %q or %q", ErrBadTarget, ExpectImage, ExpectXML)
+	if !validExpect(t.Expect) {
+		return Result{Source: src}, fmt.Errorf("%w: Expect must be %q, %q or %q", ErrBadTarget, ExpectImage, ExpectXML, ExpectJSON)
 	}
 	if hint.Param != "" && !validParamName(hint.Param) {
 		return Result{Source: src}, fmt.Errorf("%w: custom parameter name is not a valid token", ErrBadTarget)

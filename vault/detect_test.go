@@ -397,7 +397,7 @@ func TestDetectBadInput(t *testing.T) {
 		custom string
 	}{
 		{Target{URL: "ftp://x/wms", Expect: ExpectImage}, ""},
-		{Target{URL: "https://a.example/wms", Expect: "json"}, ""},
+		{Target{URL: "https://a.example/wms", Expect: "geojson"}, ""},
 		{Target{URL: "https://a.example/wms", Expect: ExpectImage}, "bad name"},
 		{Target{URL: "https://a.example/wms", Expect: ExpectImage, Source: "https://b.example:443/wms"}, ""},
 	}
@@ -527,5 +527,38 @@ func TestDetectPrefixSource(t *testing.T) {
 	}
 	if _, err := d.Detect(context.Background(), Target{URL: srv.URL + "/admin", Expect: ExpectImage, Source: src}, Credential{Key: testKey}, ""); !errors.Is(err, ErrBadTarget) {
 		t.Errorf("a target outside its source: error %v, want ErrBadTarget", err)
+	}
+}
+
+// TestDetectJSONBearer: a GeoJSON document behind a Bearer token is found
+// with ExpectJSON, the 401 challenge naming the scheme; a JSON error
+// object answered with 200 is a refusal, not a success.
+func TestDetectJSONBearer(t *testing.T) {
+	geo := vaulttest.Body(http.StatusOK, "application/geo+json", []byte(`{"type":"FeatureCollection","features":[]}`))
+	reject := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="features"`)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"error":"unauthorized"}`))
+	})
+	srv := vaulttest.NewProtected(t, vaulttest.Guard{Header: "Authorization", Key: testKey}, geo, reject)
+	d := newDetector(t, 1)
+	target := Target{URL: srv.URL + "/data/countries.geojson", Expect: ExpectJSON}
+	res, err := d.Detect(context.Background(), target, Credential{Key: testKey}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != OutcomeFound || res.Method != MethodHeader || res.Param != "Authorization" {
+		t.Fatalf("Detect = %v %s %q (%s), want found header Authorization", res.Outcome, res.Method, res.Param, res.Reason)
+	}
+
+	errDoc := vaulttest.Body(http.StatusOK, "application/json", []byte(`{"error":"invalid api key"}`))
+	srv2 := vaulttest.NewServer(t, errDoc)
+	res, err = newDetector(t, 1).Detect(context.Background(), Target{URL: srv2.URL + "/a.geojson", Expect: ExpectJSON}, Credential{Key: testKey}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome == OutcomeFound {
+		t.Errorf("Detect on a JSON error answer = found %s %q, want no success", res.Method, res.Param)
 	}
 }

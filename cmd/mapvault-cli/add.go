@@ -16,7 +16,9 @@ import (
 const addUsage = `PROJECT URL|- [--url-file FILE] [--kind wms|wmts|xyz|wfs|features|geojson] [--layers a,b] [--name N] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--keep-param NAME]
 
 Adds layers from URL to PROJECT (created when absent): WMS layers of a
-service, or an XYZ/TMS tile template ("https://{s}.tiles.example.com/{z}/{x}/{y}.png",
+service, WFS feature types or OGC API - Features collections (--layers), a
+GeoJSON document (a URL, or a local file: no credential, kept relative to
+the project's folder when under it), or an XYZ/TMS tile template ("https://{s}.tiles.example.com/{z}/{x}/{y}.png",
 with {-y} for TMS rows, {r} for HiDPI tiles). The kind comes from --kind,
 else from the URL (a {z}/{x}/{y} template is xyz), else from what the URL
 answers, else wms. A secret in the URL (user:password@host, or a key
@@ -47,6 +49,9 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 		return exitUsage
 	}
 	path := pos[0]
+	if *urlFile == "" && localGeoJSON(arg, *kind) {
+		return addLocalGeoJSON(ctx, io, path, arg, *title)
+	}
 	if err := af.check(); err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}

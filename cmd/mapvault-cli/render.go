@@ -21,7 +21,7 @@ import (
 
 const renderUsage = `PROJECT -o OUT.png [--size 1920x1080] [--center LON,LAT] [--zoom Z] [--scale S] [--timeout 2m] [--credentials FILE|-] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--no-keychain]
 
-Renders the project's visible layers (WMS, WMTS and XYZ) into a PNG. When exactly one source of
+Renders the project's visible layers (WMS, WMTS, XYZ, WFS, OGC API - Features, GeoJSON) into a PNG. When exactly one source of
 the project needs a credential, a plain secret on the first line of standard
 input or in MAPVAULT_SECRET is that source's (the password with --user, the
 certificate's password with --cert, an access key or secret key otherwise).

@@ -137,8 +137,6 @@ func TestAddKinds(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{"kind not drawn yet", []string{"https://tiles.example.nl/wfs", "--kind", "wfs"}, exitUsage, "kind wfs is not supported yet"},
-		{"features not drawn yet", []string{"https://api.example.nl/ogc", "--kind", "features"}, exitUsage, "kind features is not supported yet"},
 		{"unknown kind", []string{"https://tiles.example.nl/x", "--kind", "mbtiles"}, exitUsage, `unknown kind "mbtiles"`},
 		{"--layers with a template", []string{template, "--layers", "a"}, exitUsage, "--layers does not apply to a xyz layer"},
 		{"not a template", []string{kt.srv.URL + "/v3/tile.png", "--kind", "xyz"}, exitUsage, "not a tile URL template"},
@@ -176,26 +174,5 @@ func TestProbeAndListTemplate(t *testing.T) {
 	wantCode(t, r, exitOK, "layers template --json")
 	if !strings.Contains(r.out, `"title": "127.0.0.1"`) {
 		t.Errorf("layers --json = %s", r.out)
-	}
-}
-
-// TestRenderSkipsKindsNotDrawn: a layer of a kind this mapvault does not
-// draw yet is reported and skipped; the others are drawn.
-func TestRenderSkipsKindsNotDrawn(t *testing.T) {
-	kt := newKeyedTiles(t, "")
-	p := project.New("kinds")
-	p.AddLayer(project.Layer{ID: "base", Kind: project.KindXYZ, Source: kt.srv.URL + "/v3/{z}/{x}/{y}.png", Opacity: 1, Visible: true})
-	p.AddLayer(project.Layer{ID: "elev", Kind: project.KindWFS, Source: "https://tiles.example.nl/wfs", Opacity: 1, Visible: true,
-		WFS: project.WFS{TypeName: "ahn"}})
-	dir := t.TempDir()
-	path := saveProject(t, dir, "p.mapvault.json", p)
-	out := filepath.Join(dir, "out.png")
-	r := runArgs(t, "render", path, "-o", out, "--size", "64x64", "--no-keychain")
-	wantCode(t, r, exitOK, "render")
-	if !strings.Contains(r.err, `layer elev: skipped: kind "wfs" is not supported yet`) || !strings.Contains(r.err, "layer base: ok") {
-		t.Errorf("stderr:\n%s", r.err)
-	}
-	if n := opaquePixels(t, out, 64, 64); n != 64*64 {
-		t.Errorf("%d opaque pixels, want the basemap everywhere", n)
 	}
 }

@@ -8,6 +8,9 @@ package kinds
 
 import (
 	"mapvault/layers"
+	"mapvault/layers/features"
+	"mapvault/layers/geojson"
+	"mapvault/layers/wfs"
 	"mapvault/layers/wms"
 	"mapvault/layers/wmtskind"
 	"mapvault/layers/xyz"
@@ -21,5 +24,8 @@ func Default() *layers.Registry {
 		wms.Kind{},
 		wmtskind.New(),
 		xyz.Kind{},
+		geojson.Kind{},
+		wfs.Kind{},
+		features.Kind{},
 	)
 }
