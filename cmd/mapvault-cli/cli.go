@@ -170,6 +170,9 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		arg, help := flag.UnquoteUsage(f)
 		line := "  --" + f.Name
+		if len(f.Name) == 1 {
+			line = "  -" + f.Name // as the usage line writes it: -o OUT.png
+		}
 		if arg != "" {
 			line += " " + arg
 		}

@@ -108,7 +108,7 @@ var flagLine = regexp.MustCompile(`(?m)^\s+--?([A-Za-z0-9][A-Za-z0-9-]*)`)
 func TestHelpFlagsAsUsed(t *testing.T) {
 	for _, c := range commandNames {
 		help := runArgs(t, c, "--help").all()
-		if regexp.MustCompile(`(?m)^  -[a-z]`).MatchString(help) {
+		if regexp.MustCompile(`(?m)^  -[a-z][a-z]`).MatchString(help) {
 			t.Errorf("%s --help lists a flag with one dash:\n%s", c, help)
 		}
 		if strings.Contains(help, "(default -1)") {
