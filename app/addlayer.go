@@ -268,7 +268,7 @@ func (a *App) openService(k layers.Kind, clean string, src vault.Source, mayAsk 
 			if !svc.NeedsChoice() {
 				l, _, ok := svc.Layer("")
 				if !ok {
-					a.addFailed(errors.New("The address offers no layer to draw."))
+					a.addFailed(errors.New("the address offers no layer to draw"))
 					return
 				}
 				a.addServiceLayer(l)
