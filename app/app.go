@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -33,12 +34,17 @@ type App struct {
 	ctx    context.Context // app lifetime
 	cancel context.CancelFunc
 
-	confirm   *confirmDialog  // the unsaved-changes question showing, if any
-	suspects  *suspectsDialog // the "is this a secret?" question showing
-	picker    *layerPicker    // the capabilities tree showing
-	addPrompt *credPrompt     // the add-layer flow's credential prompt
-	onSettled func()          // screenshot: called once a frame has every tile
-	onExit    func()          // called when the app quits (Run's watchdog)
+	confirm   *confirmDialog       // the unsaved-changes question showing, if any
+	suspects  *suspectsDialog      // the "is this a secret?" question showing
+	picker    *layerPicker         // the capabilities tree showing
+	addPrompt *credPrompt          // the add-layer flow's credential prompt
+	addDialog *addLayerDialog      // the "Add layer" dialog showing
+	addError  *dialog.CustomDialog // the add-layer flow's last error
+	lastAdd   addRequest           // what the user last asked to add
+	basemaps  *basemapDialog       // the basemap picker showing
+	attrib    *widget.Label        // attribution of the visible basemaps
+	onSettled func()               // screenshot: called once a frame has every tile
+	onExit    func()               // called when the app quits (Run's watchdog)
 }
 
 // New builds the main window around an empty document.
@@ -61,8 +67,12 @@ func New(fa fyne.App, svc Services) *App {
 
 	zoomIn := widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { a.mapView.ZoomBy(1) })
 	zoomOut := widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { a.mapView.ZoomBy(-1) })
+	a.attrib = widget.NewLabel("")
+	a.attrib.Importance = widget.LowImportance
+	a.attrib.Hide()
 	mapArea := container.NewStack(a.mapView,
-		container.NewBorder(nil, nil, nil, container.NewPadded(container.NewVBox(zoomIn, zoomOut))))
+		container.NewBorder(nil, nil, nil, container.NewPadded(container.NewVBox(zoomIn, zoomOut))),
+		container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), a.attrib), nil, nil))
 	split := container.NewHSplit(a.panel.object(), mapArea)
 	split.Offset = 0.34
 	a.win.SetContent(container.NewBorder(nil, a.status.object(), nil, nil, split))
@@ -142,6 +152,7 @@ func (a *App) refresh() {
 	a.resolveSpecs()
 	a.mapView.SetLayers(a.doc.drawSpecs())
 	a.panel.update()
+	a.updateAttribution()
 	a.status.setLoading(a.mapView.Fetching(), pendingTiles(a.doc.states))
 	a.updateTitle()
 }

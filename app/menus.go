@@ -45,7 +45,8 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		quit,
 	)
 	layer := fyne.NewMenu("Layer",
-		item("Add WMS layer…", fyne.KeyL, fyne.KeyModifierShortcutDefault, a.AddLayerDialog),
+		item("Add layer…", fyne.KeyL, fyne.KeyModifierShortcutDefault, a.AddLayerDialog),
+		item("Add basemap…", fyne.KeyB, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift, a.AddBasemapDialog),
 	)
 	return fyne.NewMainMenu(file, layer)
 }
@@ -61,5 +62,6 @@ func (a *App) addShortcuts() {
 	add(fyne.KeyS, def, a.Save)
 	add(fyne.KeyS, def|fyne.KeyModifierShift, a.SaveAsDialog)
 	add(fyne.KeyL, def, a.AddLayerDialog)
+	add(fyne.KeyB, def|fyne.KeyModifierShift, a.AddBasemapDialog)
 	add(fyne.KeyQ, def, a.Quit)
 }
