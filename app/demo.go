@@ -49,34 +49,44 @@ func (ds *demoServers) closeAll() {
 	}
 }
 
-// isDemoSource reports whether src is one of the demo server's services on
-// a loopback address.
-func isDemoSource(src vault.Source) bool {
+// demoPath returns the demo service path of src ("/basic/wms", "/wmts",
+// "/ogcapi", "/tiles") when src is one of the demo server's services on a
+// loopback address, "" otherwise.
+func demoPath(src vault.Source) string {
 	u, err := url.Parse(string(src))
 	if err != nil {
-		return false
+		return ""
 	}
 	ip := net.ParseIP(u.Hostname())
 	if (ip == nil || !ip.IsLoopback()) && u.Hostname() != "localhost" {
-		return false
+		return ""
 	}
-	switch u.Path {
-	case demo.PublicPath, demo.BasicPath, demo.KeyPath:
-		return true
+	p := strings.TrimRight(u.Path, "/")
+	switch {
+	case p == demo.PublicPath, p == demo.BasicPath, p == demo.KeyPath, p == demo.WMTSPath, p == demo.FeaturesPath, p == demo.TilesPath:
+		return p
+	case strings.HasPrefix(p, demo.TilesPath+"/"):
+		return demo.TilesPath
 	}
-	return false
+	return ""
 }
+
+// isDemoSource reports whether src is one of the demo server's services on
+// a loopback address.
+func isDemoSource(src vault.Source) bool { return demoPath(src) != "" }
 
 // credentialHint is the prompt's hint line: the documented demo
 // credentials for the demo's sources, a general hint otherwise.
 func credentialHint(src vault.Source) string {
-	if isDemoSource(src) {
-		switch {
-		case strings.HasSuffix(string(src), demo.BasicPath):
-			return "Demo service: user “" + demo.BasicUser + "”, password “" + demo.BasicPassword + "”."
-		case strings.HasSuffix(string(src), demo.KeyPath):
-			return "Demo service: access key “" + demo.AccessKey + "” (parameter " + demo.KeyParam + ")."
-		}
+	switch demoPath(src) {
+	case demo.BasicPath:
+		return "Demo service: user “" + demo.BasicUser + "”, password “" + demo.BasicPassword + "”."
+	case demo.KeyPath:
+		return "Demo service: access key “" + demo.AccessKey + "” (parameter " + demo.KeyParam + ")."
+	case demo.WMTSPath:
+		return "Demo WMTS: access key “" + demo.WMTSKey + "” (parameter " + demo.WMTSKeyParam + ")."
+	case demo.FeaturesPath:
+		return "Demo OGC API Features: user “" + demo.BasicUser + "”, password “" + demo.BasicPassword + "”."
 	}
 	return "Leave the parameter name empty to let mapvault find how the service takes the key."
 }

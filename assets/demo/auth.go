@@ -12,7 +12,13 @@ const (
 	BasicUser     = "demo"
 	BasicPassword = "demo-password"
 	AccessKey     = "demo-key-2f9c41"
+	// WMTSKey is the access key of the demo WMTS (WMTSPath), sent in the
+	// WMTSKeyParam query parameter.
+	WMTSKey = "demo-wmts-7d3e58"
 )
+
+// WMTSKeyParam is the query parameter that carries WMTSKey on WMTSPath.
+const WMTSKeyParam = "key"
 
 // KeyParam is the query parameter that carries the access key on /key/wms
 // (like GeoServer's AuthKey module).
@@ -28,6 +34,7 @@ const (
 	authNone authKind = iota
 	authBasic
 	authKey
+	authWMTSKey // WMTSKey in WMTSKeyParam
 )
 
 // allowed reports whether r carries the endpoint's credentials. On failure
@@ -43,22 +50,28 @@ func allowed(w http.ResponseWriter, r *http.Request, kind authKind) bool {
 		http.Error(w, "401 unauthorized: HTTP Basic credentials required", http.StatusUnauthorized)
 		return false
 	case authKey:
-		if equal(keyOf(r), AccessKey) {
+		if equal(keyOf(r, KeyParam), AccessKey) {
 			return true
 		}
 		// No WWW-Authenticate: there is no HTTP scheme for a key in the
 		// query, and servers of this kind send none.
 		http.Error(w, "401 unauthorized: a valid "+KeyParam+" is required", http.StatusUnauthorized)
 		return false
+	case authWMTSKey:
+		if equal(keyOf(r, WMTSKeyParam), WMTSKey) {
+			return true
+		}
+		http.Error(w, "401 unauthorized: a valid "+WMTSKeyParam+" is required", http.StatusUnauthorized)
+		return false
 	}
 	return true
 }
 
-// keyOf returns the access key of the request; the parameter name is
-// case-insensitive like every WMS parameter.
-func keyOf(r *http.Request) string {
+// keyOf returns the access key of the request in the query parameter
+// param; the parameter name is case-insensitive like every OGC parameter.
+func keyOf(r *http.Request, param string) string {
 	for k, vs := range r.URL.Query() {
-		if strings.EqualFold(k, KeyParam) && len(vs) > 0 {
+		if strings.EqualFold(k, param) && len(vs) > 0 {
 			return vs[0]
 		}
 	}

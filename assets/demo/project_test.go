@@ -29,11 +29,28 @@ func TestProject(t *testing.T) {
 			{"Countries (HTTP Basic)", base + BasicPath, "countries", 0.8},
 			{"Borders (access key)", base + KeyPath, "borders", 1},
 		}
-		if len(p.Layers) != len(want) {
-			t.Fatalf("%d layers, want %d", len(p.Layers), len(want))
+		// Bottom to top: the basemap, the three WMS layers, the WMTS and
+		// the features layer.
+		ids := []string{"basemap", "land", "countries", "borders", "countries-wmts", "countries-features"}
+		if len(p.Layers) != len(ids) {
+			t.Fatalf("%d layers, want %d", len(p.Layers), len(ids))
+		}
+		for i, id := range ids {
+			if p.Layers[i].ID != id || !p.Layers[i].Visible {
+				t.Errorf("layer %d = %q visible %v, want %q visible", i, p.Layers[i].ID, p.Layers[i].Visible, id)
+			}
+		}
+		if l := p.Layers[0]; l.Kind != project.KindXYZ || l.Source != base+TilesTemplate {
+			t.Errorf("basemap = %q %q, want xyz %q", l.Kind, l.Source, base+TilesTemplate)
+		}
+		if l := p.Layers[4]; l.Kind != project.KindWMTS || l.Source != base+WMTSPath || l.WMTS.Layer != WMTSLayer || l.WMTS.MatrixSet != WMTSMatrixSet {
+			t.Errorf("WMTS layer = %q %q %+v", l.Kind, l.Source, l.WMTS)
+		}
+		if l := p.Layers[5]; l.Kind != project.KindFeatures || l.Source != base+FeaturesPath || l.Features.Collection != FeaturesCollection || len(l.Style.Categories) == 0 {
+			t.Errorf("features layer = %q %q %+v %+v", l.Kind, l.Source, l.Features, l.Style)
 		}
 		for i, w := range want {
-			l := p.Layers[i]
+			l := p.Layers[i+1]
 			if l.Name != w.name || l.Source != w.source || !slices.Equal(l.WMS.Layers, []string{w.wmsLayer}) || l.Opacity != w.opacity {
 				t.Errorf("layer %d = %q %q %v %v, want %q %q [%s] %v", i, l.Name, l.Source, l.WMS.Layers, l.Opacity, w.name, w.source, w.wmsLayer, w.opacity)
 			}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/draw"
 	"image/png"
 	"net"
@@ -110,10 +111,17 @@ func (s *Server) Close() error {
 	return s.closeErr
 }
 
-// handler serves the three endpoints.
+// handler serves the three WMS endpoints, the XYZ basemap, the WMTS and
+// the OGC API - Features service.
 type handler struct {
 	endpoints map[string]*endpoint
 	png       png.Encoder // with a buffer pool shared by all requests
+
+	tiles     *tileCache // rendered PNG tiles of basemap and wmtsLayer
+	basemap   *tileLayer // the XYZ basemap
+	wmtsLayer *tileLayer // the WMTS layer
+	features  []itemFeature
+	itemsBox  bounds // lon/lat extent of features
 }
 
 // pngBuffers lets concurrent requests reuse the PNG encoder's zlib state.
@@ -142,12 +150,42 @@ func NewHandler() (http.Handler, error) {
 	for _, e := range eps {
 		h.endpoints[e.path] = e
 	}
+	land := h.endpoints[PublicPath].layer("land")
+	countries := h.endpoints[BasicPath].layer("countries")
+	borders := h.endpoints[KeyPath].layer("borders")
+	h.basemap = &tileLayer{
+		background: color.NRGBA{0xb5, 0xd0, 0xe0, 0xff}, // sea
+		layers: []*layer{land, {
+			data: borders.data, style: style{stroke: color.NRGBA{0xa0, 0x90, 0x80, 0xff}, strokeWidth: 0.8},
+		}},
+	}
+	h.wmtsLayer = &tileLayer{layers: []*layer{countries}}
+	h.tiles = newTileCache(tileCacheSize)
+	if h.features, h.itemsBox, err = loadItems(); err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/" {
 		h.index(w, r)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && servedPrefix(r.URL.Path) {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	switch p := r.URL.Path; {
+	case strings.HasPrefix(p, TilesPath+"/"):
+		h.serveXYZ(w, r)
+		return
+	case p == WMTSPath || strings.HasPrefix(p, WMTSPath+"/"):
+		h.serveWMTS(w, r)
+		return
+	case p == FeaturesPath || strings.HasPrefix(p, FeaturesPath+"/"):
+		h.serveFeatures(w, r)
 		return
 	}
 	e := h.endpoints[r.URL.Path]
@@ -184,6 +222,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// servedPrefix reports whether p is under one of the tile or features
+// services.
+func servedPrefix(p string) bool {
+	for _, s := range []string{TilesPath, WMTSPath, FeaturesPath} {
+		if p == s || strings.HasPrefix(p, s+"/") {
+			return true
+		}
+	}
+	return false
+}
+
 // index lists the services for a person who opens the base URL.
 func (h *handler) index(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -193,6 +242,9 @@ func (h *handler) index(w http.ResponseWriter, r *http.Request) {
 		e := h.endpoints[path]
 		b.WriteString(path + "  " + e.title + "\n")
 	}
+	b.WriteString(TilesTemplate + "  mapvault demo: XYZ basemap (public)\n")
+	b.WriteString(WMTSPath + "  mapvault demo: WMTS (access key in " + WMTSKeyParam + ")\n")
+	b.WriteString(FeaturesPath + "  mapvault demo: OGC API - Features (HTTP Basic)\n")
 	w.Write([]byte(b.String()))
 }
 

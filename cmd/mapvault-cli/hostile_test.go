@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"mapvault/assets/demo"
+	"mapvault/project"
 )
 
 // hostileCaps is a WMS 1.3.0 document of about size bytes whose layers each
@@ -119,12 +120,25 @@ func newHostileWMS(t *testing.T, getMap http.HandlerFunc) *hostileWMS {
 	return h
 }
 
+// layersByID returns the layers of p with the ids, in p's order.
+func layersByID(p *project.Project, ids ...string) []project.Layer {
+	var out []project.Layer
+	for _, l := range p.Layers {
+		for _, id := range ids {
+			if l.ID == id {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
+}
+
 // publicProject is the demo project with only its public layer, on base.
 func publicProject(t *testing.T, base string) (path, out string) {
 	t.Helper()
 	dir := t.TempDir()
 	p := demo.Project(base)
-	p.Layers = p.Layers[:1]
+	p.Layers = layersByID(p, "land")
 	return saveProject(t, dir, "p.mapvault.json", p), filepath.Join(dir, "out.png")
 }
 
@@ -211,6 +225,7 @@ func TestRenderSharesCapabilitiesFailure(t *testing.T) {
 	}))
 	defer s.Close()
 	p := demo.Project(s.URL)
+	p.Layers = layersByID(p, "land", "countries", "borders") // the WMS layers
 	for i := range p.Layers {
 		p.Layers[i].Source = s.URL + demo.PublicPath
 	}

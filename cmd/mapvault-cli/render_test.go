@@ -29,7 +29,9 @@ func demoCredentials(t *testing.T, base string) string {
 	t.Helper()
 	return "# demo credentials\n\n" +
 		credLine(t, map[string]string{"source": base + demo.BasicPath, "username": demo.BasicUser, "password": demo.BasicPassword}) +
-		credLine(t, map[string]string{"source": base + demo.KeyPath, "key": demo.AccessKey})
+		credLine(t, map[string]string{"source": base + demo.KeyPath, "key": demo.AccessKey}) +
+		credLine(t, map[string]string{"source": base + demo.WMTSPath, "key": demo.WMTSKey}) +
+		credLine(t, map[string]string{"source": base + demo.FeaturesPath + "/", "username": demo.BasicUser, "password": demo.BasicPassword})
 }
 
 // layerStates parses the "layer ID: STATE" lines of render's stderr; the
@@ -56,7 +58,9 @@ func TestRenderDemo(t *testing.T) {
 		t.Errorf("%s has no visible pixels", out)
 	}
 	states := layerStates(r.err)
-	for _, id := range []string{"land", "countries", "borders"} {
+	// Every kind the demo serves: XYZ, WMS (public, Basic, key), WMTS (key)
+	// and OGC API - Features (Basic).
+	for _, id := range []string{"basemap", "land", "countries", "borders", "countries-wmts", "countries-features"} {
 		if !strings.HasPrefix(states[id], "ok") {
 			t.Errorf("layer %s: %q, want ok\nstderr:\n%s", id, states[id], r.err)
 		}
@@ -64,7 +68,7 @@ func TestRenderDemo(t *testing.T) {
 	if !regexp.MustCompile(`rendered 256x256: \d+ tiles, \d+ requests`).MatchString(r.err) {
 		t.Errorf("stderr lacks the statistics line:\n%s", r.err)
 	}
-	if strings.Contains(r.all(), demo.AccessKey) || strings.Contains(r.all(), demo.BasicPassword) {
+	if strings.Contains(r.all(), demo.AccessKey) || strings.Contains(r.all(), demo.BasicPassword) || strings.Contains(r.all(), demo.WMTSKey) {
 		t.Errorf("output contains a secret:\n%s", r.all())
 	}
 	if got := dirFiles(t, dir); len(got) != 2 {
@@ -95,12 +99,12 @@ func TestRenderBlocked(t *testing.T) {
 		blocked []string
 		ok      []string
 	}{
-		{name: "no credentials", blocked: []string{"countries", "borders"}, ok: []string{"land"}},
+		{name: "no credentials", blocked: []string{"countries", "borders", "countries-wmts", "countries-features"}, ok: []string{"basemap", "land"}},
 		{name: "only the key", creds: credLine(t, map[string]string{"source": base + demo.KeyPath, "key": demo.AccessKey}),
-			blocked: []string{"countries"}, ok: []string{"land", "borders"}},
+			blocked: []string{"countries", "countries-wmts", "countries-features"}, ok: []string{"basemap", "land", "borders"}},
 		{name: "wrong password", creds: credLine(t, map[string]string{"source": base + demo.BasicPath, "username": demo.BasicUser, "password": "wrong"}) +
 			credLine(t, map[string]string{"source": base + demo.KeyPath, "key": demo.AccessKey}),
-			blocked: []string{"countries"}, ok: []string{"land", "borders"}},
+			blocked: []string{"countries", "countries-wmts", "countries-features"}, ok: []string{"basemap", "land", "borders"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
