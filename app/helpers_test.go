@@ -203,6 +203,22 @@ func fillPrompt(t *testing.T, p *credPrompt, good bool) {
 			k = "wrong-key-0000"
 		}
 		p.key.SetText(k)
+	case strings.Contains(string(p.src), demo.WMTSPath):
+		p.kind.SetSelected(choiceKey)
+		k := demo.WMTSKey
+		if !good {
+			k = "wrong-key-0000"
+		}
+		p.key.SetText(k)
+		p.param.SetText(demo.WMTSKeyParam)
+	case strings.Contains(string(p.src), demo.FeaturesPath):
+		p.kind.SetSelected(choiceBasic)
+		p.user.SetText(demo.BasicUser)
+		pw := demo.BasicPassword
+		if !good {
+			pw = "wrong-password"
+		}
+		p.password.SetText(pw)
 	default:
 		t.Fatalf("prompt for unexpected source %s", p.src)
 	}

@@ -88,7 +88,8 @@ func TestPanRecomposeTiming(t *testing.T) {
 	h := newHarness(t)
 	h.openDemo()
 	h.unlockAll()
-	h.q.waitFor(t, "three layers drawn", func() bool { return len(h.drawn()) == 3 && h.settled() })
+	n0 := len(h.a.doc.proj.Layers)
+	h.q.waitFor(t, "every demo layer drawn", func() bool { return len(h.drawn()) == n0 && h.settled() })
 	m := h.a.mapView
 	const n = 20
 	var total, worst time.Duration
