@@ -1,8 +1,8 @@
 package app
 
 import (
-	"slices"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
