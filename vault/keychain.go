@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -89,6 +90,11 @@ type osKeychain struct {
 	get     func(service, user string) (string, error)
 	set     func(service, user, secret string) error
 	del     func(service, user string) error
+	// mu serialises calls: one keychain conversation at a time, so a
+	// read after a write sees it (and go-keyring's providers need not be
+	// safe for concurrent use). A hung call holds it; later calls time
+	// out in turn rather than pile onto the keychain.
+	mu sync.Mutex
 }
 
 // keychainSecret is the stored form of a Credential. Credential itself
@@ -172,7 +178,11 @@ var errKeychainTimeout = errors.New("no answer from the keychain")
 // goroutine ends whenever go-keyring returns).
 func (k *osKeychain) call(f func() error) error {
 	done := make(chan error, 1)
-	go func() { done <- f() }()
+	go func() {
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		done <- f()
+	}()
 	t := time.NewTimer(k.timeout)
 	defer t.Stop()
 	select {
