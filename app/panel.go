@@ -45,9 +45,9 @@ type layerRow struct {
 func newLayerPanel(a *App) *layerPanel {
 	p := &layerPanel{a: a, rows: map[string]*layerRow{}}
 	p.list = container.NewVBox()
-	p.empty = widget.NewLabel("No layers yet. Use “Add WMS layer…”.")
+	p.empty = widget.NewLabel("No layers yet. Use “Add layer…”.")
 	p.empty.Wrapping = fyne.TextWrapWord
-	p.addBtn = widget.NewButtonWithIcon("Add WMS layer…", theme.ContentAddIcon(), a.AddLayerDialog)
+	p.addBtn = widget.NewButtonWithIcon("Add layer…", theme.ContentAddIcon(), a.AddLayerDialog)
 	title := widget.NewLabelWithStyle("Layers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.box = container.NewBorder(container.NewBorder(nil, nil, nil, p.addBtn, title), nil, nil, nil,
 		container.NewVScroll(p.list))
