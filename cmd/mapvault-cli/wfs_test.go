@@ -69,26 +69,7 @@ func TestMapServerWFS(t *testing.T) {
 		{"/key/wfs", key, "auth: query authkey"},
 	} {
 		t.Run(c.path, func(t *testing.T) {
-			proj := filepath.Join(dir, strings.ReplaceAll(c.path, "/", "_")+".mapvault.json")
-			r := cli(t, call{args: []string{"add", proj, base + c.path, "--layers", "ms:countries"}, stdin: c.stdin})
-			wantCode(t, r, exitOK, "add")
-			if !strings.Contains(r.out, "(ms:countries)") || !strings.Contains(r.out, c.auth) {
-				t.Fatalf("add output:\n%s", r.all())
-			}
-			if !strings.Contains(string(readFile(t, proj)), `"kind": "wfs"`) {
-				t.Errorf("project:\n%s", readFile(t, proj))
-			}
-			out := filepath.Join(dir, strings.ReplaceAll(c.path, "/", "_")+".png")
-			r = renderTileView(t, proj, out, view, c.stdin)
-			if strings.Contains(r.all(), key) || strings.Contains(string(readFile(t, proj)), key) {
-				t.Errorf("the key was printed or saved")
-			}
-			mask := rasterize(t, dir, "WFS:"+base+"/public/wfs", "ms:countries", view)
-			if a := agreement(t, mask, out); a < 0.97 {
-				t.Errorf("render and GDAL agree on %.2f%%, want >= 97%%", 100*a)
-			} else {
-				t.Logf("render and GDAL agree on %.2f%%", 100*a)
-			}
+			addAndCompare(t, base, dir, c.path, "ms:countries", "wfs", c.stdin, c.auth, key, view)
 		})
 	}
 	r = cli(t, call{args: []string{"add", filepath.Join(dir, "wrong.mapvault.json"), base + "/key/wfs", "--layers", "ms:countries"}, stdin: "wrong-key-0000"})
@@ -110,28 +91,38 @@ func TestMapServerFeatures(t *testing.T) {
 		{"/keyfeatures/ogcapi", key, "auth: query key"},
 	} {
 		t.Run(c.path, func(t *testing.T) {
-			proj := filepath.Join(dir, strings.ReplaceAll(c.path, "/", "_")+".mapvault.json")
-			r := cli(t, call{args: []string{"add", proj, base + c.path, "--layers", "countries"}, stdin: c.stdin})
-			wantCode(t, r, exitOK, "add")
-			if !strings.Contains(r.out, "(countries)") || !strings.Contains(r.out, c.auth) {
-				t.Fatalf("add output:\n%s", r.all())
-			}
-			if !strings.Contains(string(readFile(t, proj)), `"kind": "features"`) {
-				t.Errorf("project:\n%s", readFile(t, proj))
-			}
-			out := filepath.Join(dir, strings.ReplaceAll(c.path, "/", "_")+".png")
-			r = renderTileView(t, proj, out, view, c.stdin)
-			if strings.Contains(r.all(), key) || strings.Contains(string(readFile(t, proj)), key) {
-				t.Errorf("the key was printed or saved")
-			}
-			mask := rasterize(t, dir, "WFS:"+base+"/public/wfs", "ms:countries", view)
-			if a := agreement(t, mask, out); a < 0.97 {
-				t.Errorf("render and GDAL agree on %.2f%%, want >= 97%%", 100*a)
-			} else {
-				t.Logf("render and GDAL agree on %.2f%%", 100*a)
-			}
+			addAndCompare(t, base, dir, c.path, "countries", "features", c.stdin, c.auth, key, view)
 		})
 	}
 	r := cli(t, call{args: []string{"add", filepath.Join(dir, "wrong.mapvault.json"), base + "/keyfeatures/ogcapi", "--layers", "countries"}, stdin: "wrong-key-0000"})
 	wantCode(t, r, exitRejected, "add with a wrong key")
+}
+
+// addAndCompare adds layer of the service at base+path to a new project
+// (secret on stdin), expects the kind and auth in the output and project,
+// renders view and compares it with GDAL's burn of ms:countries from the
+// open WFS (>= 97% of the pixels); key must appear in neither the output
+// nor the project.
+func addAndCompare(t *testing.T, base, dir, path, layer, kind, stdin, auth, key string, view tileView) {
+	t.Helper()
+	proj := filepath.Join(dir, strings.ReplaceAll(path, "/", "_")+".mapvault.json")
+	r := cli(t, call{args: []string{"add", proj, base + path, "--layers", layer}, stdin: stdin})
+	wantCode(t, r, exitOK, "add")
+	if !strings.Contains(r.out, "("+layer+")") || !strings.Contains(r.out, auth) {
+		t.Fatalf("add output:\n%s", r.all())
+	}
+	if !strings.Contains(string(readFile(t, proj)), `"kind": "`+kind+`"`) {
+		t.Errorf("project:\n%s", readFile(t, proj))
+	}
+	out := filepath.Join(dir, strings.ReplaceAll(path, "/", "_")+".png")
+	r = renderTileView(t, proj, out, view, stdin)
+	if strings.Contains(r.all(), key) || strings.Contains(string(readFile(t, proj)), key) {
+		t.Errorf("the key was printed or saved")
+	}
+	mask := rasterize(t, dir, "WFS:"+base+"/public/wfs", "ms:countries", view)
+	if a := agreement(t, mask, out); a < 0.97 {
+		t.Errorf("render and GDAL agree on %.2f%%, want >= 97%%", 100*a)
+	} else {
+		t.Logf("render and GDAL agree on %.2f%%", 100*a)
+	}
 }
