@@ -401,32 +401,15 @@ func (p *gmlParser) polygon(ctx gmlContext) ([][]float64, error) {
 		switch se.Name.Local {
 		case "exterior", "outerBoundaryIs", "interior", "innerBoundaryIs":
 			var ring []float64
-			for {
-				tok, err := p.token()
-				if err != nil {
-					return nil, xmlError(err)
-				}
-				if _, ok := tok.(xml.EndElement); ok {
-					break
-				}
-				r, ok := tok.(xml.StartElement)
-				if !ok {
-					continue
-				}
-				g, err := p.geometry(r, ctx)
-				if err == errUnsupportedGeometry {
-					if err := p.skipTo(p.depth - 2); err != nil {
-						return nil, err
-					}
-					return nil, errUnsupportedGeometry
-				}
-				if err != nil {
-					return nil, err
-				}
+			err := p.childGeometries(ctx, func(g gmlGeom) error {
 				if g.kind != gmlLine {
-					return nil, malformed("GML: %s as a polygon ring", g.name)
+					return malformed("GML: %s as a polygon ring", g.name)
 				}
 				ring = g.flat
+				return nil
+			})
+			if err != nil {
+				return nil, err
 			}
 			if se.Name.Local == "exterior" || se.Name.Local == "outerBoundaryIs" {
 				exterior, haveExterior = ring, true
@@ -466,29 +449,12 @@ func (p *gmlParser) multi(ctx gmlContext) ([]gmlGeom, error) {
 			}
 			continue
 		}
-		for {
-			tok, err := p.token()
-			if err != nil {
-				return nil, xmlError(err)
-			}
-			if _, ok := tok.(xml.EndElement); ok {
-				break
-			}
-			m, ok := tok.(xml.StartElement)
-			if !ok {
-				continue
-			}
-			g, err := p.geometry(m, ctx)
-			if err == errUnsupportedGeometry {
-				if err := p.skipTo(p.depth - 2); err != nil {
-					return nil, err
-				}
-				return nil, errUnsupportedGeometry
-			}
-			if err != nil {
-				return nil, err
-			}
+		err = p.childGeometries(ctx, func(g gmlGeom) error {
 			parts = append(parts, g)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 }
@@ -570,4 +536,37 @@ func ringsFlat(flat []float64, ends []int, rings [][]float64) ([]float64, []int)
 		ends = append(ends, len(flat))
 	}
 	return flat, ends
+}
+
+// childGeometries reads the geometries inside the current element up to its
+// end tag and passes each to each. An unsupported geometry makes the
+// enclosing element unreadable too: it is skipped (two levels up) and
+// errUnsupportedGeometry returned.
+func (p *gmlParser) childGeometries(ctx gmlContext, each func(gmlGeom) error) error {
+	for {
+		tok, err := p.token()
+		if err != nil {
+			return xmlError(err)
+		}
+		if _, ok := tok.(xml.EndElement); ok {
+			return nil
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		g, err := p.geometry(se, ctx)
+		if err == errUnsupportedGeometry {
+			if err := p.skipTo(p.depth - 2); err != nil {
+				return err
+			}
+			return errUnsupportedGeometry
+		}
+		if err != nil {
+			return err
+		}
+		if err := each(g); err != nil {
+			return err
+		}
+	}
 }
