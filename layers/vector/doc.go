@@ -72,6 +72,16 @@
 // translucent features darken as in QGIS. Any other Projector works too,
 // at the cost of projecting every vertex per frame.
 //
+// # Identify
+//
+// Layer.Hit lists the features under a clicked point, topmost first, with
+// the renderer's rules: polygons by non-zero winding of the oriented rings
+// (holes excluded) or near their outline, lines and points within a
+// tolerance in logical pixels at the view's zoom. It skips far features
+// with one box test each and is safe from several goroutines.
+// Feature.SortedProperties lists a feature's attributes by name for
+// display.
+//
 // BenchmarkRender5000Polygons1080p draws 5,000 polygons of 20 vertices
 // tiling Europe into a 1920x1080 frame; see its comment for figures.
 package vector
