@@ -143,8 +143,11 @@ func (p *Painter) legend(dst *image.RGBA, ls []LegendLayer, s float64) (w, h int
 				break
 			}
 			x := pad
-			rowH := lineHeight(itemF)
 			label := strings.TrimSpace(it.Label)
+			rowH := 0
+			if label != "" {
+				rowH = lineHeight(itemF)
+			}
 			var iw, ih int
 			switch {
 			case it.Image != nil:
@@ -153,6 +156,9 @@ func (p *Painter) legend(dst *image.RGBA, ls []LegendLayer, s float64) (w, h int
 			case it.Symbol != nil:
 				iw, ih = px(legendSwatchW), px(legendSwatchH)
 				rowH = max(rowH, ih)
+			}
+			if rowH == 0 {
+				continue
 			}
 			if iw > 0 && ih > 0 {
 				if dst != nil {
