@@ -186,7 +186,7 @@ func TestDecorateRobust(t *testing.T) {
 	if img := p.LegendImage(nil, 1); img != nil {
 		t.Errorf("empty legend: %v", img.Bounds())
 	}
-	if img := p.LegendImage([]LegendLayer{{Title: "  "}}, 1); img != nil {
+	if img := p.LegendImage([]LegendLayer{{Title: "  "}, {Items: []LegendItem{{Label: " "}, {Image: image.NewRGBA(image.Rect(0, 0, 0, 5))}}}}, 1); img != nil {
 		t.Errorf("blank legend: %v", img.Bounds())
 	}
 }
