@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"slices"
 	"strings"
 
 	"golang.org/x/image/draw"
@@ -123,7 +124,7 @@ func (p *Painter) legend(dst *image.RGBA, ls []LegendLayer, s float64) (w, h int
 	for _, l := range ls {
 		title := strings.TrimSpace(l.Title)
 		note := strings.TrimSpace(l.Note)
-		if title == "" && note == "" && len(l.Items) == 0 {
+		if title == "" && note == "" && !slices.ContainsFunc(l.Items, itemVisible) {
 			continue
 		}
 		if shown {
@@ -143,8 +144,11 @@ func (p *Painter) legend(dst *image.RGBA, ls []LegendLayer, s float64) (w, h int
 				break
 			}
 			x := pad
-			rowH := lineHeight(itemF)
 			label := strings.TrimSpace(it.Label)
+			rowH := 0
+			if label != "" {
+				rowH = lineHeight(itemF)
+			}
 			var iw, ih int
 			switch {
 			case it.Image != nil:
@@ -153,6 +157,9 @@ func (p *Painter) legend(dst *image.RGBA, ls []LegendLayer, s float64) (w, h int
 			case it.Symbol != nil:
 				iw, ih = px(legendSwatchW), px(legendSwatchH)
 				rowH = max(rowH, ih)
+			}
+			if rowH == 0 {
+				continue
 			}
 			if iw > 0 && ih > 0 {
 				if dst != nil {
@@ -194,6 +201,11 @@ func (p *Painter) legend(dst *image.RGBA, ls []LegendLayer, s float64) (w, h int
 	}
 	y -= px(legendRowGap)
 	return max(maxX+pad, 2*pad+1), y + pad
+}
+
+// itemVisible reports whether a legend row has anything to show.
+func itemVisible(it LegendItem) bool {
+	return strings.TrimSpace(it.Label) != "" || it.Symbol != nil || (it.Image != nil && !it.Image.Bounds().Empty())
 }
 
 // graphicSize is the size in device pixels at which a legend graphic with
