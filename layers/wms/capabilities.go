@@ -17,7 +17,23 @@ type Capabilities struct {
 	OnlineResource string   // Service/OnlineResource xlink:href
 	GetMapURL      string   // GetMap DCPType HTTP Get OnlineResource, entity-decoded
 	GetMapFormats  []string // GetMap Format values in document order
-	Roots          []*Layer // top-level <Layer> elements under <Capability>
+
+	// GetFeatureInfo and GetLegendGraphic (the latter often written
+	// sld:GetLegendGraphic) as GetMap: the Format values in document order
+	// and the first DCPType HTTP Get OnlineResource, empty when absent.
+	FeatureInfoFormats   []string
+	FeatureInfoURL       string
+	LegendGraphicFormats []string
+	LegendGraphicURL     string
+
+	Roots []*Layer // top-level <Layer> elements under <Capability>
+}
+
+// Attribution is a layer's <Attribution>: the provider's title and the
+// OnlineResource link. Either may be empty; LogoURL is not kept.
+type Attribution struct {
+	Title string
+	URL   string
 }
 
 // Layer is one <Layer> element with its effective (inherited) values.
@@ -45,6 +61,12 @@ type Layer struct {
 	// read-only.
 	GeographicBBox          *geom.Bounds
 	GeographicBBoxInherited bool
+
+	// Attribution is the effective attribution: the layer's own, else
+	// the nearest ancestor's (WMS 1.3.0 table 7: inherited, replaced by a
+	// layer that states one). An <Attribution> with neither a Title nor an
+	// OnlineResource counts as absent. Zero when none applies.
+	Attribution Attribution
 
 	Parent   *Layer
 	Children []*Layer

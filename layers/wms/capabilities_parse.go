@@ -33,6 +33,7 @@ const (
 const (
 	nsWMS = "http://www.opengis.net/wms"
 	nsOGC = "http://www.opengis.net/ogc"
+	nsSLD = "http://www.opengis.net/sld"
 )
 
 // ParseCapabilities reads a WMS 1.1.1 (WMT_MS_Capabilities) or 1.3.0
@@ -105,6 +106,7 @@ type ownDecl struct {
 	queryable, opaque int8 // -1 absent, 0 false, 1 true
 	crs               []string
 	geo               *geom.Bounds
+	attribution       *Attribution
 	bboxes            []bboxDecl
 	styles            []Style
 	dims              []dimDecl
@@ -126,6 +128,13 @@ type dimDecl struct {
 // or in none (1.1.1, and 1.3.0 servers that forget the namespace).
 func isElement(n xml.Name, local string) bool {
 	return n.Local == local && (n.Space == "" || n.Space == nsWMS)
+}
+
+// isSLDElement is isElement that also accepts the SLD namespace (or an
+// undeclared "sld" prefix): servers write sld:GetLegendGraphic, and some
+// prefix its children too.
+func isSLDElement(n xml.Name, local string) bool {
+	return isElement(n, local) || (n.Local == local && (n.Space == nsSLD || n.Space == "sld"))
 }
 
 func attr(se xml.StartElement, local string) (string, bool) {
@@ -308,8 +317,13 @@ func (p *parser) capability() error {
 		switch {
 		case isElement(se.Name, "Request"):
 			return p.children(func(req xml.StartElement) error {
-				if isElement(req.Name, "GetMap") {
-					return p.getMap()
+				switch {
+				case isElement(req.Name, "GetMap"):
+					return p.operation(isElement, &p.caps.GetMapFormats, &p.caps.GetMapURL)
+				case isElement(req.Name, "GetFeatureInfo"):
+					return p.operation(isElement, &p.caps.FeatureInfoFormats, &p.caps.FeatureInfoURL)
+				case isSLDElement(req.Name, "GetLegendGraphic"):
+					return p.operation(isSLDElement, &p.caps.LegendGraphicFormats, &p.caps.LegendGraphicURL)
 				}
 				return p.skip()
 			})
@@ -325,28 +339,32 @@ func (p *parser) capability() error {
 	})
 }
 
-func (p *parser) getMap() error {
+// operation reads a Request operation element (GetMap, GetFeatureInfo,
+// GetLegendGraphic): its Format values are appended to formats in document
+// order, and the first DCPType HTTP Get OnlineResource is stored in url.
+// is matches the element names.
+func (p *parser) operation(is func(xml.Name, string) bool, formats *[]string, url *string) error {
 	return p.children(func(se xml.StartElement) error {
 		switch {
-		case isElement(se.Name, "Format"):
+		case is(se.Name, "Format"):
 			f, err := p.text()
 			if f != "" {
-				p.caps.GetMapFormats = append(p.caps.GetMapFormats, f)
+				*formats = append(*formats, f)
 			}
 			return err
-		case isElement(se.Name, "DCPType"):
+		case is(se.Name, "DCPType"):
 			return p.children(func(dcp xml.StartElement) error {
-				if !isElement(dcp.Name, "HTTP") {
+				if !is(dcp.Name, "HTTP") {
 					return p.skip()
 				}
 				return p.children(func(h xml.StartElement) error {
-					if !isElement(h.Name, "Get") {
+					if !is(h.Name, "Get") {
 						return p.skip()
 					}
 					return p.children(func(g xml.StartElement) error {
-						if isElement(g.Name, "OnlineResource") && p.caps.GetMapURL == "" {
+						if is(g.Name, "OnlineResource") && *url == "" {
 							href, _ := attr(g, "href")
-							p.caps.GetMapURL = strings.TrimSpace(href)
+							*url = strings.TrimSpace(href)
 						}
 						return p.skip()
 					})
@@ -393,6 +411,12 @@ func (p *parser) layer(se xml.StartElement, depth int) (*Layer, error) {
 			own.crs = append(own.crs, strings.Fields(t)...)
 		case isElement(c.Name, "EX_GeographicBoundingBox"):
 			own.geo, err = p.exGeographic()
+		case isElement(c.Name, "Attribution"):
+			var a Attribution
+			a, err = p.attribution()
+			if a != (Attribution{}) {
+				own.attribution = &a
+			}
 		case isElement(c.Name, "LatLonBoundingBox"):
 			if b := attrBounds(c, false); b != nil {
 				own.geo = b
@@ -501,6 +525,25 @@ func (p *parser) exGeographic() (*geom.Bounds, error) {
 	return geom.NewBounds(geom.XY).Set(w, s, e, n), nil
 }
 
+// attribution reads an <Attribution>: its Title and OnlineResource
+// (LogoURL is skipped).
+func (p *parser) attribution() (Attribution, error) {
+	var a Attribution
+	err := p.children(func(c xml.StartElement) error {
+		switch {
+		case isElement(c.Name, "Title"):
+			t, err := p.text()
+			a.Title = t
+			return err
+		case isElement(c.Name, "OnlineResource"):
+			href, _ := attr(c, "href")
+			a.URL = strings.TrimSpace(href)
+		}
+		return p.skip()
+	})
+	return a, err
+}
+
 func (p *parser) style() (Style, error) {
 	var s Style
 	err := p.children(func(c xml.StartElement) error {
@@ -573,6 +616,14 @@ func (p *parser) resolve(l, parent *Layer) {
 	case parent != nil && parent.GeographicBBox != nil:
 		l.GeographicBBox = parent.GeographicBBox
 		l.GeographicBBoxInherited = true
+	}
+
+	// Attribution: replaces, inherited when absent.
+	switch {
+	case own.attribution != nil:
+		l.Attribution = *own.attribution
+	case parent != nil:
+		l.Attribution = parent.Attribution
 	}
 
 	// BoundingBox: inherited per CRS unless restated; the first box a
