@@ -82,40 +82,9 @@ func GetMapURL(p Params, bbox *geom.Bounds, w, h int) string {
 
 func newGetMapRequest(s Params) (getMapRequest, error) {
 	s = s.normalized()
-	u, err := url.Parse(strings.TrimSpace(s.URL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return getMapRequest{}, ErrBadGetMapURL
-	}
-	type param struct{ key, value string }
-	var vendor []param
-	for _, pair := range strings.Split(u.RawQuery, "&") {
-		if pair == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
-		key, err1 := url.QueryUnescape(k)
-		value, err2 := url.QueryUnescape(v)
-		if err1 != nil || err2 != nil {
-			key, value = k, v
-		}
-		if key == "" || wmsParams[strings.ToUpper(key)] {
-			continue
-		}
-		vendor = append(vendor, param{key, value})
-	}
-	sort.SliceStable(vendor, func(i, j int) bool { return vendor[i].key < vendor[j].key })
-
-	u.User = nil // a secret never rides in a request URL or a cache key
-	u.RawQuery, u.Fragment, u.RawFragment = "", "", ""
-	u.ForceQuery = false
 	var b strings.Builder
-	b.WriteString(u.String())
-	b.WriteByte('?')
-	for _, p := range vendor {
-		b.WriteString(escapeValue(p.key))
-		b.WriteByte('=')
-		b.WriteString(escapeValue(p.value))
-		b.WriteByte('&')
+	if err := writeRequestBase(&b, s.URL, wmsParams); err != nil {
+		return getMapRequest{}, ErrBadGetMapURL
 	}
 	v13 := strings.HasPrefix(s.Version, "1.3")
 	names := make([]string, len(s.Layers))
@@ -143,27 +112,79 @@ func newGetMapRequest(s Params) (getMapRequest, error) {
 	}
 	return getMapRequest{
 		prefix: b.String(),
-		latLon: v13 && strings.EqualFold(s.CRS, "EPSG:4326"),
+		latLon: bboxLatLon(s.Version, s.CRS),
 	}, nil
 }
 
-func (r getMapRequest) url(bbox *geom.Bounds, w, h int) string {
-	minX, minY, maxX, maxY := bbox.Min(0), bbox.Min(1), bbox.Max(0), bbox.Max(1)
-	var coords [4]float64
-	if r.latLon {
-		coords = [4]float64{minY, minX, maxY, maxX}
-	} else {
-		coords = [4]float64{minX, minY, maxX, maxY}
+// writeRequestBase writes raw, an absolute http(s) URL, to b without its
+// userinfo and fragment, followed by "?" and its vendor parameters (those
+// whose upper-cased name is not in owned), sorted by name, each followed
+// by "&". It fails when raw is not an absolute http(s) URL.
+func writeRequestBase(b *strings.Builder, raw string, owned map[string]bool) error {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ErrBadGetMapURL
 	}
-	b := make([]byte, 0, len(r.prefix)+96)
-	b = append(b, r.prefix...)
-	b = append(b, "BBOX="...)
+	type param struct{ key, value string }
+	var vendor []param
+	for _, pair := range strings.Split(u.RawQuery, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err1 := url.QueryUnescape(k)
+		value, err2 := url.QueryUnescape(v)
+		if err1 != nil || err2 != nil {
+			key, value = k, v
+		}
+		if key == "" || owned[strings.ToUpper(key)] {
+			continue
+		}
+		vendor = append(vendor, param{key, value})
+	}
+	sort.SliceStable(vendor, func(i, j int) bool { return vendor[i].key < vendor[j].key })
+
+	u.User = nil // a secret never rides in a request URL or a cache key
+	u.RawQuery, u.Fragment, u.RawFragment = "", "", ""
+	u.ForceQuery = false
+	b.WriteString(u.String())
+	b.WriteByte('?')
+	for _, p := range vendor {
+		b.WriteString(escapeValue(p.key))
+		b.WriteByte('=')
+		b.WriteString(escapeValue(p.value))
+		b.WriteByte('&')
+	}
+	return nil
+}
+
+// bboxLatLon reports whether a request of version in crs writes its BBOX
+// in lat/lon axis order: WMS 1.3.0 with EPSG:4326.
+func bboxLatLon(version, crs string) bool {
+	return strings.HasPrefix(version, "1.3") && strings.EqualFold(crs, "EPSG:4326")
+}
+
+// appendBBox writes the BBOX value of the extent (x = easting or
+// longitude), in lat/lon order when latLon is set.
+func appendBBox(b []byte, latLon bool, minX, minY, maxX, maxY float64) []byte {
+	coords := [4]float64{minX, minY, maxX, maxY}
+	if latLon {
+		coords = [4]float64{minY, minX, maxY, maxX}
+	}
 	for i, c := range coords {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = appendCoord(b, c)
 	}
+	return b
+}
+
+func (r getMapRequest) url(bbox *geom.Bounds, w, h int) string {
+	b := make([]byte, 0, len(r.prefix)+96)
+	b = append(b, r.prefix...)
+	b = append(b, "BBOX="...)
+	b = appendBBox(b, r.latLon, bbox.Min(0), bbox.Min(1), bbox.Max(0), bbox.Max(1))
 	b = append(b, "&WIDTH="...)
 	b = strconv.AppendInt(b, int64(w), 10)
 	b = append(b, "&HEIGHT="...)
