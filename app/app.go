@@ -24,12 +24,13 @@ type App struct {
 	svc Services
 	do  func(func())
 
-	doc     *document
-	mapView *MapView
-	panel   *layerPanel
-	status  *statusBar
-	prompts *promptQueue
-	demo    *demoServers
+	doc      *document
+	mapView  *MapView
+	panel    *layerPanel
+	identify *identifyPanel
+	status   *statusBar
+	prompts  *promptQueue
+	demo     *demoServers
 
 	ctx    context.Context // app lifetime
 	cancel context.CancelFunc
@@ -62,7 +63,9 @@ func New(fa fyne.App, svc Services) *App {
 	a.mapView.OnCursor = a.status.setCursor
 	a.mapView.OnStates = a.engineStates
 	a.mapView.OnFrame = a.frameDrawn
+	a.mapView.OnTapped = a.identifyAt
 	a.panel = newLayerPanel(a)
+	a.identify = newIdentifyPanel(a)
 	a.prompts = newPromptQueue(a)
 
 	zoomIn := widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { a.mapView.ZoomBy(1) })
@@ -73,7 +76,9 @@ func New(fa fyne.App, svc Services) *App {
 	mapArea := container.NewStack(a.mapView,
 		container.NewBorder(nil, nil, nil, container.NewPadded(container.NewVBox(zoomIn, zoomOut))),
 		container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), a.attrib), nil, nil))
-	split := container.NewHSplit(a.panel.object(), mapArea)
+	results := container.NewHSplit(mapArea, a.identify.object())
+	results.Offset = 0.7
+	split := container.NewHSplit(a.panel.object(), results)
 	split.Offset = 0.34
 	a.win.SetContent(container.NewBorder(nil, a.status.object(), nil, nil, split))
 	a.win.Resize(fyne.NewSize(1200, 760))

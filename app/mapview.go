@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"image"
+	"image/color"
 	"math"
 	"slices"
 	"sync"
@@ -13,8 +14,10 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
+	"github.com/twpayne/go-geom"
 
 	"mapvault/layers"
+	"mapvault/layers/vector"
 )
 
 const (
@@ -46,6 +49,8 @@ type MapView struct {
 	fetching bool
 	missing  int
 
+	highlight *vector.Layer // the identified feature, drawn over the layers
+
 	redrawPending atomic.Bool
 	live          liveStates
 
@@ -57,7 +62,7 @@ type MapView struct {
 	OnCursor      func(lon, lat float64, inside bool)           // pointer over the map
 	OnStates      func(states map[string]layers.State)          // per-layer load state
 	OnFrame       func(missing int, fetching bool)              // after each redraw
-	OnTapped      func()                                        // the map was clicked
+	OnTapped      func(pos fyne.Position)                       // the map was clicked at pos
 	onFetchStart  func(v layers.View, specs []layers.LayerSpec) // tests/metrics
 }
 
@@ -206,14 +211,56 @@ func (m *MapView) Scrolled(ev *fyne.ScrollEvent) {
 	m.ZoomAt(ev.Position, float64(ev.Scrolled.DY)/scrollPerZoom)
 }
 
-// Tapped implements fyne.Tappable: take keyboard focus.
-func (m *MapView) Tapped(*fyne.PointEvent) {
+// Tapped implements fyne.Tappable: take keyboard focus and report the
+// click (identify).
+func (m *MapView) Tapped(ev *fyne.PointEvent) {
 	if c := fyne.CurrentApp().Driver().CanvasForObject(m); c != nil {
 		c.Focus(m)
 	}
 	if m.OnTapped != nil {
-		m.OnTapped()
+		m.OnTapped(ev.Position)
 	}
+}
+
+// SetHighlight outlines g (lon/lat) on the map, nil for nothing: the
+// feature an identify found.
+func (m *MapView) SetHighlight(g geom.T) {
+	m.highlight = nil
+	if g != nil {
+		m.highlight = vector.NewLayer([]vector.Feature{{Geometry: g}})
+	}
+	m.redraw()
+}
+
+// highlightStyle draws the identified feature over the map, as QGIS does:
+// a bright outline and a light fill.
+var highlightStyle = vector.Style{
+	Fill:        color.NRGBA{R: 255, G: 0, B: 0, A: 48},
+	Stroke:      color.NRGBA{R: 255, G: 0, B: 0, A: 230},
+	StrokeWidth: 2.5,
+	PointRadius: 7,
+	Opacity:     1,
+}
+
+// drawHighlight outlines the highlighted feature on frame (view v).
+func (m *MapView) drawHighlight(frame *image.RGBA, v layers.View) {
+	if m.highlight == nil {
+		return
+	}
+	s := v.Scale
+	if s <= 0 {
+		s = 1
+	}
+	cx, cy := layers.WorldPixel(v.CenterLon, v.CenterLat, v.Zoom)
+	proj := vector.WebMercator{
+		Scale:   layers.WorldSize(v.Zoom) * s,
+		OriginX: (cx - float64(v.Width)/2) * s,
+		OriginY: (cy - float64(v.Height)/2) * s,
+	}
+	st := highlightStyle
+	st.StrokeWidth *= s
+	st.PointRadius *= s
+	_, _ = vector.NewRenderer(vector.Options{}).Render(frame, m.highlight, st, proj)
 }
 
 // MouseIn implements desktop.Hoverable.
@@ -286,6 +333,7 @@ func (m *MapView) redraw() {
 	start := time.Now()
 	frame, missing := m.engine.Compose(v, m.specs)
 	m.lastCompose = time.Since(start)
+	m.drawHighlight(frame, v)
 	m.lastFrame = time.Now()
 	m.missing = missing
 	m.img.Image = frame

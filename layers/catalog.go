@@ -132,7 +132,7 @@ func (c *Catalog) Forget(src vault.Source) {
 // Spec resolves a project layer (its Source resolved against the project
 // folder) into an engine spec through its kind: an *UnsupportedKindError
 // for a kind no registered Kind draws, else what Kind.Resolve returns, with
-// ID, Source and Opacity from the layer.
+// ID, Source, Opacity and Attribution from the layer.
 func (c *Catalog) Spec(ctx context.Context, l project.Layer) (LayerSpec, error) {
 	k, err := c.kinds.Lookup(l.Kind)
 	if err != nil {
@@ -147,6 +147,6 @@ func (c *Catalog) Spec(ctx context.Context, l project.Layer) (LayerSpec, error) 
 	if err != nil {
 		return LayerSpec{}, err
 	}
-	spec.ID, spec.Source, spec.Opacity = l.ID, src, l.Opacity
+	spec.ID, spec.Source, spec.Opacity, spec.Attribution = l.ID, src, l.Opacity, l.Attribution
 	return spec, nil
 }

@@ -22,6 +22,9 @@ type LayerSpec struct {
 	Opacity  float64       // 0..1, taken literally: 0 draws nothing
 	Tiles    TileSource    // a raster layer (WMS, XYZ, WMTS)
 	Features FeatureSource // a vector layer (WFS, OGC API - Features, GeoJSON)
+	// Attribution is the project layer's own credit line ("" to use the
+	// source's; see AttributionText).
+	Attribution string
 }
 
 // ErrNoSource: a LayerSpec with neither Tiles nor Features (or both).

@@ -61,3 +61,19 @@ func FitBounds(b *geom.Bounds, w, h, maxZoom float64) (lon, lat, zoom float64) {
 	lon, lat = LonLatAtWorldPixel(cx, cy, 0)
 	return lon, lat, zoom
 }
+
+// LonLatAt returns the map position of the logical pixel (x, y) of v,
+// counted from its top-left corner.
+func (v View) LonLatAt(x, y float64) (lon, lat float64) {
+	cx, cy := WorldPixel(v.CenterLon, v.CenterLat, v.Zoom)
+	lon, lat = LonLatAtWorldPixel(cx+x-float64(v.Width)/2, cy+y-float64(v.Height)/2, v.Zoom)
+	return WrapLon(lon), lat
+}
+
+// PixelAt returns the logical pixel of v, from its top-left corner, where
+// lon/lat is drawn (the inverse of LonLatAt, without wrapping).
+func (v View) PixelAt(lon, lat float64) (x, y float64) {
+	cx, cy := WorldPixel(v.CenterLon, v.CenterLat, v.Zoom)
+	px, py := WorldPixel(lon, lat, v.Zoom)
+	return px - cx + float64(v.Width)/2, py - cy + float64(v.Height)/2
+}

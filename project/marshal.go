@@ -234,6 +234,10 @@ func (w *writer) layer(l Layer) {
 		w.key("group")
 		w.str(l.Group)
 	}
+	if l.Attribution != "" {
+		w.key("attribution")
+		w.str(l.Attribution)
+	}
 	w.extras(l.extras)
 	w.close('}')
 }

@@ -390,6 +390,8 @@ func (ps *parser) layer(e member, path string) (Layer, int, error) {
 			l.Visible, err = ps.boolean(m, fpath)
 		case "group":
 			l.Group, err = ps.str(m, fpath)
+		case "attribution":
+			l.Attribution, err = ps.str(m, fpath)
 		case "wms":
 			wmsObj = &ms[i]
 			var at int

@@ -50,6 +50,9 @@ type Layer struct {
 	Opacity float64
 	Visible bool
 	Group   string
+	// Attribution is what the layer's data licence asks the map to show
+	// ("© OpenStreetMap contributors"); "" to use what the service says.
+	Attribution string
 
 	WMS      WMS
 	WMTS     WMTS

@@ -103,6 +103,8 @@ func commands() []command {
 		{"check", "scan a project and its KeyVault for secrets before sharing", runCheck},
 		{"layers", "list the layer tree of a WMS service or capabilities file", runLayers},
 		{"render", "render a project's visible layers to a PNG", runRender},
+		{"identify", "list the features and attributes at a point of a project's map", runIdentify},
+		{"legend", "draw the legend of a project's visible layers to a PNG", runLegend},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,7 +20,7 @@ import (
 	"mapvault/vault"
 )
 
-const renderUsage = `PROJECT -o OUT.png [--size 1920x1080] [--center LON,LAT] [--zoom Z] [--scale S] [--timeout 2m] [--credentials FILE|-] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--no-keychain]
+const renderUsage = `PROJECT -o OUT.png [--size 1920x1080] [--center LON,LAT] [--zoom Z] [--scale S] [--decorations scalebar,attribution,legend] [--timeout 2m] [--credentials FILE|-] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--no-keychain]
 
 Renders the project's visible layers (WMS, WMTS, XYZ, WFS, OGC API - Features, GeoJSON) into a PNG. When exactly one source of
 the project needs a credential, a plain secret on the first line of standard
@@ -46,93 +47,44 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	center := fs.String("center", "", "view centre `LON,LAT` (default: the project's)")
 	zoom := fs.Float64("zoom", -1, "web-mercator `ZOOM` level (default: the project's)")
 	scale := fs.Float64("scale", 1, "device pixel `RATIO` (2 for HiDPI)")
-	credPath := fs.String("credentials", "", "credentials `FILE` (JSON lines), or - for standard input")
-	noKeychain := fs.Bool("no-keychain", false, "do not look in the OS keychain")
+	decorations := fs.String("decorations", "", "draw `LIST` onto the map, comma-separated: scalebar, attribution, legend, north, title")
 	noMerge := fs.Bool("no-merge", false, "fetch every layer separately (measures request merging)")
-	timeout := fs.Duration("timeout", defaultRenderTimeout, "give up on the render after `DURATION` (capabilities and tiles)")
-	af := addAuthFlags(fs)
+	pf := addProjectFlags(fs)
 	pos, code := parseFlags(fs, args, 1)
 	if code >= 0 {
 		return code
-	}
-	if err := af.check(); err != nil {
-		return fail(io, exitUsage, "%v", err)
 	}
 	if *out == "" {
 		fs.Usage()
 		return exitUsage
 	}
-	if *timeout <= 0 {
-		return fail(io, exitUsage, "--timeout %v: want a positive duration such as 90s or 2m", *timeout)
-	}
-	p, err := project.Load(pos[0])
-	if err != nil {
-		return fail(io, exitFailure, "%v", err)
-	}
-	kv, err := vault.LoadKeyVault(vault.SidecarPath(pos[0]))
-	if err != nil {
-		return fail(io, exitFailure, "%v", err)
-	}
-	view, err := renderView(p.View, *size, *center, *zoom, *scale)
+	deco, err := parseDecorations(*decorations)
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	var keychain vault.Keychain
-	if !*noKeychain {
-		keychain = vault.OSKeychainOrNone("mapvault")
+	d, code := pf.open(ctx, pos[0], io, env, layers.Options{NoMerge: *noMerge}, func(pv project.View) (layers.View, error) {
+		return renderView(pv, *size, *center, *zoom, *scale)
+	})
+	if code >= 0 {
+		return code
 	}
-	ws := newWorkspace(kv, io, keychain, layers.Options{NoMerge: *noMerge})
-	if *credPath != "" {
-		r := io.in
-		if *credPath != "-" {
-			f, err := os.Open(*credPath)
-			if err != nil {
-				return fail(io, exitUsage, "%v", err)
-			}
-			defer f.Close()
-			r = f
-		}
-		if err := loadCredentials(r, ws); err != nil {
-			return fail(io, exitUsage, "%s: %v", *credPath, err)
-		}
-	}
-	in := io.in
-	if *credPath == "-" {
-		in = nil // standard input held the credentials file
-	}
-	secret, err := readSecret(in, env)
-	if err != nil {
-		return fail(io, exitUsage, "%v", err)
-	}
-	io.scrub.add(secret)
-	if secret != "" || *af.cert != "" {
-		src, err := theSourceNeedingACredential(ws, p)
-		if err != nil {
-			return fail(io, exitUsage, "%v", err)
-		}
-		cred, err := af.credentialFromSecret(secret)
-		if err != nil {
-			return fail(io, exitUsage, "%v", err)
-		}
-		ws.SetCredential(src, cred)
-	}
-	signIn(ctx, ws, p, browser(env), io)
-	rctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
-	specs, blocked, failed := resolveLayers(rctx, ws, p, keychain != nil, io)
-	img, states, st := ws.Engine().Render(rctx, view, specs, nil)
+	defer d.cancel()
+	img, states, st := d.ws.Engine().Render(d.rctx, d.view, d.specs, nil)
 	drawn := 0
-	for _, s := range specs {
+	var drawnSpecs []layers.LayerSpec
+	for _, s := range d.specs {
 		state := states[s.ID]
 		switch state.Kind {
 		case layers.StateBlocked:
-			blocked++
+			d.blocked++
 		case layers.StateOK:
 			drawn++
+			drawnSpecs = append(drawnSpecs, s)
 		default: // an error, or incomplete
-			failed++
+			d.failed++
 			if state.Done > 0 {
 				drawn++ // part of it is in the image
+				drawnSpecs = append(drawnSpecs, s)
 			}
 		}
 		errLine(io, "layer %s: %s", s.ID, describe(state))
@@ -140,7 +92,12 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	// An image is written unless there was something to draw and none of
 	// it could be (a server down, everything blocked): a blank PNG would
 	// pass for a map.
-	write := drawn > 0 || blocked+failed == 0
+	write := drawn > 0 || d.blocked+d.failed == 0
+	if write && deco.any() {
+		if err := decorate(d, img, drawnSpecs, deco, io); err != nil {
+			return fail(io, exitFailure, "%v", err)
+		}
+	}
 	if write {
 		var buf bytes.Buffer
 		if err := layers.EncodePNG(&buf, img); err != nil {
@@ -155,22 +112,127 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	if !write {
 		fmt.Fprintf(io.err, "mapvault-cli: no layer could be drawn; %s was not written\n", *out)
 	}
+	return d.exit(ctx, io, "render", "the image")
+}
+
+// projectFlags are the options of every command that opens a project and
+// draws or queries its layers (render, identify, legend): credentials,
+// the keychain and the time limit.
+type projectFlags struct {
+	credPath   *string
+	noKeychain *bool
+	timeout    *time.Duration
+	auth       *authFlags
+}
+
+func addProjectFlags(fs *flag.FlagSet) projectFlags {
+	return projectFlags{
+		credPath:   fs.String("credentials", "", "credentials `FILE` (JSON lines), or - for standard input"),
+		noKeychain: fs.Bool("no-keychain", false, "do not look in the OS keychain"),
+		timeout:    fs.Duration("timeout", defaultRenderTimeout, "give up after `DURATION` (capabilities, tiles and queries)"),
+		auth:       addAuthFlags(fs),
+	}
+}
+
+// drawing is an open project with its layers resolved for one view.
+type drawing struct {
+	p               *project.Project
+	ws              *session.Workspace
+	view            layers.View
+	specs           []layers.LayerSpec // the visible layers that resolved, bottom first
+	blocked, failed int
+	rctx            context.Context // bounded by --timeout
+	cancel          context.CancelFunc
+	timeout         time.Duration
+}
+
+// open loads the project and its KeyVault, gathers the credentials (the
+// file, a plain secret, the keychain, a browser sign-in) and resolves the
+// visible layers for the view view builds from the project's. code is -1
+// when it succeeded, else the exit code (the error is printed).
+func (pf projectFlags) open(ctx context.Context, path string, io stdio, env func(string) string, opt layers.Options, view func(project.View) (layers.View, error)) (d *drawing, code int) {
+	if err := pf.auth.check(); err != nil {
+		return nil, fail(io, exitUsage, "%v", err)
+	}
+	if *pf.timeout <= 0 {
+		return nil, fail(io, exitUsage, "--timeout %v: want a positive duration such as 90s or 2m", *pf.timeout)
+	}
+	p, err := project.Load(path)
+	if err != nil {
+		return nil, fail(io, exitFailure, "%v", err)
+	}
+	kv, err := vault.LoadKeyVault(vault.SidecarPath(path))
+	if err != nil {
+		return nil, fail(io, exitFailure, "%v", err)
+	}
+	v, err := view(p.View)
+	if err != nil {
+		return nil, fail(io, exitUsage, "%v", err)
+	}
+	var keychain vault.Keychain
+	if !*pf.noKeychain {
+		keychain = vault.OSKeychainOrNone("mapvault")
+	}
+	ws := newWorkspace(kv, io, keychain, opt)
+	if *pf.credPath != "" {
+		r := io.in
+		if *pf.credPath != "-" {
+			f, err := os.Open(*pf.credPath)
+			if err != nil {
+				return nil, fail(io, exitUsage, "%v", err)
+			}
+			defer f.Close()
+			r = f
+		}
+		if err := loadCredentials(r, ws); err != nil {
+			return nil, fail(io, exitUsage, "%s: %v", *pf.credPath, err)
+		}
+	}
+	in := io.in
+	if *pf.credPath == "-" {
+		in = nil // standard input held the credentials file
+	}
+	secret, err := readSecret(in, env)
+	if err != nil {
+		return nil, fail(io, exitUsage, "%v", err)
+	}
+	io.scrub.add(secret)
+	if secret != "" || *pf.auth.cert != "" {
+		src, err := theSourceNeedingACredential(ws, p)
+		if err != nil {
+			return nil, fail(io, exitUsage, "%v", err)
+		}
+		cred, err := pf.auth.credentialFromSecret(secret)
+		if err != nil {
+			return nil, fail(io, exitUsage, "%v", err)
+		}
+		ws.SetCredential(src, cred)
+	}
+	signIn(ctx, ws, p, browser(env), io)
+	d = &drawing{p: p, ws: ws, view: v, timeout: *pf.timeout}
+	d.rctx, d.cancel = context.WithTimeout(ctx, *pf.timeout)
+	d.specs, d.blocked, d.failed = resolveLayers(d.rctx, ws, p, keychain != nil, io)
+	return d, -1
+}
+
+// exit is the exit code of a command that drew or queried the layers: a
+// failure (a server down, an error, missing tiles) outranks a blocked
+// layer, because trying again later may help without new credentials.
+func (d *drawing) exit(ctx context.Context, io stdio, what, lacks string) int {
 	if ctx.Err() != nil {
 		return fail(io, exitFailure, "interrupted")
 	}
-	if rctx.Err() != nil {
-		fmt.Fprintf(io.err, "mapvault-cli: the render timed out after %v (--timeout)\n", *timeout)
+	if d.rctx.Err() != nil {
+		fmt.Fprintf(io.err, "mapvault-cli: the %s timed out after %v (--timeout)\n", what, d.timeout)
 	}
-	// A failure (a server down, an error, missing tiles) outranks a
-	// blocked layer: trying again later may help without new credentials.
-	if failed > 0 {
-		if blocked > 0 {
-			fmt.Fprintf(io.err, "mapvault-cli: %d layer(s) blocked: no working credentials\n", blocked)
+	if d.failed > 0 {
+		if d.blocked > 0 {
+			fmt.Fprintf(io.err, "mapvault-cli: %d layer(s) blocked: no working credentials\n", d.blocked)
 		}
-		return fail(io, exitFailure, "%d layer(s) failed or incomplete; the image lacks them", failed)
+		return fail(io, exitFailure, "%d layer(s) failed or incomplete; %s lacks them", d.failed, lacks)
 	}
-	if blocked > 0 {
-		fmt.Fprintf(io.err, "mapvault-cli: %d layer(s) blocked: no working credentials\n", blocked)
+	if d.blocked > 0 {
+		fmt.Fprintf(io.err, "mapvault-cli: %d layer(s) blocked: no working credentials\n", d.blocked)
 		return exitBlocked
 	}
 	return exitOK

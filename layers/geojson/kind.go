@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"mapvault/layers"
+	"mapvault/layers/decor"
 	"mapvault/layers/internal/featuretile"
 	"mapvault/layers/vector"
 	"mapvault/project"
@@ -268,6 +269,23 @@ func (s *Source) RenderTile(ctx context.Context, f layers.Fetcher, t layers.Tile
 		return nil, err
 	}
 	return s.drawer.Draw(l, s.style, t, px)
+}
+
+// Queryable is true: a vector layer answers from its own features.
+func (s *Source) Queryable() bool { return true }
+
+// Identify returns the document's features under q's point.
+func (s *Source) Identify(ctx context.Context, f layers.Fetcher, q layers.IdentifyQuery) ([]layers.IdentifiedFeature, error) {
+	l, err := s.Layer(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return featuretile.Identify(l, s.style, q), nil
+}
+
+// Legend is the style's legend.
+func (s *Source) Legend(context.Context, layers.Fetcher, float64) ([]decor.LegendItem, error) {
+	return featuretile.Legend(s.style, ""), nil
 }
 
 // Layer returns the loaded document (loading it through f); for tests and

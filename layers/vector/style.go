@@ -88,3 +88,10 @@ func (s *Style) colours(f *Feature) (fill, line color.NRGBA, hidden bool) {
 	}
 	return c, c, c.A == 0
 }
+
+// Hides reports whether s draws nothing of f (a category coloured with
+// zero alpha, or no fill and no stroke), so identify leaves it out.
+func (s *Style) Hides(f *Feature) bool {
+	fill, line, hidden := s.colours(f)
+	return hidden || (fill.A == 0 && line.A == 0)
+}

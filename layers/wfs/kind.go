@@ -20,6 +20,7 @@ import (
 	"github.com/twpayne/go-geom"
 
 	"mapvault/layers"
+	"mapvault/layers/decor"
 	"mapvault/layers/internal/featuretile"
 	"mapvault/layers/vector"
 	"mapvault/project"
@@ -316,6 +317,26 @@ func (s *Source) RenderTile(ctx context.Context, f layers.Fetcher, t layers.Tile
 	return s.cache.Render(ctx, s.fetchKey, s.style, t, px, func(ctx context.Context, box vector.Bounds) (*vector.Layer, error) {
 		return s.Fetch(ctx, f, box)
 	})
+}
+
+// Queryable is true: a vector layer answers from its own features.
+func (s *Source) Queryable() bool { return true }
+
+// Identify returns the features under q's point from the fetch tile
+// that draws it (fetched and cached as for drawing).
+func (s *Source) Identify(ctx context.Context, f layers.Fetcher, q layers.IdentifyQuery) ([]layers.IdentifiedFeature, error) {
+	l, err := s.cache.Layer(ctx, s.fetchKey, featuretile.IdentifyTile(q), func(ctx context.Context, box vector.Bounds) (*vector.Layer, error) {
+		return s.Fetch(ctx, f, box)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return featuretile.Identify(l, s.style, q), nil
+}
+
+// Legend is the style's legend.
+func (s *Source) Legend(context.Context, layers.Fetcher, float64) ([]decor.LegendItem, error) {
+	return featuretile.Legend(s.style, ""), nil
 }
 
 // Fetch gets the features in box: GetFeature pages of s.page features

@@ -91,6 +91,7 @@ func (Kind) Resolve(ctx context.Context, env layers.Env, l project.Layer) (layer
 	if err != nil {
 		return layers.LayerSpec{}, err
 	}
+	tiles.info = newLayerInfo(caps, src, l.Source, l.WMS.Layers, l.WMS.Styles)
 	return layers.LayerSpec{Tiles: tiles}, nil
 }
 

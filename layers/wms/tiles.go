@@ -13,9 +13,10 @@ import (
 // Mercator CRS (the engine remaps the rows). Adjacent layers of the same
 // service, version, CRS and format are drawn by one GetMap (Merge).
 type Tiles struct {
-	p   Params // normalized; Styles exactly one per layer
-	crs crsKind
-	req getMapRequest
+	p    Params // normalized; Styles exactly one per layer
+	crs  crsKind
+	req  getMapRequest
+	info *layerInfo // from the capabilities; nil for a source built without them
 }
 
 // NewTiles returns the tile source for p: an error wrapping ErrNoUsableCRS

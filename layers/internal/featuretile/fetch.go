@@ -171,6 +171,18 @@ func (c *ViewCache) FetchTile(t layers.Tile) layers.Tile {
 // with too many features is a *vector.ZoomInError for every tile in it.
 func (c *ViewCache) Render(ctx context.Context, key string, st vector.Style, t layers.Tile, px int,
 	fetch func(ctx context.Context, box vector.Bounds) (*vector.Layer, error)) (*image.RGBA, error) {
+	l, err := c.Layer(ctx, key, t, fetch)
+	if err != nil {
+		return nil, err
+	}
+	return c.Drawer.Draw(l, st, t, px)
+}
+
+// Layer returns the features of tile t's fetch tile of the layer named
+// key, from the cache or fetched with fetch(box) and cached; a
+// *vector.ZoomInError when the fetch tile has too many.
+func (c *ViewCache) Layer(ctx context.Context, key string, t layers.Tile,
+	fetch func(ctx context.Context, box vector.Bounds) (*vector.Layer, error)) (*vector.Layer, error) {
 	ft := c.FetchTile(t)
 	box := vector.TileBounds(ft.Z, ft.X, ft.Y)
 	k := vector.Key{Layer: key, BBox: box}
@@ -209,5 +221,5 @@ func (c *ViewCache) Render(ctx context.Context, key string, st vector.Style, t l
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return c.Drawer.Draw(l, st, t, px)
+	return l, nil
 }
