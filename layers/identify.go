@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-		"image"
-		"sync"
+	"image"
+	"sync"
 
 	"github.com/twpayne/go-geom"
 
