@@ -206,45 +206,42 @@ func decodeText(body []byte, params map[string]string) string {
 
 // ---- JSON ----
 
-type jsonMember struct {
-	key   string
-	value json.RawMessage
-}
-
-// jsonObject reads the members of the JSON object raw in document order;
-// ok is false when raw is not an object. With whole set, anything after
-// the object is an error.
-func jsonObject(raw []byte, whole bool) (members []jsonMember, ok bool, err error) {
+// jsonObject calls f with each member of the JSON object raw, in document
+// order; ok is false when raw is not an object. With whole set, anything
+// after the object is an error.
+func jsonObject(raw []byte, whole bool, f func(key string, value json.RawMessage) error) (ok bool, err error) {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
 	tok, err := d.Token()
 	if err != nil {
-		return nil, false, malformedInfo(err)
+		return false, malformedInfo(err)
 	}
 	if tok != json.Delim('{') {
-		return nil, false, nil
+		return false, nil
 	}
 	for d.More() {
 		tok, err := d.Token()
 		if err != nil {
-			return nil, true, malformedInfo(err)
+			return true, malformedInfo(err)
 		}
 		key, _ := tok.(string)
 		var v json.RawMessage
 		if err := d.Decode(&v); err != nil {
-			return nil, true, malformedInfo(err)
+			return true, malformedInfo(err)
 		}
-		members = append(members, jsonMember{key, v})
+		if err := f(key, v); err != nil {
+			return true, err
+		}
 	}
 	if _, err := d.Token(); err != nil {
-		return nil, true, malformedInfo(err)
+		return true, malformedInfo(err)
 	}
 	if whole {
 		if _, err := d.Token(); err != io.EOF {
-			return nil, true, malformedInfo(errors.New("data after the JSON object"))
+			return true, malformedInfo(errors.New("data after the JSON object"))
 		}
 	}
-	return members, true, nil
+	return true, nil
 }
 
 func malformedInfo(err error) error {
@@ -332,66 +329,62 @@ func (c *infoCollector) parseJSON(body []byte) error {
 	if len(body) > 0 && body[0] == '[' {
 		return jsonArray(body, true, c.jsonFeature)
 	}
-	members, ok, err := jsonObject(body, true)
+	// Any other object than a Feature or a FeatureCollection gives its
+	// members as one feature's attributes.
+	var typ string
+	var features json.RawMessage
+	other := InfoFeature{Layer: c.defaultLayer()}
+	ok, err := jsonObject(body, true, func(key string, v json.RawMessage) error {
+		switch key {
+		case "type":
+			typ = jsonString(v)
+		case "features":
+			features = v
+			return nil
+		}
+		addAttr(&other, key, jsonValue(v))
+		return nil
+	})
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return malformedInfo(errors.New("not a JSON object"))
 	}
-	var typ string
-	var features json.RawMessage
-	for _, m := range members {
-		switch m.key {
-		case "type":
-			typ = jsonString(m.value)
-		case "features":
-			features = m.value
-		}
-	}
 	switch {
 	case features != nil:
 		return jsonArray(features, false, c.jsonFeature)
 	case typ == "Feature":
 		return c.jsonFeature(body)
-	case typ == "FeatureCollection" || len(members) == 0:
+	case typ == "FeatureCollection" || len(other.Attributes) == 0:
 		return nil
 	}
-	// Some other JSON object: its members as one feature's attributes.
-	f := InfoFeature{Layer: c.defaultLayer()}
-	for _, m := range members {
-		addAttr(&f, m.key, jsonValue(m.value))
-	}
-	return c.add(f)
+	return c.add(other)
 }
 
 // jsonFeature reads one GeoJSON Feature; anything else is skipped.
 func (c *infoCollector) jsonFeature(raw json.RawMessage) error {
-	members, ok, err := jsonObject(raw, false)
-	if err != nil || !ok {
-		return err
-	}
 	var f InfoFeature
 	var foreign string
-	for _, m := range members {
-		switch m.key {
+	ok, err := jsonObject(raw, false, func(key string, v json.RawMessage) error {
+		switch key {
 		case "id":
-			f.ID = jsonString(m.value)
+			f.ID = jsonString(v)
 		case "layer", "layerName":
-			if s, isString := jsonValue(m.value).(string); isString && foreign == "" {
+			if s, isString := jsonValue(v).(string); isString && foreign == "" {
 				foreign = s
 			}
 		case "properties":
-			props, ok, err := jsonObject(m.value, false)
-			if err != nil {
-				return err
-			}
-			if ok {
-				for _, p := range props {
-					addAttr(&f, p.key, jsonValue(p.value))
-				}
-			}
+			_, err := jsonObject(v, false, func(key string, v json.RawMessage) error {
+				addAttr(&f, key, jsonValue(v))
+				return nil
+			})
+			return err
 		}
+		return nil
+	})
+	if err != nil || !ok {
+		return err
 	}
 	f.Layer = c.idLayer(f.ID)
 	if f.Layer == "" {
@@ -908,6 +901,7 @@ func htmlText(s string) string {
 	var lines []string
 	var line strings.Builder
 	cells := 0
+	var unclosed map[string]bool // skipped elements known to have no end tag further on
 	flush := func() {
 		if l := strings.Join(strings.Fields(line.String()), " "); l != "" {
 			lines = append(lines, l)
@@ -966,7 +960,16 @@ func htmlText(s string) string {
 		case !closing && htmlSkipped[name]:
 			// Skip to the matching end tag; a head without one keeps its
 			// content, scripts and styles without one run to the end.
-			closeAt := strings.Index(lower[i:], "</"+name)
+			closeAt := -1
+			if !unclosed[name] {
+				closeAt = strings.Index(lower[i:], "</"+name)
+			}
+			if closeAt < 0 {
+				if unclosed == nil {
+					unclosed = map[string]bool{}
+				}
+				unclosed[name] = true
+			}
 			switch {
 			case closeAt >= 0:
 				i = tagEnd(s, i+closeAt+2+len(name))
