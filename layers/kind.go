@@ -315,6 +315,14 @@ type DocumentReader interface {
 	ReadDocument(r io.Reader) (Service, error)
 }
 
+// DocumentOpener is implemented by kinds whose Open reads one document
+// that auth detection may already have received (a WMS GetCapabilities
+// at the URL EntryTarget names): OpenDocument makes the same Service from
+// that body without asking the server again.
+type DocumentOpener interface {
+	OpenDocument(body []byte, rawURL string) (Service, error)
+}
+
 // Splitter is implemented by kinds whose URLs need more than
 // vault.SplitURLKeeping to split a secret off (a template with {s} in its
 // host, which is no URL until it is filled in).

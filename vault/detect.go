@@ -106,6 +106,11 @@ type Result struct {
 	Entry    Entry
 	Requests int    // HTTP requests sent, the bare probe included
 	Reason   string // safe to show
+	// Document is the accepted answer's body when the target asked for a
+	// document (ExpectXML, ExpectJSON: a service's capabilities), so the
+	// caller can read it without asking again. It is the server's text
+	// as is, which may quote the credential: parse it, never show it.
+	Document []byte
 }
 
 // CandidateOrder returns the ways an access key is tried when the server
@@ -147,6 +152,8 @@ type Detector struct {
 
 	mu       sync.Mutex
 	inflight map[string]*detectCall
+	look     *http.Client // LookClient
+	memo     *lookMemo    // the refusals LookClient received
 }
 
 type detectCall struct {
@@ -231,6 +238,7 @@ type probeResult struct {
 	sig      string      // answerSignature of a refusal
 	answer   Answer      // the answer's status and challenges
 	header   http.Header // the answer's header (for priming a challenge)
+	doc      []byte      // an accepted document's body (Result.Document)
 }
 
 // detection is one run of Detect: its counters and its probing tools.
@@ -306,6 +314,7 @@ func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, 
 			}
 			res.Method = MethodNone
 			res.Entry = Entry{Method: MethodNone}
+			res.Document = bare.doc
 			return finish(OutcomeNoAuthNeeded, "the server answered without credentials"), nil
 		case bare.verdict == VerdictUndecided && !bare.answer.ClientCertRequired && c.IsZero():
 			return finish(OutcomeUndecided, bare.reason), nil
@@ -385,7 +394,9 @@ func (d *Detector) run(ctx context.Context, src Source, t Target, c Credential, 
 	}
 	for i, pr := range results {
 		if pr.verdict == VerdictAccepted {
-			return d.found(src, r.credential(), cands[i], finish), nil
+			out := d.found(src, r.credential(), cands[i], finish)
+			out.Document = pr.doc
+			return out, nil
 		}
 	}
 	if i, ok := r.readKeyAt(results); ok {
@@ -694,6 +705,10 @@ func (r *detection) probe(ctx context.Context, e *Entry, challenge http.Header) 
 		var resp *http.Response
 		if auth != nil {
 			resp, err = auth.RoundTrip(req, r.rt)
+		} else if remembered, ok := r.d.remembered(u.String(), req, hop); ok {
+			// The front end's anonymous look just got this refusal.
+			r.sent.Add(1)
+			resp = remembered
 		} else {
 			resp, err = r.rt.RoundTrip(req)
 		}
@@ -797,10 +812,25 @@ func (d *Detector) readAndClassify(ctx context.Context, resp *http.Response, exp
 		pr.reason = "the server requires a client certificate"
 	}
 	pr.answer.Verdict = pr.verdict
+	if pr.verdict == VerdictAccepted && (expect == ExpectXML || expect == ExpectJSON) {
+		pr.doc = body
+	}
 	if pr.verdict == VerdictRejected {
 		pr.sig = answerSignature(resp.StatusCode, body)
 	}
 	return pr
+}
+
+// remembered returns the refusal LookClient received for rawURL, for the
+// first hop of a bare probe.
+func (d *Detector) remembered(rawURL string, req *http.Request, hop int) (*http.Response, bool) {
+	d.mu.Lock()
+	m := d.memo
+	d.mu.Unlock()
+	if m == nil || hop != 0 {
+		return nil, false
+	}
+	return m.take(rawURL, req)
 }
 
 // baseTransport is what probes go through: the caller's client's transport

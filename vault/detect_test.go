@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -371,7 +372,7 @@ func TestDetectMerged(t *testing.T) {
 	close(start)
 	wg.Wait()
 	for i, r := range results {
-		if r != results[0] || r.Outcome != OutcomeFound || r.Param != "authkey" {
+		if !reflect.DeepEqual(r, results[0]) || r.Outcome != OutcomeFound || r.Param != "authkey" {
 			t.Errorf("caller %d got %+v, want %+v (found authkey)", i, r, results[0])
 		}
 	}

@@ -169,6 +169,7 @@ cmd_up() {
 	render "$here/fastcgi_mapserv.conf.in" "$run/fastcgi_mapserv.conf"
 	render "$here/proxy_cache.conf.in" "$run/proxy_cache.conf"
 	cp "$here/legend-borders.png" "$run/legend-borders.png"
+	sh "$here/gen-parcels.sh" "$run/parcels.geojson" 5000
 
 	# htpasswd: the password reaches openssl on stdin, never in argv.
 	hash=$(printf '%s\n' "$MS_BASIC_PASSWORD" | openssl passwd -apr1 -stdin) ||

@@ -194,7 +194,7 @@ func (w *Workspace) ProbeFor(ctx context.Context, k layers.Kind, clean, layer st
 	if data {
 		return entry, nil, nil
 	}
-	svc, err := k.Open(ctx, w.detector.Client, clean)
+	svc, err := k.Open(ctx, w.detector.LookClient(), clean)
 	if err != nil {
 		if mayBeProtected(err) {
 			return entry, nil, nil
@@ -211,6 +211,19 @@ func (w *Workspace) ProbeFor(ctx context.Context, k layers.Kind, clean, layer st
 	}
 	t, err := k.Probe(l, lon, lat)
 	return t, svc, err
+}
+
+// ServiceAfter returns what clean offers once detection (res) confirmed
+// access: read from the document detection already received when that was
+// the service's description and the kind can read it (one request for one
+// question), else read again with the authenticating client.
+func (w *Workspace) ServiceAfter(ctx context.Context, k layers.Kind, clean string, res vault.Result) (layers.Service, error) {
+	if do, ok := k.(layers.DocumentOpener); ok && len(res.Document) > 0 {
+		if svc, err := do.OpenDocument(res.Document, clean); err == nil {
+			return svc, nil
+		}
+	}
+	return k.Open(ctx, w.Client(), clean)
 }
 
 // mayBeProtected reports whether a failed anonymous GetCapabilities may be

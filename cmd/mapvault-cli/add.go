@@ -118,7 +118,7 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 		return fail(io, exitUndecided, "could not decide how %s authenticates: %s; nothing was written", res.Source, res.Reason)
 	}
 	if svc == nil { // what the URL offers was protected (or not read): read it now with the credential
-		if svc, err = e.kind.Open(ctx, ws.Client(), split.CleanURL); err != nil {
+		if svc, err = ws.ServiceAfter(ctx, e.kind, split.CleanURL, res); err != nil {
 			return fail(io, exitFailure, "reading the layer list: %v", err)
 		}
 	}

@@ -79,8 +79,9 @@ func leakCheck(t *testing.T, what, out string) {
 //     the service's, the root layer's and the land layer's titles hold
 //     hostileXMLText;
 //   - /exc/wms and /html/wms: the first capabilities request with the key
-//     (detection's) is answered properly, later ones with a ServiceException
-//     or an HTML page whose title echoes the key;
+//     (detection's, whose answer add and layers read) is answered properly,
+//     later ones (render's) with a ServiceException or an HTML page whose
+//     title echoes the key;
 //   - GetMap on /exc-tiles/wms: a ServiceException echoing the key; on
 //     /ct/wms: a Content-Type header echoing it; on /json/wms: a JSON error
 //     body echoing it.
@@ -178,11 +179,21 @@ func TestHostileServerEchoes(t *testing.T) {
 		{"layers: OnlineResource and title", func(base string) call {
 			return call{args: []string{"layers", base + "/caps/wms"}, env: env}
 		}, exitOK, "GetMap:"},
-		{"layers: ServiceException", func(base string) call {
-			return call{args: []string{"layers", base + "/exc/wms"}, env: env}
+		{"render: ServiceException", func(base string) call {
+			p := filepath.Join(dir, "e.mapvault.json")
+			if r := cli(t, call{args: []string{"add", p, base + "/exc/wms", "--layers", "land"}, env: env}); r.code != exitOK {
+				t.Fatalf("add: exit %d\n%s", r.code, r.all())
+			}
+			return call{args: []string{"render", p, "-o", filepath.Join(dir, "e.png"), "--size", "64x64", "--no-keychain"}, env: env}
 		}, exitFailure, "service exception"},
-		{"add: HTML page", func(base string) call {
-			return call{args: []string{"add", filepath.Join(dir, "h.mapvault.json"), base + "/html/wms", "--layers", "land"}, env: env}
+		// add reads the capabilities detection received (one request for
+		// one question); render asks again and gets the HTML page.
+		{"render: HTML page", func(base string) call {
+			p := filepath.Join(dir, "h.mapvault.json")
+			if r := cli(t, call{args: []string{"add", p, base + "/html/wms", "--layers", "land"}, env: env}); r.code != exitOK {
+				t.Fatalf("add: exit %d\n%s", r.code, r.all())
+			}
+			return call{args: []string{"render", p, "-o", filepath.Join(dir, "h.png"), "--size", "64x64", "--no-keychain"}, env: env}
 		}, exitFailure, "HTML page"},
 		{"add: choose layers lists titles", func(base string) call {
 			return call{args: []string{"add", filepath.Join(dir, "l.mapvault.json"), base + "/caps/wms"}, env: env}

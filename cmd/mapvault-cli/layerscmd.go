@@ -155,7 +155,7 @@ func loadService(ctx context.Context, u urlArg, kind string, af *authFlags, io s
 	if res.Outcome != vault.OutcomeFound && res.Outcome != vault.OutcomeNoAuthNeeded {
 		return nil, fail(io, exitFor(res), "%s: %s", res.Source, res.Reason)
 	}
-	svc, err = e.kind.Open(ctx, ws.Client(), e.split.CleanURL)
+	svc, err = ws.ServiceAfter(ctx, e.kind, e.split.CleanURL, res)
 	if err != nil {
 		return nil, fail(io, exitFailure, "%v", err)
 	}

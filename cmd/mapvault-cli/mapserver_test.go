@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"mapvault/project"
 	"mapvault/vault"
@@ -146,4 +147,57 @@ func landPixels(t *testing.T, path string) int {
 		}
 	}
 	return n
+}
+
+// TestMapServerOneRequestPerQuestion: probe and add against the key front
+// send exactly the requests they report: the anonymous look at the
+// capabilities is detection's bare probe, and add reads the layer list
+// from the capabilities detection received (issue: detection accounting).
+func TestMapServerOneRequestPerQuestion(t *testing.T) {
+	base, _, _, key := mapServer(t)
+	logPath := filepath.Join(os.Getenv("MAPVAULT_MAPSERVER_DIR"), "logs", "access.log")
+	if os.Getenv("MAPVAULT_MAPSERVER_DIR") == "" {
+		t.Skip("MAPVAULT_MAPSERVER_DIR not set: the server's log is needed")
+	}
+	// A path of its own, so that other tests' requests are not counted.
+	const path = "/key/wms"
+	seen := func() int {
+		n := 0
+		for _, line := range strings.Split(string(readOptional(logPath)), "\n") {
+			if strings.Contains(line, "\"GET "+path+"?") && strings.Contains(line, "xyzzy-accounting") {
+				n++
+			}
+		}
+		return n
+	}
+	// nginx writes a line once the answer is sent: let the last one land.
+	settled := func() int {
+		n := seen()
+		for i := 0; i < 20; i++ {
+			time.Sleep(50 * time.Millisecond)
+			if m := seen(); m != n {
+				n, i = m, 0
+			}
+		}
+		return n
+	}
+	u := base + path + "?xyzzy-accounting=1"
+	before := seen()
+	r := cli(t, call{args: []string{"probe", u, "--json"}, stdin: key})
+	wantCode(t, r, exitOK, "probe")
+	rep := probeJSON(t, r.out)
+	if got := settled() - before; got != rep.Requests {
+		t.Errorf("probe: the server logged %d requests, probe reported %d", got, rep.Requests)
+	}
+	before = settled()
+	dir := t.TempDir()
+	r = cli(t, call{args: []string{"add", filepath.Join(dir, "a.mapvault.json"), u, "--layers", "countries"}, stdin: key})
+	wantCode(t, r, exitOK, "add")
+	var reported int
+	if _, err := fmt.Sscanf(r.out[strings.LastIndex(r.out, "requests: "):], "requests: %d", &reported); err != nil {
+		t.Fatalf("add output names no request count:\n%s", r.out)
+	}
+	if got := settled() - before; got != reported {
+		t.Errorf("add: the server logged %d requests, add reported %d", got, reported)
+	}
 }

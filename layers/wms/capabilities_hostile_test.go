@@ -92,7 +92,10 @@ func TestWriteReportJSONStreams(t *testing.T) {
 	if w.n < 32*int64(len(doc)) {
 		t.Fatalf("report is %d bytes, want a document whose report is large", w.n)
 	}
-	if peak > uint64(w.n/8) {
+	// The heap is the whole process's (other tests run alongside): a
+	// quarter of the output still tells streaming from building the
+	// report in memory (at least the output's size).
+	if peak > uint64(w.n/4) {
 		t.Fatalf("writing a %d-byte report grew the heap by %d bytes, want it streamed", w.n, peak)
 	}
 }

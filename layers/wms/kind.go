@@ -29,6 +29,7 @@ var (
 	_ layers.URLMatcher      = Kind{}
 	_ layers.DocumentMatcher = Kind{}
 	_ layers.DocumentReader  = Kind{}
+	_ layers.DocumentOpener  = Kind{}
 )
 
 // Name is "wms".
@@ -148,6 +149,17 @@ func (Kind) ReadDocument(r io.Reader) (layers.Service, error) {
 		return nil, err
 	}
 	return NewService(caps, ""), nil
+}
+
+// OpenDocument reads the service from the body of its GetCapabilities
+// 1.3.0 (EntryTarget's request), as detection received it: what Open
+// returns, without asking again.
+func (Kind) OpenDocument(body []byte, rawURL string) (layers.Service, error) {
+	caps, err := ParseCapabilities(bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	return NewService(caps, rawURL), nil
 }
 
 // MatchURL scores WMS URLs: a SERVICE=WMS or a GetMap request surely, a
