@@ -154,10 +154,7 @@ func (b *serviceBrowser) updateButtons() {
 func (b *serviceBrowser) showForm(i int) {
 	var c connection
 	if i >= 0 && i < len(b.conns) {
-		c = b.conns[i]
-		if t, ok := b.typed[c.URL]; ok {
-			c.URL = t
-		}
+		c = b.conns[i] // the clean URL: a key typed before stays unseen
 	}
 	b.showFormWith(i, c)
 }
@@ -209,6 +206,9 @@ func (b *serviceBrowser) saveForm(i int, f *connectionForm) {
 		b.showFormWith(i, typed)
 		b.showError("Could not save the connection", err.Error())
 		return
+	}
+	if i >= 0 && i < len(b.conns) && b.conns[i].URL != c.URL {
+		delete(b.typed, b.conns[i].URL) // another address: the old key goes
 	}
 	if c.URL != typed.URL {
 		b.typed[c.URL] = typed.URL

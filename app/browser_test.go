@@ -331,3 +331,25 @@ func TestAddLayerErrorShownWhole(t *testing.T) {
 		t.Errorf("error dialog texts = %q, want the whole error", texts)
 	}
 }
+
+func TestBrowserFromTheLayerMenu(t *testing.T) {
+	h, _ := newOfflineHarness(t)
+	var item *fyne.MenuItem
+	for _, m := range h.a.mainMenu().Items {
+		for _, it := range m.Items {
+			if it.Label == "Service browser…" {
+				item = it
+			}
+		}
+	}
+	if item == nil {
+		t.Fatal("no Service browser… menu item")
+	}
+	if sc, ok := item.Shortcut.(fyne.KeyboardShortcut); !ok || sc.Key() != fyne.KeyL || sc.Mod() != fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift {
+		t.Errorf("shortcut = %#v, want Ctrl+Shift+L", item.Shortcut)
+	}
+	item.Action()
+	if h.a.browser == nil || h.a.browser.dlg == nil {
+		t.Fatal("the menu item did not open the browser")
+	}
+}
