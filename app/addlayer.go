@@ -74,13 +74,18 @@ func (p *addLayerDialog) chosenKind() string {
 
 // addRequest is what the user last asked to add (kept for the dialog).
 type addRequest struct {
-	raw  string
-	kind string // "" detects
+	raw    string
+	kind   string          // "" detects
+	browse *serviceBrowser // the service browser connecting, else nil
 }
 
 // addFailed shows the whole error of the add-layer flow and opens the
 // dialog again with what the user typed.
 func (a *App) addFailed(err error) {
+	if b := a.lastAdd.browse; b != nil {
+		b.failed(err)
+		return
+	}
 	a.showAddLayerDialog(a.lastAdd.raw, a.lastAdd.kind)
 	msg := widget.NewLabel(err.Error())
 	msg.Wrapping = fyne.TextWrapWord
@@ -98,8 +103,14 @@ func (a *App) AddLayerURL(raw string) { a.AddLayerURLAs(raw, "") }
 // URL hygiene first (the kind's way), the suspects question when needed,
 // then what the URL offers.
 func (a *App) AddLayerURLAs(raw, kind string) {
-	raw = strings.TrimSpace(raw)
-	a.lastAdd = addRequest{raw: raw, kind: kind}
+	a.startAdd(addRequest{raw: strings.TrimSpace(raw), kind: kind})
+}
+
+// startAdd runs the add-layer flow for req; the service read at its end
+// goes to req.browse when set, else to the layer picker.
+func (a *App) startAdd(req addRequest) {
+	raw, kind := req.raw, req.kind
+	a.lastAdd = req
 	var k layers.Kind
 	if kind != "" {
 		var err error
@@ -265,6 +276,10 @@ func (a *App) openService(k layers.Kind, clean string, src vault.Source, mayAsk 
 				a.addFailed(errors.New("Could not read the service: " + d.reason(err)))
 				return
 			}
+			if b := a.lastAdd.browse; b != nil {
+				b.show(k, svc)
+				return
+			}
 			if !svc.NeedsChoice() {
 				l, _, ok := svc.Layer("")
 				if !ok {
@@ -411,6 +426,12 @@ func (p *layerPicker) title(id string) string {
 }
 
 func (a *App) showPicker(caps *wms.Capabilities, clean string) {
+	if b := a.lastAdd.browse; b != nil {
+		if k, err := a.doc.ws.Kinds().Lookup(project.KindWMS); err == nil {
+			b.show(k, wms.NewService(caps, clean))
+			return
+		}
+	}
 	p := newLayerPicker(clean)
 	p.caps = caps
 	var walk func(parent string, ls []*wms.Layer)
@@ -435,18 +456,7 @@ func (a *App) showPicker(caps *wms.Capabilities, clean string) {
 func (a *App) showServicePicker(k layers.Kind, svc layers.Service, clean string) {
 	p := newLayerPicker(clean)
 	p.svc = svc
-	var stack []string // stack[d] is the last node at depth d
-	for i, o := range svc.Offers() {
-		id := "/" + strconv.Itoa(i)
-		depth := min(max(o.Depth, 0), len(stack))
-		parent := ""
-		if depth > 0 {
-			parent = stack[depth-1]
-		}
-		stack = append(stack[:depth], id)
-		p.offers[id] = o
-		p.kids[parent] = append(p.kids[parent], id)
-	}
+	p.offers, p.kids = offerTree(svc.Offers())
 	title := a.doc.serverText(svc.Title())
 	if title == "" {
 		title = strings.ToUpper(string(k.Name()))
@@ -583,4 +593,23 @@ func (a *App) addPicked(p *layerPicker) int {
 		a.refresh()
 	}
 	return n
+}
+
+// offerTree nests offers by Depth: node ids "/0", "/1"… (the offer's
+// index), kids[""] the top ones, in document order.
+func offerTree(offers []layers.Offer) (nodes map[string]layers.Offer, kids map[string][]string) {
+	nodes, kids = map[string]layers.Offer{}, map[string][]string{}
+	var stack []string // stack[d] is the last node at depth d
+	for i, o := range offers {
+		id := "/" + strconv.Itoa(i)
+		depth := min(max(o.Depth, 0), len(stack))
+		parent := ""
+		if depth > 0 {
+			parent = stack[depth-1]
+		}
+		stack = append(stack[:depth], id)
+		nodes[id] = o
+		kids[parent] = append(kids[parent], id)
+	}
+	return nodes, kids
 }

@@ -43,6 +43,7 @@ type App struct {
 	addError  *dialog.CustomDialog // the add-layer flow's last error
 	lastAdd   addRequest           // what the user last asked to add
 	basemaps  *basemapDialog       // the basemap picker showing
+	browser   *serviceBrowser      // the service browser (made on first use)
 	attrib    *widget.Label        // attribution of the visible basemaps
 	onSettled func()               // screenshot: called once a frame has every tile
 	onExit    func()               // called when the app quits (Run's watchdog)

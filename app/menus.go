@@ -47,6 +47,7 @@ func (a *App) mainMenu() *fyne.MainMenu {
 	layer := fyne.NewMenu("Layer",
 		item("Add layer…", fyne.KeyL, fyne.KeyModifierShortcutDefault, a.AddLayerDialog),
 		item("Add basemap…", fyne.KeyB, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift, a.AddBasemapDialog),
+		item("Service browser…", fyne.KeyL, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift, a.ServiceBrowser),
 	)
 	return fyne.NewMainMenu(file, layer)
 }
@@ -63,5 +64,6 @@ func (a *App) addShortcuts() {
 	add(fyne.KeyS, def|fyne.KeyModifierShift, a.SaveAsDialog)
 	add(fyne.KeyL, def, a.AddLayerDialog)
 	add(fyne.KeyB, def|fyne.KeyModifierShift, a.AddBasemapDialog)
+	add(fyne.KeyL, def|fyne.KeyModifierShift, a.ServiceBrowser)
 	add(fyne.KeyQ, def, a.Quit)
 }

@@ -102,10 +102,13 @@ type Service interface {
 
 // Offer is one layer a Service offers.
 type Offer struct {
-	Name  string       // what to pass to Service.Layer; "" for a group
-	Title string       // human title
-	Depth int          // nesting depth, 0 at the top
-	Box   *geom.Bounds // lon/lat extent (x = lon), nil when unknown
+	Name  string // what to pass to Service.Layer; "" for a group
+	Title string // human title
+	// Abstract is the server's description of the offer ("" when it has
+	// none), server text to scrub before showing.
+	Abstract string
+	Depth    int          // nesting depth, 0 at the top
+	Box      *geom.Bounds // lon/lat extent (x = lon), nil when unknown
 }
 
 // URLMatcher is implemented by kinds recognisable from a URL alone.

@@ -259,7 +259,7 @@ func (s *Service) Offers() []layers.Offer {
 }
 
 func offer(c vector.Collection) layers.Offer {
-	o := layers.Offer{Name: c.ID, Title: c.Title}
+	o := layers.Offer{Name: c.ID, Title: c.Title, Abstract: c.Description}
 	if o.Title == "" {
 		o.Title = c.ID
 	}

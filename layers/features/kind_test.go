@@ -60,7 +60,7 @@ func (s *ogcServer) serve(w http.ResponseWriter, r *http.Request) {
 	case "/api":
 		fmt.Fprintf(w, `{"title":"Test API","links":[{"href":"%s/api/collections","rel":"data","type":"application/json"}]}`, base)
 	case "/api/collections":
-		fmt.Fprintf(w, `{"collections":[{"id":"pts","title":"Points","extent":{"spatial":{"bbox":[[-180,-60,180,60]]}},
+		fmt.Fprintf(w, `{"collections":[{"id":"pts","title":"Points","description":"Some points","extent":{"spatial":{"bbox":[[-180,-60,180,60]]}},
 "links":[{"href":"%s/api/collections/pts/items","rel":"items","type":"application/geo+json"}]}]}`, base)
 	case "/api/collections/pts/items", "/elsewhere/items":
 		limit, _ := strconv.Atoi(q.Get("limit"))
@@ -182,7 +182,7 @@ func TestOpenProbeMatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !svc.NeedsChoice() || svc.Title() != "Test API" || len(svc.Offers()) != 1 || svc.Offers()[0].Box == nil {
+	if !svc.NeedsChoice() || svc.Title() != "Test API" || len(svc.Offers()) != 1 || svc.Offers()[0].Box == nil || svc.Offers()[0].Abstract != "Some points" {
 		t.Errorf("service %q %v %+v", svc.Title(), svc.NeedsChoice(), svc.Offers())
 	}
 	l, _, ok := svc.Layer("pts")

@@ -26,6 +26,7 @@ type WFSCapabilities struct {
 type WFSFeatureType struct {
 	Name       string   `json:"name"` // the typeName to request, prefix included
 	Title      string   `json:"title"`
+	Abstract   string   `json:"abstract,omitempty"`
 	DefaultCRS string   `json:"default_crs"` // DefaultCRS (2.0), DefaultSRS (1.1) or SRS (1.0)
 	OtherCRS   []string `json:"other_crs"`
 	// BBox is the WGS84BoundingBox (LatLongBoundingBox in 1.0); nil when
@@ -105,6 +106,7 @@ type wfsParam struct {
 type wfsFeatureTypeXML struct {
 	Name       string   `xml:"Name"`
 	Title      string   `xml:"Title"`
+	Abstract   string   `xml:"Abstract"`
 	DefaultCRS string   `xml:"DefaultCRS"`
 	DefaultSRS string   `xml:"DefaultSRS"`
 	SRS        string   `xml:"SRS"`
@@ -220,6 +222,7 @@ func parseWFSCaps(w *xmlWalker) (*WFSCapabilities, error) {
 		t := WFSFeatureType{
 			Name:       strings.TrimSpace(ft.Name),
 			Title:      strings.TrimSpace(ft.Title),
+			Abstract:   strings.TrimSpace(ft.Abstract),
 			DefaultCRS: strings.TrimSpace(firstNonEmpty(ft.DefaultCRS, ft.DefaultSRS, ft.SRS)),
 			OtherCRS:   []string{},
 			Formats:    []string{},

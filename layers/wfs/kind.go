@@ -274,7 +274,7 @@ func (s *service) Offers() []layers.Offer {
 }
 
 func offer(ft vector.WFSFeatureType) layers.Offer {
-	o := layers.Offer{Name: ft.Name, Title: ft.Title}
+	o := layers.Offer{Name: ft.Name, Title: ft.Title, Abstract: ft.Abstract}
 	if o.Title == "" {
 		o.Title = ft.Name
 	}

@@ -218,7 +218,7 @@ func TestOpenAndMatch(t *testing.T) {
 		t.Errorf("service: %v %v %q", svc.NeedsChoice(), svc.Offers(), svc.Title())
 	}
 	l, o, ok := svc.Layer("ne:roads")
-	if !ok || l.Kind != project.KindWFS || l.WFS.TypeName != "ne:roads" || o.Title != "Roads" {
+	if !ok || l.Kind != project.KindWFS || l.WFS.TypeName != "ne:roads" || o.Title != "Roads" || o.Abstract != "Main roads of the world." {
 		t.Errorf("Layer = %+v %+v %v", l, o, ok)
 	}
 	if _, _, ok := svc.Layer("nope"); ok {

@@ -38,7 +38,7 @@ func (s *Service) NeedsChoice() bool { return true }
 func (s *Service) Offers() []layers.Offer {
 	var out []layers.Offer
 	for _, l := range s.caps.Layers() {
-		out = append(out, layers.Offer{Name: l.Name, Title: l.Title, Depth: l.Depth, Box: l.GeographicBBox})
+		out = append(out, layers.Offer{Name: l.Name, Title: l.Title, Abstract: l.Abstract, Depth: l.Depth, Box: l.GeographicBBox})
 	}
 	return out
 }
@@ -60,7 +60,7 @@ func (s *Service) Layer(name string) (project.Layer, layers.Offer, bool) {
 			WMS:     project.WMS{Layers: []string{l.Name}, Styles: []string{""}, Format: PickFormat(s.caps.GetMapFormats), Version: s.caps.Version},
 			Opacity: 1, Visible: true,
 		},
-		layers.Offer{Name: l.Name, Title: l.Title, Depth: l.Depth, Box: l.GeographicBBox}, true
+		layers.Offer{Name: l.Name, Title: l.Title, Abstract: l.Abstract, Depth: l.Depth, Box: l.GeographicBBox}, true
 }
 
 // Summary is the listing's header: title and version, the GetMap URL.

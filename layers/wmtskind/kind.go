@@ -424,7 +424,7 @@ func (s *Service) Offers() []layers.Offer {
 }
 
 func offerOf(l *wmts.Layer) layers.Offer {
-	o := layers.Offer{Name: l.Identifier, Title: l.Title}
+	o := layers.Offer{Name: l.Identifier, Title: l.Title, Abstract: l.Abstract}
 	if b := l.WGS84BBox; b != nil && b.MinX <= b.MaxX && b.MinY <= b.MaxY {
 		o.Box = geom.NewBounds(geom.XY).Set(b.MinX, b.MinY, b.MaxX, b.MaxY)
 	}
