@@ -28,6 +28,8 @@ type App struct {
 	mapView  *MapView
 	panel    *layerPanel
 	identify *identifyPanel
+	legend   *legendPanel
+	export   exportState
 	status   *statusBar
 	prompts  *promptQueue
 	demo     *demoServers
@@ -66,6 +68,7 @@ func New(fa fyne.App, svc Services) *App {
 	a.mapView.OnTapped = a.identifyAt
 	a.panel = newLayerPanel(a)
 	a.identify = newIdentifyPanel(a)
+	a.legend = newLegendPanel(a)
 	a.prompts = newPromptQueue(a)
 
 	zoomIn := widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { a.mapView.ZoomBy(1) })
@@ -78,7 +81,7 @@ func New(fa fyne.App, svc Services) *App {
 		container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), a.attrib), nil, nil))
 	results := container.NewHSplit(mapArea, a.identify.object())
 	results.Offset = 0.7
-	split := container.NewHSplit(a.panel.object(), results)
+	split := container.NewHSplit(container.NewBorder(nil, a.legend.object(), nil, nil, a.panel.object()), results)
 	split.Offset = 0.34
 	a.win.SetContent(container.NewBorder(nil, a.status.object(), nil, nil, split))
 	a.win.Resize(fyne.NewSize(1200, 760))
@@ -158,6 +161,7 @@ func (a *App) refresh() {
 	a.mapView.SetLayers(a.doc.drawSpecs())
 	a.panel.update()
 	a.updateAttribution()
+	a.legend.update()
 	a.status.setLoading(a.mapView.Fetching(), pendingTiles(a.doc.states))
 	a.updateTitle()
 }

@@ -40,6 +40,7 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		item("Save", fyne.KeyS, fyne.KeyModifierShortcutDefault, a.Save),
 		item("Save As…", fyne.KeyS, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift, a.SaveAsDialog),
 		fyne.NewMenuItemSeparator(),
+		item("Export map image…", fyne.KeyE, fyne.KeyModifierShortcutDefault, a.ExportDialog),
 		item("Check for secrets", "", 0, a.CheckSecrets),
 		fyne.NewMenuItemSeparator(),
 		quit,
@@ -48,7 +49,8 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		item("Add layer…", fyne.KeyL, fyne.KeyModifierShortcutDefault, a.AddLayerDialog),
 		item("Add basemap…", fyne.KeyB, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift, a.AddBasemapDialog),
 	)
-	return fyne.NewMainMenu(file, layer)
+	view := fyne.NewMenu("View", item("Legend", "", 0, a.ToggleLegend))
+	return fyne.NewMainMenu(file, layer, view)
 }
 
 // addShortcuts registers the menu shortcuts on the window canvas.
@@ -63,5 +65,6 @@ func (a *App) addShortcuts() {
 	add(fyne.KeyS, def|fyne.KeyModifierShift, a.SaveAsDialog)
 	add(fyne.KeyL, def, a.AddLayerDialog)
 	add(fyne.KeyB, def|fyne.KeyModifierShift, a.AddBasemapDialog)
+	add(fyne.KeyE, def, a.ExportDialog)
 	add(fyne.KeyQ, def, a.Quit)
 }
