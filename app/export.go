@@ -26,7 +26,7 @@ type ExportOptions struct {
 	// DPI sets how large symbols and text are: DPI/96 times their size on
 	// a 1× screen. The map shows Width/(DPI/96) × Height/(DPI/96) logical
 	// pixels of the view, so the image is exactly Width × Height.
-	DPI float64
+	DPI         float64
 	Decorations session.Decorations
 }
 
