@@ -123,18 +123,17 @@ func (a *App) ExportTo(path string, o ExportOptions, done func(error)) {
 	a.status.setNote("Exporting…")
 	bar := widget.NewProgressBarInfinite()
 	a.export.progress = dialog.NewCustom("Exporting…", "Cancel", container.NewPadded(bar), a.win)
-	a.export.progress.SetOnClosed(cancel)
-	a.export.progress.Show()
+	progress := a.export.progress
+	progress.SetOnClosed(cancel) // Cancel; after the export it cancels nothing
+	progress.Show()
 	go func() {
 		err := exportImage(ctx, d.ws, p, v, specs, o, path, &res)
 		a.do(func() {
-			if a.export.progress != nil {
-				a.export.progress.SetOnClosed(nil)
-				a.export.progress.Hide()
-				a.export.progress = nil
-			}
+			progress.Hide()
 			cancel()
-			a.export.cancel = nil
+			if a.export.progress == progress {
+				a.export.progress, a.export.cancel = nil, nil
+			}
 			if err == nil {
 				a.status.setNote(res.note(path))
 			}
