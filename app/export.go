@@ -129,6 +129,7 @@ func (a *App) ExportTo(path string, o ExportOptions, done func(error)) {
 	go func() {
 		err := exportImage(ctx, d.ws, p, v, specs, o, path, &res)
 		a.do(func() {
+			bar.Stop()
 			progress.Hide()
 			cancel()
 			if a.export.progress == progress {
