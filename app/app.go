@@ -81,7 +81,7 @@ func New(fa fyne.App, svc Services) *App {
 		container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), a.attrib), nil, nil))
 	results := container.NewHSplit(mapArea, a.identify.object())
 	results.Offset = 0.7
-	split := container.NewHSplit(container.NewBorder(nil, a.legend.object(), nil, nil, a.panel.object()), results)
+	split := container.NewHSplit(a.legend.withPanel(a.panel.object()), results)
 	split.Offset = 0.34
 	a.win.SetContent(container.NewBorder(nil, a.status.object(), nil, nil, split))
 	a.win.Resize(fyne.NewSize(1200, 760))

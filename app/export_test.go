@@ -224,8 +224,8 @@ func TestExportDialogDefaultsAndValidation(t *testing.T) {
 		e.height.SetText(c.h)
 		e.dpi.SetText(c.dpi)
 		test.Tap(e.exportBtn)
-		if !e.errLabel.Visible() || !strings.Contains(e.errLabel.Text, c.want) {
-			t.Errorf("%s x %s at %s DPI: error shown = %v %q, want one about %s", c.w, c.h, c.dpi, e.errLabel.Visible(), e.errLabel.Text, c.want)
+		if !strings.Contains(e.errLabel.Text, c.want) {
+			t.Errorf("%s x %s at %s DPI: error shown = %q, want one about %s", c.w, c.h, c.dpi, e.errLabel.Text, c.want)
 		}
 	}
 	h.q.drain()
@@ -242,7 +242,7 @@ func TestExportDialogDefaultsAndValidation(t *testing.T) {
 	e.attribution.SetChecked(false)
 	test.Tap(e.exportBtn)
 	want = ExportOptions{Width: 320, Height: 200, DPI: 192, Decorations: session.Decorations{ScaleBar: true, Legend: true}}
-	if len(saved) != 1 || saved[0] != want || e.errLabel.Visible() {
+	if len(saved) != 1 || saved[0] != want || e.errLabel.Text != "" {
 		t.Fatalf("saved %+v (error %q), want %+v", saved, e.errLabel.Text, want)
 	}
 	h.q.waitFor(t, "the export", func() bool { return strings.HasPrefix(h.a.status.note.Text, "Exported ") })
@@ -337,6 +337,13 @@ func TestLegendPanelFollowsLayers(t *testing.T) {
 	}
 	if s := lp.img.MinSize(); int(s.Width) != both.Bounds().Dx() || int(s.Height) != both.Bounds().Dy() {
 		t.Errorf("legend min size %v for a %v image at scale 1", s, both.Bounds())
+	}
+	// Laid out below the layer panel, at its size.
+	if s, want := lp.img.Size(), lp.img.MinSize(); s != want {
+		t.Errorf("legend image laid out at %v, want %v", s, want)
+	}
+	if lp.box.Position().Y < 100 || lp.box.Size().Height < legendHeight {
+		t.Errorf("legend panel at %v size %v, want it below the layers", lp.box.Position(), lp.box.Size())
 	}
 
 	test.Tap(h.row("Roads").eye)

@@ -36,6 +36,7 @@ func (a *App) ExportDialog() {
 	e := newExportDialog(a)
 	a.export.dlg = e
 	e.dlg.Show()
+	e.dlg.Resize(fyne.NewSize(480, e.dlg.MinSize().Height))
 }
 
 func newExportDialog(a *App) *exportDialog {
@@ -57,7 +58,6 @@ func newExportDialog(a *App) *exportDialog {
 	e.errLabel = widget.NewLabel("")
 	e.errLabel.Importance = widget.DangerImportance
 	e.errLabel.Wrapping = fyne.TextWrapWord
-	e.errLabel.Hide()
 	help := widget.NewLabel(exportHelp)
 	help.Wrapping = fyne.TextWrapWord
 	help.Importance = widget.LowImportance
@@ -73,7 +73,7 @@ func newExportDialog(a *App) *exportDialog {
 	e.cancelBtn = widget.NewButton("Cancel", func() { e.dlg.Hide() })
 	buttons := container.NewHBox(layout.NewSpacer(), e.cancelBtn, e.exportBtn)
 	body := container.NewVBox(form, checks, help, e.errLabel, buttons)
-	e.dlg = dialog.NewCustomWithoutButtons("Export map image", container.NewGridWrap(fyne.NewSize(460, body.MinSize().Height+60), body), a.win)
+	e.dlg = dialog.NewCustomWithoutButtons("Export map image", body, a.win)
 	e.dlg.SetOnClosed(func() {
 		if a.export.dlg == e {
 			a.export.dlg = nil
@@ -119,10 +119,9 @@ func (e *exportDialog) confirm() {
 	o, err := e.options()
 	if err != nil {
 		e.errLabel.SetText(err.Error())
-		e.errLabel.Show()
 		return
 	}
-	e.errLabel.Hide()
+	e.errLabel.SetText("")
 	e.dlg.Hide()
 	e.save(o)
 }

@@ -35,7 +35,10 @@ type legendPanel struct {
 	box     *fyne.Container
 	img     *canvas.Image
 	empty   *widget.Label
+	content *fyne.Container // the image or "No legend"
 	painter *decor.Painter
+
+	around *fyne.Container // the layer panel with the legend below
 
 	key    string             // what the legend shown (or being fetched) is of
 	gen    uint64             // the fetch whose answer is wanted
@@ -52,7 +55,8 @@ func newLegendPanel(a *App) *legendPanel {
 	p.empty = widget.NewLabel("No legend")
 	p.empty.Importance = widget.LowImportance
 	title := widget.NewLabelWithStyle("Legend", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	scroll := container.NewScroll(container.NewVBox(p.img, p.empty))
+	p.content = container.NewVBox(container.NewHBox(p.img), p.empty)
+	scroll := container.NewScroll(p.content)
 	room := canvas.NewRectangle(color.Transparent)
 	room.SetMinSize(fyne.NewSize(0, legendHeight))
 	p.box = container.NewStack(room, container.NewBorder(title, nil, nil, nil, scroll))
@@ -60,18 +64,24 @@ func newLegendPanel(a *App) *legendPanel {
 	return p
 }
 
-func (p *legendPanel) object() fyne.CanvasObject { return p.box }
+// withPanel returns the layer panel with the legend below it.
+func (p *legendPanel) withPanel(panel fyne.CanvasObject) fyne.CanvasObject {
+	p.around = container.NewBorder(nil, p.box, nil, nil, panel)
+	return p.around
+}
 
 // ToggleLegend shows or hides the legend panel (View › Legend).
 func (a *App) ToggleLegend() {
 	p := a.legend
 	if p.box.Visible() {
 		p.box.Hide()
+		p.around.Refresh()
 		p.stop()
 		p.key = ""
 		return
 	}
 	p.box.Show()
+	p.around.Refresh()
 	p.update()
 }
 
@@ -142,7 +152,7 @@ func (p *legendPanel) show(img *image.RGBA, scale float64) {
 		p.img.Image = nil
 		p.img.Hide()
 		p.empty.Show()
-		p.img.Refresh()
+		p.content.Refresh()
 		return
 	}
 	b := img.Bounds()
@@ -150,7 +160,7 @@ func (p *legendPanel) show(img *image.RGBA, scale float64) {
 	p.img.SetMinSize(fyne.NewSize(float32(float64(b.Dx())/scale), float32(float64(b.Dy())/scale)))
 	p.empty.Hide()
 	p.img.Show()
-	p.img.Refresh()
+	p.content.Refresh()
 }
 
 // legendKey says what a legend shows: the layers drawn (top first) with
