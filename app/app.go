@@ -28,6 +28,8 @@ type App struct {
 	mapView  *MapView
 	panel    *layerPanel
 	identify *identifyPanel
+	legend   *legendPanel
+	export   exportState
 	status   *statusBar
 	prompts  *promptQueue
 	demo     *demoServers
@@ -67,6 +69,7 @@ func New(fa fyne.App, svc Services) *App {
 	a.mapView.OnTapped = a.identifyAt
 	a.panel = newLayerPanel(a)
 	a.identify = newIdentifyPanel(a)
+	a.legend = newLegendPanel(a)
 	a.prompts = newPromptQueue(a)
 
 	zoomIn := widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { a.mapView.ZoomBy(1) })
@@ -79,7 +82,7 @@ func New(fa fyne.App, svc Services) *App {
 		container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), a.attrib), nil, nil))
 	results := container.NewHSplit(mapArea, a.identify.object())
 	results.Offset = 0.7
-	split := container.NewHSplit(a.panel.object(), results)
+	split := container.NewHSplit(a.legend.withPanel(a.panel.object()), results)
 	split.Offset = 0.34
 	a.win.SetContent(container.NewBorder(nil, a.status.object(), nil, nil, split))
 	a.win.Resize(fyne.NewSize(1200, 760))
@@ -159,6 +162,7 @@ func (a *App) refresh() {
 	a.mapView.SetLayers(a.doc.drawSpecs())
 	a.panel.update()
 	a.updateAttribution()
+	a.legend.update()
 	a.status.setLoading(a.mapView.Fetching(), pendingTiles(a.doc.states))
 	a.updateTitle()
 }

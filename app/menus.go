@@ -40,6 +40,7 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		item("Save", fyne.KeyS, fyne.KeyModifierShortcutDefault, a.Save),
 		item("Save As…", fyne.KeyS, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift, a.SaveAsDialog),
 		fyne.NewMenuItemSeparator(),
+		item("Export map image…", fyne.KeyE, fyne.KeyModifierShortcutDefault, a.ExportDialog),
 		item("Check for secrets", "", 0, a.CheckSecrets),
 		fyne.NewMenuItemSeparator(),
 		quit,
@@ -49,7 +50,8 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		item("Add basemap…", fyne.KeyB, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift, a.AddBasemapDialog),
 		item("Service browser…", fyne.KeyL, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift, a.ServiceBrowser),
 	)
-	return fyne.NewMainMenu(file, layer)
+	view := fyne.NewMenu("View", item("Legend", "", 0, a.ToggleLegend))
+	return fyne.NewMainMenu(file, layer, view)
 }
 
 // addShortcuts registers the menu shortcuts on the window canvas.
@@ -65,5 +67,6 @@ func (a *App) addShortcuts() {
 	add(fyne.KeyL, def, a.AddLayerDialog)
 	add(fyne.KeyB, def|fyne.KeyModifierShift, a.AddBasemapDialog)
 	add(fyne.KeyL, def|fyne.KeyModifierShift, a.ServiceBrowser)
+	add(fyne.KeyE, def, a.ExportDialog)
 	add(fyne.KeyQ, def, a.Quit)
 }

@@ -9,6 +9,10 @@
 // engine specs, and turning a server's refusal into a blocked source. Files
 // (files.go) is the other shared flow: saving a project and its KeyVault
 // under the project's lock without overwriting another mapvault's change.
+// Decorations (decorations.go) is the third: a project's legend, titled
+// and scrubbed, and the scale bar, attribution, legend, north arrow and
+// title drawn onto a rendered frame, for the app's export and the CLI's
+// render and legend.
 //
 // It never imports Fyne (a test in cmd/mapvault-cli guards that): the app
 // only renders Access and asks the user; the CLI only reads stdin, the

@@ -93,7 +93,7 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	// it could be (a server down, everything blocked): a blank PNG would
 	// pass for a map.
 	write := drawn > 0 || d.blocked+d.failed == 0
-	if write && deco.any() {
+	if write && deco.Any() {
 		if err := decorate(d, img, drawnSpecs, deco, io); err != nil {
 			return fail(io, exitFailure, "%v", err)
 		}

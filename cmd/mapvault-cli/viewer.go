@@ -8,8 +8,8 @@ import (
 	"image"
 	"slices"
 	"strconv"
-	"strings"
 
+	"mapvault/app/session"
 	"mapvault/layers"
 	"mapvault/layers/decor"
 	"mapvault/project"
@@ -176,17 +176,7 @@ func attributeText(v any) string {
 }
 
 // layerName is the project layer's name, its ID when it has none.
-func layerName(p *project.Project, id string) string {
-	for _, l := range p.Layers {
-		if l.ID == id {
-			if l.Name != "" {
-				return l.Name
-			}
-			return l.ID
-		}
-	}
-	return id
-}
+func layerName(p *project.Project, id string) string { return session.LayerName(p, id) }
 
 func runLegend(ctx context.Context, args []string, io stdio, env func(string) string) int {
 	fs := newFlags("legend", legendUsage, io)
@@ -232,89 +222,34 @@ func runLegend(ctx context.Context, args []string, io stdio, env func(string) st
 }
 
 // legendLayers asks specs (bottom first) for their legends and returns
-// them top first, titled with the layers' names. A layer whose legend
-// cannot be had keeps its title and says why; it counts as failed.
+// them top first (session.Workspace.LegendLayers), reporting each layer
+// whose legend cannot be had; those count as failed.
 func legendLayers(d *drawing, specs []layers.LayerSpec, io stdio) []decor.LegendLayer {
-	answers := d.ws.Engine().Legend(d.rctx, specs, d.view.Scale)
-	out := make([]decor.LegendLayer, 0, len(answers))
-	for i := len(answers) - 1; i >= 0; i-- {
-		a := answers[i]
-		ll := decor.LegendLayer{Title: io.scrub.text(layerName(d.p, a.ID))}
-		for _, it := range a.Items {
-			it.Label = io.scrub.text(it.Label)
-			ll.Items = append(ll.Items, it)
-		}
-		if a.Err != nil {
-			d.failed++
-			errLine(io, "layer %s: legend: %v", a.ID, a.Err)
-			ll.Note = "legend unavailable"
-		}
-		out = append(out, ll)
+	ls, failed := d.ws.LegendLayers(d.rctx, d.p, specs, d.view.Scale)
+	reportLegendFailures(d, failed, io)
+	return ls
+}
+
+func reportLegendFailures(d *drawing, failed []session.LayerError, io stdio) {
+	for _, f := range failed {
+		d.failed++
+		errLine(io, "layer %s: legend: %v", f.ID, f.Err)
 	}
-	return out
 }
 
-// decorationSet is render's --decorations.
-type decorationSet struct {
-	scalebar, attribution, legend, north, title bool
-}
-
-func (s decorationSet) any() bool {
-	return s.scalebar || s.attribution || s.legend || s.north || s.title
-}
-
-func parseDecorations(list string) (decorationSet, error) {
-	var s decorationSet
-	if strings.TrimSpace(list) == "" {
-		return s, nil
-	}
-	for _, name := range strings.Split(list, ",") {
-		switch strings.ToLower(strings.TrimSpace(name)) {
-		case "scalebar", "scale":
-			s.scalebar = true
-		case "attribution":
-			s.attribution = true
-		case "legend":
-			s.legend = true
-		case "north", "northarrow":
-			s.north = true
-		case "title":
-			s.title = true
-		case "all":
-			s = decorationSet{true, true, true, true, true}
-		default:
-			return s, fmt.Errorf("--decorations: unknown decoration %q (want scalebar, attribution, legend, north, title)", strings.TrimSpace(name))
-		}
+// parseDecorations reads render's --decorations.
+func parseDecorations(list string) (session.Decorations, error) {
+	s, err := session.ParseDecorations(list)
+	if err != nil {
+		return s, fmt.Errorf("--decorations: %w", err)
 	}
 	return s, nil
 }
 
-// decorate draws the chosen decorations onto the rendered frame: the
-// scale bar for the view's centre, the attributions of the layers drawn
-// (the project layer's own, else its service's), their legend, a north
-// arrow and the project's title.
-func decorate(d *drawing, img *image.RGBA, drawn []layers.LayerSpec, s decorationSet, io stdio) error {
-	painter, err := decor.NewPainter()
-	if err != nil {
-		return err
-	}
-	f := decor.Frame{MetersPerPixel: decor.MetersPerPixel(d.view.Zoom, d.view.CenterLat)}
-	if s.attribution {
-		seen := map[string]bool{}
-		for i := len(drawn) - 1; i >= 0; i-- {
-			if a := strings.TrimSpace(drawn[i].AttributionText()); a != "" && !seen[a] {
-				seen[a] = true
-				f.Attributions = append(f.Attributions, io.scrub.text(a))
-			}
-		}
-	}
-	if s.legend {
-		f.Legend = legendLayers(d, drawn, io)
-	}
-	o := decor.Options{ScaleBar: s.scalebar, Attribution: s.attribution, Legend: s.legend, NorthArrow: s.north, Scale: d.view.Scale}
-	if s.title {
-		o.Title = io.scrub.text(d.p.Title)
-	}
-	painter.Decorate(img, f, o)
-	return nil
+// decorate draws the chosen decorations onto the rendered frame
+// (session.Workspace.Decorate).
+func decorate(d *drawing, img *image.RGBA, drawn []layers.LayerSpec, s session.Decorations, io stdio) error {
+	failed, err := d.ws.Decorate(d.rctx, d.p, d.view, img, drawn, s)
+	reportLegendFailures(d, failed, io)
+	return err
 }
