@@ -48,7 +48,8 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		item("Add layer…", fyne.KeyL, fyne.KeyModifierShortcutDefault, a.AddLayerDialog),
 		item("Add basemap…", fyne.KeyB, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift, a.AddBasemapDialog),
 	)
-	return fyne.NewMainMenu(file, layer)
+	view := fyne.NewMenu("View", a.navigationMenuItems()...)
+	return fyne.NewMainMenu(file, layer, view)
 }
 
 // addShortcuts registers the menu shortcuts on the window canvas.
@@ -64,4 +65,5 @@ func (a *App) addShortcuts() {
 	add(fyne.KeyL, def, a.AddLayerDialog)
 	add(fyne.KeyB, def|fyne.KeyModifierShift, a.AddBasemapDialog)
 	add(fyne.KeyQ, def, a.Quit)
+	a.addNavigationShortcuts()
 }
