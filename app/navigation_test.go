@@ -296,8 +296,13 @@ func TestCoordinateFormatSwitchAndCopy(t *testing.T) {
 		t.Errorf("after a click: format %q (select %q), want EPSG:3857", s.coords, s.format.Selected)
 	}
 
-	// Copy copies the last clicked position in the chosen format.
+	// The position stays when the pointer leaves the map, to be clicked.
 	m.MouseOut()
+	if got, want := s.cursor.Text, formatCoord(coordMercator, lon, lat); got != want {
+		t.Errorf("cursor after the pointer left = %q, want %q", got, want)
+	}
+
+	// Copy copies the last clicked position in the chosen format.
 	at := fyne.NewPos(10, 20)
 	test.TapAt(m, at)
 	clon, clat := m.PosToLonLat(at)

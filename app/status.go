@@ -53,9 +53,11 @@ func newStatusBar(fa fyne.App) *statusBar {
 
 func (s *statusBar) object() fyne.CanvasObject { return s.box }
 
+// setCursor shows the position under the pointer. When the pointer leaves
+// the map the last position stays (as in QGIS), so that it can be clicked
+// to switch the format or copied.
 func (s *statusBar) setCursor(lon, lat float64, inside bool) {
 	if !inside {
-		s.cursor.SetText("")
 		return
 	}
 	s.last, s.hasLast = [2]float64{lon, lat}, true
