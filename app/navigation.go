@@ -33,10 +33,10 @@ type navigator struct {
 	a *App
 
 	history  []viewState
-	pos      int    // index of the current view in history, -1 when empty
-	gen      uint64 // settle timer generation: a newer move cancels the timer
-	pending  bool   // the view moved since the last entry
-	applying bool   // Previous/Next is moving the map: not a new entry
+	pos      int         // index of the current view in history, -1 when empty
+	timer    *time.Timer // settles the view once the map stays still
+	pending  bool        // the view moved since the last entry
+	applying bool        // Previous/Next is moving the map: not a new entry
 
 	scaleBar *scaleBar
 
@@ -59,22 +59,25 @@ func (a *App) viewMoved() {
 		return
 	}
 	n.pending = true
-	n.gen++
-	gen := n.gen
-	time.AfterFunc(settleDelay, func() {
-		a.do(func() {
-			if gen == n.gen {
-				n.settle()
-			}
+	// One timer, pushed back by every move: it fires once the map has
+	// been still for settleDelay.
+	if n.timer == nil {
+		n.timer = time.AfterFunc(settleDelay, func() {
+			a.do(func() {
+				if n.pending {
+					n.settle()
+				}
+			})
 		})
-	})
+	} else {
+		n.timer.Reset(settleDelay)
+	}
 }
 
 // settle enters the current view into the history (a discrete action, or
 // a view the map kept for settleDelay).
 func (n *navigator) settle() {
-	n.gen++ // a settle timer still running has nothing left to do
-	n.pending = false
+	n.pending = false // a settle timer still running has nothing left to do
 	lon, lat, zoom := n.a.mapView.Center()
 	v := viewState{lon, lat, zoom}
 	if n.pos >= 0 && n.history[n.pos] == v {
@@ -126,7 +129,6 @@ func (n *navigator) step(d int) {
 	n.applying = true
 	n.a.mapView.SetCenter(v.lon, v.lat, v.zoom)
 	n.applying = false
-	n.gen++
 	n.pending = false
 }
 
@@ -222,10 +224,21 @@ func (u *extentUnion) add(w, s, e, n float64) {
 	}
 	if u.n == 0 {
 		u.west, u.south, u.east, u.north = w, s, e, n
-	} else {
-		u.west, u.south = math.Min(u.west, w), math.Min(u.south, s)
-		u.east, u.north = math.Max(u.east, e), math.Max(u.north, n)
+		u.n++
+		return
 	}
+	// Longitudes go round: take the box as it is, or a turn east or west,
+	// whichever makes the union narrowest.
+	best := math.Inf(1)
+	var bw, be float64
+	for _, shift := range []float64{0, -360, 360} {
+		lo, hi := math.Min(u.west, w+shift), math.Max(u.east, e+shift)
+		if hi-lo < best {
+			best, bw, be = hi-lo, lo, hi
+		}
+	}
+	u.west, u.east = bw, be
+	u.south, u.north = math.Min(u.south, s), math.Max(u.north, n)
 	u.n++
 }
 
@@ -234,10 +247,16 @@ func (u *extentUnion) bounds() (*geom.Bounds, bool) {
 		return nil, false
 	}
 	w, e := u.west, u.east
-	switch {
-	case e-w >= 360:
-		w, e = -180, 180
-	case e > 180:
+	if e-w >= 360 {
+		return geom.NewBounds(geom.XY).Set(-180, u.south, 180, u.north), true
+	}
+	for w < -180 {
+		w, e = w+360, e+360
+	}
+	for w >= 180 {
+		w, e = w-360, e-360
+	}
+	if e > 180 {
 		e -= 360 // FitBounds reads east < west as crossing the antimeridian
 	}
 	return geom.NewBounds(geom.XY).Set(w, u.south, e, u.north), true

@@ -338,3 +338,34 @@ func TestScaleBarFollowsZoom(t *testing.T) {
 		t.Errorf("scale bar at zoom 12 = %q, want %q", at12, label)
 	}
 }
+
+func TestExtentUnion(t *testing.T) {
+	tests := []struct {
+		boxes      [][4]float64
+		w, s, e, n float64
+		ok         bool
+	}{
+		{nil, 0, 0, 0, 0, false},
+		{[][4]float64{{5, 52, 6, 53}}, 5, 52, 6, 53, true},
+		{[][4]float64{{5, 52, 6, 53}, {-10, 40, 0, 50}}, -10, 40, 6, 53, true},
+		{[][4]float64{{170, -20, -170, -10}}, 170, -20, -170, -10, true}, // crosses the antimeridian
+		{[][4]float64{{170, -20, -170, -10}, {-175, 0, -160, 5}}, 170, -20, -160, 5, true},
+		{[][4]float64{{-175, 0, -160, 5}, {170, -20, -170, -10}}, 170, -20, -160, 5, true},
+		{[][4]float64{{-180, -85, 180, 85}, {10, 0, 20, 5}}, -180, -85, 180, 85, true},
+		{[][4]float64{{math.NaN(), 0, 1, 1}}, 0, 0, 0, 0, false},
+	}
+	for _, tt := range tests {
+		var u extentUnion
+		for _, b := range tt.boxes {
+			u.add(b[0], b[1], b[2], b[3])
+		}
+		b, ok := u.bounds()
+		if ok != tt.ok {
+			t.Errorf("union of %v: ok = %v, want %v", tt.boxes, ok, tt.ok)
+			continue
+		}
+		if ok && (b.Min(0) != tt.w || b.Min(1) != tt.s || b.Max(0) != tt.e || b.Max(1) != tt.n) {
+			t.Errorf("union of %v = %v,%v,%v,%v, want %v,%v,%v,%v", tt.boxes, b.Min(0), b.Min(1), b.Max(0), b.Max(1), tt.w, tt.s, tt.e, tt.n)
+		}
+	}
+}
