@@ -31,6 +31,7 @@ type App struct {
 	legend   *legendPanel
 	export   exportState
 	status   *statusBar
+	nav      *navigator
 	prompts  *promptQueue
 	demo     *demoServers
 
@@ -60,26 +61,28 @@ func New(fa fyne.App, svc Services) *App {
 	a := &App{fa: fa, svc: svc, do: svc.do(), ctx: ctx, cancel: cancel}
 	a.demo = newDemoServers()
 	a.win = fa.NewWindow("mapvault")
-	a.status = newStatusBar()
+	a.status = newStatusBar(fa)
+	a.nav = newNavigator(a)
 	a.mapView = NewMapView(a.do, 0, 0, 2)
 	a.mapView.OnViewChanged = a.viewChanged
 	a.mapView.OnCursor = a.status.setCursor
 	a.mapView.OnStates = a.engineStates
 	a.mapView.OnFrame = a.frameDrawn
-	a.mapView.OnTapped = a.identifyAt
+	a.mapView.OnTapped = func(p fyne.Position) { a.status.clicked(a.mapView.PosToLonLat(p)); a.identifyAt(p) }
 	a.panel = newLayerPanel(a)
 	a.identify = newIdentifyPanel(a)
 	a.legend = newLegendPanel(a)
 	a.prompts = newPromptQueue(a)
 
-	zoomIn := widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { a.mapView.ZoomBy(1) })
-	zoomOut := widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { a.mapView.ZoomBy(-1) })
+	zoomIn := widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { a.zoomStep(1) })
+	zoomOut := widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { a.zoomStep(-1) })
 	a.attrib = widget.NewLabel("")
 	a.attrib.Importance = widget.LowImportance
 	a.attrib.Hide()
 	mapArea := container.NewStack(a.mapView,
 		container.NewBorder(nil, nil, nil, container.NewPadded(container.NewVBox(zoomIn, zoomOut))),
-		container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), a.attrib), nil, nil))
+		container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), a.attrib), nil, nil),
+		container.NewBorder(nil, container.NewHBox(a.nav.scaleBar), nil, nil))
 	results := container.NewHSplit(mapArea, a.identify.object())
 	results.Offset = 0.7
 	split := container.NewHSplit(a.legend.withPanel(a.panel.object()), results)
@@ -135,6 +138,7 @@ func (a *App) setDocument(d *document) {
 	})
 	a.mapView.SetEngine(d.ws.Engine())
 	a.mapView.SetCenter(v.Lon, v.Lat, v.Zoom)
+	a.nav.reset()
 	a.refresh()
 	a.lookupCredentials()
 }
@@ -173,6 +177,7 @@ func (a *App) viewChanged() {
 	}
 	lon, lat, zoom := a.mapView.Center()
 	a.status.setView(lat, zoom)
+	a.viewMoved()
 	// The view is part of the project but moving the map is not an edit
 	// worth a "save changes?" question: it is saved with the next save.
 	v := &a.doc.proj.View

@@ -36,16 +36,3 @@ func formatScale(n float64) string {
 	}
 	return "1:" + string(out)
 }
-
-// formatLonLat renders a cursor position as "51.5012° N, 3.9000° E".
-func formatLonLat(lon, lat float64) string {
-	ns, ew := "N", "E"
-	if lat < 0 {
-		ns, lat = "S", -lat
-	}
-	if lon < 0 {
-		ew, lon = "W", -lon
-	}
-	return strconv.FormatFloat(lat, 'f', 4, 64) + "° " + ns + ", " +
-		strconv.FormatFloat(lon, 'f', 4, 64) + "° " + ew
-}

@@ -31,18 +31,3 @@ func TestScale(t *testing.T) {
 		}
 	}
 }
-
-func TestFormatLonLat(t *testing.T) {
-	tests := []struct {
-		lon, lat float64
-		want     string
-	}{
-		{3.9, 51.5, "51.5000° N, 3.9000° E"},
-		{-74.006, -33.45, "33.4500° S, 74.0060° W"},
-	}
-	for _, tt := range tests {
-		if got := formatLonLat(tt.lon, tt.lat); got != tt.want {
-			t.Errorf("formatLonLat(%v, %v) = %q, want %q", tt.lon, tt.lat, got, tt.want)
-		}
-	}
-}

@@ -68,7 +68,7 @@ func TestMapInteraction(t *testing.T) {
 	// Status bar: cursor position and scale.
 	m.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: at}})
 	lon, lat := m.PosToLonLat(at)
-	if got, want := h.a.status.cursor.Text, formatLonLat(lon, lat); got != want {
+	if got, want := h.a.status.cursor.Text, formatCoord(coordDD, lon, lat); got != want {
 		t.Errorf("status cursor = %q, want %q", got, want)
 	}
 	_, latc, zc := m.Center()

@@ -50,7 +50,8 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		item("Add basemap…", fyne.KeyB, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift, a.AddBasemapDialog),
 		item("Service browser…", fyne.KeyL, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift, a.ServiceBrowser),
 	)
-	view := fyne.NewMenu("View", item("Legend", "", 0, a.ToggleLegend))
+	view := fyne.NewMenu("View", append([]*fyne.MenuItem{item("Legend", "", 0, a.ToggleLegend), fyne.NewMenuItemSeparator()},
+		a.navigationMenuItems()...)...)
 	return fyne.NewMainMenu(file, layer, view)
 }
 
@@ -69,4 +70,5 @@ func (a *App) addShortcuts() {
 	add(fyne.KeyL, def|fyne.KeyModifierShift, a.ServiceBrowser)
 	add(fyne.KeyE, def, a.ExportDialog)
 	add(fyne.KeyQ, def, a.Quit)
+	a.addNavigationShortcuts()
 }

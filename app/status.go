@@ -13,7 +13,14 @@ import (
 // statusBar shows the cursor position, zoom and scale, tile loading and
 // one-line notes (such as an unavailable keychain).
 type statusBar struct {
-	cursor  *widget.Label
+	fa      fyne.App // preferences (coordinate format) and clipboard
+	cursor  *coordLabel
+	format  *widget.Select
+	copyBtn *widget.Button
+	coords  coordFormat
+	// last is the position last hovered or clicked: what Copy copies.
+	last    [2]float64
+	hasLast bool
 	view    *widget.Label
 	loading *widget.Label
 	spinner *widget.ProgressBarInfinite
@@ -21,21 +28,24 @@ type statusBar struct {
 	box     *fyne.Container
 }
 
-func newStatusBar() *statusBar {
+func newStatusBar(fa fyne.App) *statusBar {
 	s := &statusBar{
-		cursor:  widget.NewLabel(""),
+		fa:      fa,
+		coords:  parseCoordFormat(fa.Preferences().String(prefCoordFormat)),
 		view:    widget.NewLabel(""),
 		loading: widget.NewLabel(""),
 		spinner: widget.NewProgressBarInfinite(),
 		note:    widget.NewLabel(""),
 	}
+	s.cursor = newCoordLabel(s)
+	s.newCoordControls()
 	s.note.Truncation = fyne.TextTruncateEllipsis
 	s.spinner.Hide()
 	s.spinner.Stop()
 	s.loading.Hide()
 	spin := container.NewGridWrap(fyne.NewSize(80, s.loading.MinSize().Height), s.spinner)
 	s.box = container.NewBorder(nil, nil,
-		container.NewHBox(s.cursor, s.view),
+		container.NewHBox(s.format, s.copyBtn, s.cursor, s.view),
 		container.NewHBox(s.loading, spin),
 		s.note)
 	return s
@@ -43,12 +53,15 @@ func newStatusBar() *statusBar {
 
 func (s *statusBar) object() fyne.CanvasObject { return s.box }
 
+// setCursor shows the position under the pointer. When the pointer leaves
+// the map the last position stays (as in QGIS), so that it can be clicked
+// to switch the format or copied.
 func (s *statusBar) setCursor(lon, lat float64, inside bool) {
 	if !inside {
-		s.cursor.SetText("")
 		return
 	}
-	s.cursor.SetText(formatLonLat(lon, lat))
+	s.last, s.hasLast = [2]float64{lon, lat}, true
+	s.cursor.SetText(formatCoord(s.coords, lon, lat))
 }
 
 func (s *statusBar) setView(lat, zoom float64) {

@@ -35,6 +35,15 @@ func (p *Project) Marshal() ([]byte, error) {
 		w.layer(l)
 	}
 	w.close(']')
+	if len(p.Bookmarks) > 0 {
+		w.key("bookmarks")
+		w.open('[')
+		for _, bm := range p.Bookmarks {
+			w.item()
+			w.bookmark(bm)
+		}
+		w.close(']')
+	}
 	w.extras(p.extras)
 	w.close('}')
 	b.WriteByte('\n')
@@ -59,6 +68,11 @@ func (p *Project) Validate() error {
 	}
 	if v.Zoom < 0 {
 		return fmt.Errorf("%w: view zoom %v is negative", ErrInvalid, v.Zoom)
+	}
+	for i, b := range p.Bookmarks {
+		if !finite(b.Lon) || !finite(b.Lat) || !finite(b.Zoom) || b.Lat < -90 || b.Lat > 90 || b.Zoom < 0 {
+			return fmt.Errorf("%w: bookmark %d (%q): centre or zoom out of range", ErrInvalid, i, b.Name)
+		}
 	}
 	ids := make(map[string]bool, len(p.Layers))
 	for i, l := range p.Layers {
@@ -196,6 +210,21 @@ func (w *writer) view(v View) {
 		w.str(v.CRS)
 	}
 	w.extras(v.extras)
+	w.close('}')
+}
+
+// bookmark writes one bookmark.
+func (w *writer) bookmark(b Bookmark) {
+	w.open('{')
+	w.key("name")
+	w.str(b.Name)
+	w.key("lon")
+	w.num(b.Lon)
+	w.key("lat")
+	w.num(b.Lat)
+	w.key("zoom")
+	w.num(b.Zoom)
+	w.extras(b.extras)
 	w.close('}')
 }
 

@@ -35,6 +35,7 @@ func goldenProjects(t *testing.T) map[string]*Project {
 	built.AddLayer(Layer{Name: "Tiles", Kind: KindWMTS, Source: "https://w.example/wmts", Opacity: 1,
 		WMTS: WMTS{Layer: "l", Style: "default", MatrixSet: "GoogleMapsCompatible", Format: "image/jpeg"}})
 	built.AddLayer(Layer{Name: "Roads", Kind: KindWFS, Source: "https://w.example/wfs", Opacity: 1, WFS: WFS{TypeName: "ns:roads", Version: "2.0.0"}})
+	built.Bookmarks = []Bookmark{{Name: "Dike <north>", Lon: 3.9, Lat: 51.5, Zoom: 14}, {Lon: -70.25, Lat: -33.5, Zoom: 0}}
 	return map[string]*Project{
 		"empty.json":  New(""),
 		"extras.json": withExtras,
@@ -159,6 +160,8 @@ func TestMarshalRefuses(t *testing.T) {
 		{"style opacity", func(p *Project) { p.Layers[0].Style.Opacity = 1.5 }, ErrInvalid},
 		{"style width", func(p *Project) { p.Layers[0].Style.Width = math.NaN() }, ErrInvalid},
 		{"category colour", func(p *Project) { p.Layers[0].Style = Style{Attribute: "a", Categories: []Category{{Stroke: "#12"}}} }, ErrInvalid},
+		{"bookmark lat", func(p *Project) { p.Bookmarks = []Bookmark{{Name: "b", Lat: 95}} }, ErrInvalid},
+		{"bookmark zoom NaN", func(p *Project) { p.Bookmarks = []Bookmark{{Name: "b", Zoom: math.NaN()}} }, ErrInvalid},
 		{"categories without attribute", func(p *Project) { p.Layers[0].Style.Categories = []Category{{Value: "x"}} }, ErrInvalid},
 	}
 	for _, tt := range tests {

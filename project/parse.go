@@ -245,6 +245,10 @@ func (ps *parser) project() (*Project, error) {
 			if p.Layers, err = ps.layers(m); err != nil {
 				return nil, err
 			}
+		case "bookmarks":
+			if p.Bookmarks, err = ps.bookmarks(m); err != nil {
+				return nil, err
+			}
 		default:
 			keepRaw(&p.extras, m)
 		}
@@ -429,4 +433,61 @@ func (ps *parser) layer(e member, path string) (Layer, int, error) {
 			stylesPath, len(l.WMS.Styles), len(l.WMS.Layers))
 	}
 	return l, idAt, nil
+}
+
+func (ps *parser) bookmarks(bm member) ([]Bookmark, error) {
+	if len(bm.raw) == 0 || bm.raw[0] != '[' {
+		return nil, ps.typeError(bm, "bookmarks", "an array of bookmark objects")
+	}
+	els, err := arrayElements(ps.doc, bm.off)
+	if err != nil {
+		return nil, err
+	}
+	if len(els) == 0 {
+		return nil, nil
+	}
+	out := make([]Bookmark, 0, len(els))
+	for i, e := range els {
+		b, err := ps.bookmark(e, fmt.Sprintf("bookmarks[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// bookmark decodes one bookmark object; a missing zoom is the default
+// view's.
+func (ps *parser) bookmark(e member, path string) (Bookmark, error) {
+	b := Bookmark{Zoom: DefaultView().Zoom}
+	ms, err := ps.fields(e, path)
+	if err != nil {
+		return b, err
+	}
+	for _, m := range ms {
+		fpath := join(path, m.key)
+		switch m.key {
+		case "name":
+			b.Name, err = ps.str(m, fpath)
+		case "lon":
+			b.Lon, err = ps.num(m, fpath)
+		case "lat":
+			b.Lat, err = ps.num(m, fpath)
+			if err == nil && (b.Lat < -90 || b.Lat > 90) {
+				err = ps.errAt(m.off, nil, "%s: latitude %v is outside [-90, 90]", fpath, b.Lat)
+			}
+		case "zoom":
+			b.Zoom, err = ps.num(m, fpath)
+			if err == nil && b.Zoom < 0 {
+				err = ps.errAt(m.off, nil, "%s: zoom %v is negative", fpath, b.Zoom)
+			}
+		default:
+			keepRaw(&b.extras, m)
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
 }

@@ -125,6 +125,20 @@ var goodTests = []struct {
 		in:   "\uFEFF" + `{"format":"mapvault-project","version":1,"ti\u0074le":"Dijk \u00e9\n"}`,
 		want: &Project{Title: "Dijk é\n", View: View{Zoom: 2}},
 	},
+	{
+		name: "bookmarks with an unknown field, missing zoom",
+		in: head2 + `, "bookmarks": [{"name": "Dike", "lon": 3.9, "lat": 51.5, "zoom": 14, "note": "north end"},
+  {"name": "", "lon": -70, "lat": -33.5}]}`,
+		want: &Project{View: View{Zoom: 2}, Bookmarks: []Bookmark{
+			{Name: "Dike", Lon: 3.9, Lat: 51.5, Zoom: 14, extras: map[string]json.RawMessage{"note": json.RawMessage(`"north end"`)}},
+			{Lon: -70, Lat: -33.5, Zoom: 2},
+		}},
+	},
+	{
+		name: "empty bookmarks",
+		in:   head2 + `, "bookmarks": []}`,
+		want: &Project{View: View{Zoom: 2}},
+	},
 }
 
 // badTests are files Parse must refuse, with the error position, a part of
@@ -188,6 +202,11 @@ var badTests = []struct {
 	{"style width negative", head2 + `, "layers": [{"style": {"width": -1}}]}`, "1:77", "layers[0].style.width: want a number >= 0", nil},
 	{"categories need attribute", head2 + `, "layers": [{"style": {"categories": [{"value": "a"}]}}]}`, "1:82", `categories need an "attribute"`, nil},
 	{"category value number", head2 + `, "layers": [{"style": {"attribute": "a", "categories": [{"value": 3}]}}]}`, "1:111", "layers[0].style.categories[0].value: want a string, got a number", nil},
+	{"bookmarks not array", head2 + `, "bookmarks": {}}`, "1:59", "bookmarks: want an array of bookmark objects, got an object", nil},
+	{"bookmark not object", head2 + `, "bookmarks": [3]}`, "1:60", "bookmarks[0]: want an object", nil},
+	{"bookmark lat", head2 + `, "bookmarks": [{"lat": 91}]}`, "1:68", "bookmarks[0].lat: latitude 91 is outside [-90, 90]", nil},
+	{"bookmark zoom", head2 + `, "bookmarks": [{"zoom": -1}]}`, "1:69", "bookmarks[0].zoom: zoom -1 is negative", nil},
+	{"bookmark name", head2 + `, "bookmarks": [{"name": 1}]}`, "1:69", "bookmarks[0].name: want a string, got a number", nil},
 }
 
 func TestParse(t *testing.T) {

@@ -2,8 +2,8 @@ package project
 
 import "encoding/json"
 
-// Project is one mapvault project: a title, a view and an ordered list of
-// layers. Layers are in drawing order: Layers[0] is drawn first (bottom).
+// Project is one mapvault project: a title, a view, an ordered list of
+// layers and the user's bookmarks. Layers are in drawing order: Layers[0] is drawn first (bottom).
 //
 // Fields of the file this version does not know are kept and written back
 // after the known ones, so a project saved by an older mapvault loses nothing
@@ -12,6 +12,8 @@ type Project struct {
 	Title  string
 	View   View
 	Layers []Layer
+	// Bookmarks are named views, in the order they were made.
+	Bookmarks []Bookmark
 
 	extras map[string]json.RawMessage // unknown top-level fields, verbatim
 	dir    string                     // folder relative references resolve against
