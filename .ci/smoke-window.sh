@@ -11,7 +11,7 @@ set -eu
 
 out=${1:?usage: .ci/smoke-window.sh OUT.png}
 root=$(cd "$(dirname "$0")/.." && pwd)
-display=${SMOKE_DISPLAY:-:99}
+display=${SMOKE_DISPLAY:-} # unset: Xvfb picks a free display (-displayfd)
 threshold=${SMOKE_MIN_STDDEV:-0.02}
 
 work=$(mktemp -d)
@@ -34,14 +34,32 @@ export XDG_RUNTIME_DIR="$work/xdg"
 export HOME="$work/home"
 mkdir -p "$HOME/.cache" "$HOME/.config"
 
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+if [ -n "$display" ]; then
+	Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+else
+	# Xvfb writes the number of the free display it took to fd 3 once it
+	# accepts connections.
+	: >"$work/display"
+	Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
+fi
 xvfb_pid=$!
 i=0
-until DISPLAY=$display xdpyinfo >/dev/null 2>&1 || [ -e "/tmp/.X11-unix/X${display#:}" ]; do
+while :; do
+	if [ -z "$display" ] && [ -s "$work/display" ] && grep -q '^[0-9][0-9]*$' "$work/display"; then
+		display=:$(cat "$work/display")
+	fi
+	if [ -n "$display" ] && { DISPLAY=$display xdpyinfo >/dev/null 2>&1 || [ -e "/tmp/.X11-unix/X${display#:}" ]; }; then
+		break
+	fi
 	i=$((i + 1))
-	if [ "$i" -gt 50 ]; then echo "smoke: Xvfb did not start" >&2; cat "$work/xvfb.log" >&2; exit 1; fi
+	if [ "$i" -gt 100 ] || ! kill -0 "$xvfb_pid" 2>/dev/null; then
+		echo "smoke: Xvfb did not start" >&2
+		cat "$work/xvfb.log" >&2
+		exit 1
+	fi
 	sleep 0.1
 done
+echo "smoke: Xvfb on display $display"
 export DISPLAY=$display
 
 rm -f "$out"

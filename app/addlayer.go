@@ -24,7 +24,7 @@ const detectKind = "Detect automatically"
 
 // addLayerDialog is the "Add layer" dialog showing: the URL and the kind.
 type addLayerDialog struct {
-	entry *widget.Entry
+	entry *keyEntry
 	kind  *widget.Select
 	dlg   *dialog.ConfirmDialog
 }
@@ -35,7 +35,7 @@ func (a *App) AddLayerDialog() { a.showAddLayerDialog(a.lastAdd.raw, a.lastAdd.k
 // showAddLayerDialog shows the dialog with raw and kind ("" detects)
 // filled in: after an error the user corrects what they typed.
 func (a *App) showAddLayerDialog(raw, kind string) {
-	p := &addLayerDialog{entry: widget.NewEntry()}
+	p := &addLayerDialog{entry: newKeyEntry()}
 	p.entry.SetPlaceHolder("https://maps.example.org/wms?…  or  https://tiles.example.org/{z}/{x}/{y}.png")
 	p.entry.SetText(raw)
 	opts := []string{detectKind}
@@ -61,7 +61,7 @@ func (a *App) showAddLayerDialog(raw, kind string) {
 	p.dlg.Resize(fyne.NewSize(560, 0))
 	a.addDialog = p
 	p.dlg.Show()
-	a.win.Canvas().Focus(p.entry)
+	a.dialogKeys(p.dlg, p.entry, p.dlg.Confirm, p.dlg.Hide, p.entry)
 }
 
 // chosenKind is the kind chosen, "" for detection.
@@ -312,7 +312,7 @@ func (a *App) askForService(k layers.Kind, clean string, src vault.Source) {
 		}
 	})
 	a.addPrompt = p
-	p.dlg.Show()
+	p.show()
 }
 
 // addServiceLayer adds a layer a Service made, on top; its name, which a
@@ -365,7 +365,7 @@ func (a *App) askForCapabilities(clean string, src vault.Source) {
 		}
 	})
 	a.addPrompt = p
-	p.dlg.Show()
+	p.show()
 }
 
 // capabilitiesURL builds a GetCapabilities request for the service URL,

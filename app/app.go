@@ -88,7 +88,7 @@ func New(fa fyne.App, svc Services) *App {
 	split := container.NewHSplit(a.legend.withPanel(a.panel.object()), results)
 	split.Offset = 0.34
 	a.win.SetContent(container.NewBorder(nil, a.status.object(), nil, nil, split))
-	a.win.Resize(fyne.NewSize(1200, 760))
+	a.win.Resize(initialWindowSize(userScale(fa)))
 	a.win.SetMainMenu(a.mainMenu())
 	a.addShortcuts()
 	a.win.SetCloseIntercept(a.Quit)
@@ -150,10 +150,7 @@ func (a *App) markDirty() {
 }
 
 func (a *App) updateTitle() {
-	t := a.doc.proj.Title
-	if t == "" {
-		t = "Untitled"
-	}
+	t := a.displayName()
 	if a.doc.dirty {
 		t = "*" + t
 	}

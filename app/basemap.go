@@ -48,17 +48,17 @@ const customBasemap = "Custom template…"
 // basemapDialog is the basemap picker: the presets and a custom template.
 type basemapDialog struct {
 	list        *widget.RadioGroup
-	template    *widget.Entry
-	name        *widget.Entry
-	attribution *widget.Entry
-	maxZoom     *widget.Entry
+	template    *keyEntry
+	name        *keyEntry
+	attribution *keyEntry
+	maxZoom     *keyEntry
 	custom      *fyne.Container
 	dlg         *dialog.ConfirmDialog
 }
 
 // AddBasemapDialog shows the basemap picker.
 func (a *App) AddBasemapDialog() {
-	p := &basemapDialog{template: widget.NewEntry(), name: widget.NewEntry(), attribution: widget.NewEntry(), maxZoom: widget.NewEntry()}
+	p := &basemapDialog{template: newKeyEntry(), name: newKeyEntry(), attribution: newKeyEntry(), maxZoom: newKeyEntry()}
 	var opts []string
 	for _, b := range basemapPresets {
 		opts = append(opts, b.Name+" — "+b.Attribution)
@@ -74,6 +74,9 @@ func (a *App) AddBasemapDialog() {
 	p.list = widget.NewRadioGroup(opts, func(s string) {
 		if s == customBasemap {
 			p.custom.Show()
+			if p.dlg != nil { // chosen in the showing dialog: type the template
+				a.win.Canvas().Focus(p.template)
+			}
 		} else {
 			p.custom.Hide()
 		}
@@ -90,6 +93,9 @@ func (a *App) AddBasemapDialog() {
 	p.dlg.Resize(fyne.NewSize(620, 0))
 	a.basemaps = p
 	p.dlg.Show()
+	// The presets come first: nothing to type, so no focus; Enter adds the
+	// chosen one.
+	a.dialogKeys(p.dlg, nil, p.dlg.Confirm, p.dlg.Hide, p.template, p.name, p.attribution, p.maxZoom)
 }
 
 // addChosenBasemap adds what the picker has selected.

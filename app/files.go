@@ -62,7 +62,7 @@ func (a *App) OpenFile(path string) error {
 	if err != nil {
 		return err
 	}
-	a.startDemoFor(p)
+	p, kv = a.startDemoFor(p, kv)
 	d := newDocument(a.svc, p, files.Path(), kv)
 	d.files = files
 	a.setDocument(d)
@@ -111,11 +111,7 @@ func (a *App) saveAsThen(after func()) {
 			after()
 		}
 	}, a.win)
-	name := a.doc.proj.Title
-	if name == "" {
-		name = "untitled"
-	}
-	d.SetFileName(fileSafe(name) + projectExt)
+	d.SetFileName(fileSafe(a.displayName()) + projectExt)
 	d.Show()
 }
 
@@ -129,16 +125,21 @@ func (a *App) saveAsThen(after func()) {
 // there, and overwriting would lose that.
 func (a *App) SaveTo(path string) error {
 	d := a.doc
+	saved, kv := a.forSaving()
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
 	if path == d.files.Path() {
-		if err := d.files.Save(d.ctx, d.proj, d.kv()); err != nil {
+		if err := d.files.Save(d.ctx, saved, kv); err != nil {
 			return err
 		}
 	} else {
-		files, err := session.SaveFilesAs(d.ctx, path, d.proj, d.kv())
+		title := d.proj.Title
+		a.retitle(path)
+		saved, kv = a.forSaving()
+		files, err := session.SaveFilesAs(d.ctx, path, saved, kv)
 		if err != nil {
+			d.proj.Title = title
 			return err
 		}
 		d.files = files
@@ -255,11 +256,12 @@ func (a *App) confirmDiscard(next func()) {
 	save.Importance = widget.HighImportance
 	discard := widget.NewButton("Discard", func() { hide(); next() })
 	cancel := widget.NewButton("Cancel", hide)
-	msg := widget.NewLabel("“" + a.doc.proj.Title + "” has unsaved changes. Save them first?")
+	msg := widget.NewLabel("“" + a.displayName() + "” has unsaved changes. Save them first?")
 	dlg = dialog.NewCustomWithoutButtons("Unsaved changes", msg, a.win)
 	dlg.SetButtons([]fyne.CanvasObject{cancel, discard, save})
 	dlg.Show()
-	a.confirm = &confirmDialog{dlg: dlg, save: save, discard: discard, cancel: cancel}
+	a.dialogKeys(dlg, nil, save.OnTapped, hide) // Enter saves, Escape cancels
+	a.confirm = &confirmDialog{dlg: dlg, msg: msg, save: save, discard: discard, cancel: cancel}
 }
 
 // Quit closes the window and the app, asking about unsaved changes.
@@ -281,5 +283,6 @@ func (a *App) exit() {
 // confirmDialog is the unsaved-changes question showing.
 type confirmDialog struct {
 	dlg                   *dialog.CustomDialog
+	msg                   *widget.Label
 	save, discard, cancel *widget.Button
 }

@@ -95,7 +95,7 @@ func (q *promptQueue) next() {
 		q.current = nil
 		q.next()
 	})
-	q.current.dlg.Show()
+	q.current.show()
 }
 
 // credPrompt is the credential dialog for one source.
@@ -105,15 +105,15 @@ type credPrompt struct {
 	target *vault.Target // nil: a GetMap probe for one of the source's layers
 
 	kind     *widget.Select
-	user     *widget.Entry
-	password *widget.Entry
-	key      *widget.Entry
-	param    *widget.Entry
-	secret   *widget.Entry // a secret key exchanged at the token service
-	tokenURL *widget.Entry
-	certFile *widget.Entry // a client certificate file (PKCS#12 or PEM)
-	certPass *widget.Entry
-	issuer   *widget.Entry // the OAuth2 issuer, when the server does not say
+	user     *keyEntry
+	password *keyEntry
+	key      *keyEntry
+	param    *keyEntry
+	secret   *keyEntry // a secret key exchanged at the token service
+	tokenURL *keyEntry
+	certFile *keyEntry // a client certificate file (PKCS#12 or PEM)
+	certPass *keyEntry
+	issuer   *keyEntry // the OAuth2 issuer, when the server does not say
 	remember *widget.Check
 	signIn   *widget.Check // "requires sign-in": an anonymous answer does not settle it
 	hint     *widget.Label
@@ -137,27 +137,27 @@ type credPrompt struct {
 // probe to use when the source has no layer yet (add-layer flow).
 func (a *App) newCredPrompt(src vault.Source, target *vault.Target, done func(found bool)) *credPrompt {
 	p := &credPrompt{a: a, src: src, target: target, done: done}
-	p.user = widget.NewEntry()
+	p.user = newKeyEntry()
 	p.user.SetPlaceHolder("user name")
-	p.password = widget.NewPasswordEntry() // masked, with the reveal (show/hide) action
+	p.password = newKeyPasswordEntry() // masked, with the reveal (show/hide) action
 	p.password.SetPlaceHolder("password")
-	p.key = widget.NewPasswordEntry()
+	p.key = newKeyPasswordEntry()
 	p.key.SetPlaceHolder("access key")
-	p.param = widget.NewEntry()
+	p.param = newKeyEntry()
 	p.param.SetPlaceHolder("optional, e.g. authkey")
-	p.secret = widget.NewPasswordEntry()
+	p.secret = newKeyPasswordEntry()
 	p.secret.SetPlaceHolder("secret key")
-	p.tokenURL = widget.NewEntry()
+	p.tokenURL = newKeyEntry()
 	p.tokenURL.SetPlaceHolder("https://portal.example.org/token")
 	if e, ok := a.doc.kv().Get(src); ok && e.TokenURL != "" {
 		p.tokenURL.SetText(e.TokenURL)
 	}
-	p.certFile = widget.NewEntry()
+	p.certFile = newKeyEntry()
 	p.certFile.SetPlaceHolder("certificate file (.p12, .pfx or .pem)")
 	p.certFile.SetText(a.fa.Preferences().String(prefCertPrefix + string(src)))
-	p.certPass = widget.NewPasswordEntry()
+	p.certPass = newKeyPasswordEntry()
 	p.certPass.SetPlaceHolder("file password, if any")
-	p.issuer = widget.NewEntry()
+	p.issuer = newKeyEntry()
 	p.issuer.SetPlaceHolder("found from the server when it says; else https://login.example.org/realms/gis")
 	if e, ok := a.doc.kv().Get(src); ok && e.Issuer != "" {
 		p.issuer.SetText(e.Issuer)
@@ -226,7 +226,42 @@ func (a *App) newCredPrompt(src vault.Source, target *vault.Target, done func(fo
 	p.key.OnSubmitted = func(string) { p.Submit() }
 	p.secret.OnSubmitted = func(string) { p.Submit() }
 	p.certPass.OnSubmitted = func(string) { p.Submit() }
+	p.user.OnSubmitted = func(string) { p.focusNext(p.password) }
+	p.tokenURL.OnSubmitted = func(string) { p.Submit() }
 	return p
+}
+
+// show shows the prompt, ready for the keyboard: the first field of the
+// chosen credential has the focus, Escape cancels, Enter unlocks (in the
+// user name field it moves on to an empty password).
+func (p *credPrompt) show() {
+	p.dlg.Show()
+	p.a.dialogKeys(p.dlg, p.firstField(), p.Submit, p.close,
+		p.user, p.password, p.key, p.param, p.secret, p.tokenURL, p.certFile, p.certPass, p.issuer)
+}
+
+// firstField is the first field of the chosen credential.
+func (p *credPrompt) firstField() fyne.Focusable {
+	switch p.kind.Selected {
+	case choiceKey:
+		return p.key
+	case choiceToken:
+		return p.secret
+	case choiceCert:
+		return p.certFile
+	case choiceOAuth:
+		return p.issuer
+	}
+	return p.user
+}
+
+// focusNext moves the focus to next when it is empty, else submits.
+func (p *credPrompt) focusNext(next *keyEntry) {
+	if next.Text == "" {
+		p.a.win.Canvas().Focus(next)
+		return
+	}
+	p.Submit()
 }
 
 // introText names the layers the credential unlocks.

@@ -129,7 +129,7 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 		wanted = []string{""}
 	}
 	if len(wanted) == 0 {
-		fmt.Fprintf(io.err, "mapvault-cli: choose layers with --layers; %s offers:\n", res.Source)
+		fmt.Fprintf(io.err, "mapvault-cli: nothing was written: choose the layers to add with --layers NAME[,NAME]; %s offers:\n", res.Source)
 		for _, o := range svc.Offers() {
 			if o.Name != "" {
 				fmt.Fprintf(io.err, "  %s%s  (%s)\n", strings.Repeat("  ", o.Depth), io.scrub.name(o.Name), io.scrub.text(o.Title))

@@ -198,7 +198,7 @@ func TestAddNothingWritten(t *testing.T) {
 	}{
 		{"unknown layer", []string{base + demo.PublicPath, "--layers", "land,atlantis"}, "", exitUsage, "atlantis"},
 		{"unknown first layer", []string{base + demo.PublicPath, "--layers", "atlantis,land"}, "", exitUsage, "atlantis"},
-		{"no layers chosen", []string{base + demo.PublicPath}, "", exitUsage, "--layers"},
+		{"no layers chosen", []string{base + demo.PublicPath}, "", exitUsage, "choose the layers to add with --layers NAME[,NAME]"},
 		{"suspect parameter", []string{base + demo.PublicPath + "?sessid=" + suspect, "--layers", "land"}, "", exitUsage, "--keep-param"},
 		{"wrong key", []string{base + demo.KeyPath, "--layers", "borders"}, "wrong-key-0000", exitRejected, "rejected"},
 		{"no credentials", []string{base + demo.KeyPath, "--layers", "borders"}, "", exitRejected, "needs credentials"},

@@ -197,7 +197,7 @@ func TestHostileServerEchoes(t *testing.T) {
 		}, exitFailure, "HTML page"},
 		{"add: choose layers lists titles", func(base string) call {
 			return call{args: []string{"add", filepath.Join(dir, "l.mapvault.json"), base + "/caps/wms"}, env: env}
-		}, exitUsage, "choose layers"},
+		}, exitUsage, "choose the layers to add"},
 	}
 	for _, f := range flows {
 		t.Run(f.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -168,6 +169,36 @@ func TestLayersDemoServer(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestLayersExitCodes checks the exit codes README.md gives for layers:
+// 1 when the service cannot be read, 2 for usage, 3 and 4 only for a
+// protected service (TestLayersDemoServer).
+func TestLayersExitCodes(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://" + ln.Addr().String() + "/wms"
+	ln.Close()
+	cases := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"server down", []string{down}, exitFailure},
+		{"server error", []string{statusServer(t, 500) + "/wms"}, exitFailure},
+		{"no URL", nil, exitUsage},
+		{"unknown flag", []string{"--bogus", down}, exitUsage},
+		{"unknown kind", []string{"--kind", "atlas", down}, exitUsage},
+	}
+	for _, tc := range cases {
+		r := runArgs(t, append([]string{"layers"}, tc.args...)...)
+		wantCode(t, r, tc.code, "layers "+tc.name)
+		if r.out != "" {
+			t.Errorf("%s: stdout %q, want nothing", tc.name, r.out)
 		}
 	}
 }

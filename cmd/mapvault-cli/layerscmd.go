@@ -132,7 +132,10 @@ func loadService(ctx context.Context, u urlArg, kind string, af *authFlags, io s
 		return svc, exitOK // public
 	}
 	if err != nil {
-		return nil, fail(io, exitUndecided, "could not decide: %v", err)
+		// Not an answer a protected service gives (that would be an
+		// authentication question, exit 3 or 4): the service could not be
+		// read.
+		return nil, fail(io, exitFailure, "%v", err)
 	}
 	secret, err := readSecret(u.secretInput(io.in), env)
 	if err != nil {

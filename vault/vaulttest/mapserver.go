@@ -32,7 +32,7 @@ const MarkerParam = "mvit"
 // test that uses the server at the same time, so tests count their own
 // requests by a marker (NewMarker) carried in the query string.
 type MapServer struct {
-	URL           string // "http://127.0.0.1:18080", no trailing slash
+	URL           string // "http://127.0.0.1:PORT", no trailing slash
 	Other         string // the other origin, which logs every request's credentials
 	Dir           string // runtime dir; its logs/ holds access.log and other-access.log
 	BasicUser     string
