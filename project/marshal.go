@@ -35,6 +35,7 @@ func (p *Project) Marshal() ([]byte, error) {
 		w.layer(l)
 	}
 	w.close(']')
+	w.groups(p.Groups)
 	w.extras(p.extras)
 	w.close('}')
 	b.WriteByte('\n')
@@ -59,6 +60,9 @@ func (p *Project) Validate() error {
 	}
 	if v.Zoom < 0 {
 		return fmt.Errorf("%w: view zoom %v is negative", ErrInvalid, v.Zoom)
+	}
+	if err := p.validateGroups(); err != nil {
+		return err
 	}
 	ids := make(map[string]bool, len(p.Layers))
 	for i, l := range p.Layers {

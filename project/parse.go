@@ -245,6 +245,10 @@ func (ps *parser) project() (*Project, error) {
 			if p.Layers, err = ps.layers(m); err != nil {
 				return nil, err
 			}
+		case "groups":
+			if p.Groups, err = ps.groups(m); err != nil {
+				return nil, err
+			}
 		default:
 			keepRaw(&p.extras, m)
 		}

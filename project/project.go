@@ -12,6 +12,9 @@ type Project struct {
 	Title  string
 	View   View
 	Layers []Layer
+	// Groups holds the layer groups that are hidden (or carry fields of a
+	// newer mapvault); see Group.
+	Groups []Group
 
 	extras map[string]json.RawMessage // unknown top-level fields, verbatim
 	dir    string                     // folder relative references resolve against
