@@ -48,7 +48,11 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		item("Add layer…", fyne.KeyL, fyne.KeyModifierShortcutDefault, a.AddLayerDialog),
 		item("Add basemap…", fyne.KeyB, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift, a.AddBasemapDialog),
 	)
-	return fyne.NewMainMenu(file, layer)
+	edit := fyne.NewMenu("Edit",
+		item("Undo", fyne.KeyZ, fyne.KeyModifierShortcutDefault, a.Undo),
+		item("Redo", fyne.KeyZ, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift, a.Redo),
+	)
+	return fyne.NewMainMenu(file, edit, layer)
 }
 
 // addShortcuts registers the menu shortcuts on the window canvas.
@@ -64,4 +68,7 @@ func (a *App) addShortcuts() {
 	add(fyne.KeyL, def, a.AddLayerDialog)
 	add(fyne.KeyB, def|fyne.KeyModifierShift, a.AddBasemapDialog)
 	add(fyne.KeyQ, def, a.Quit)
+	add(fyne.KeyZ, def, a.Undo)
+	add(fyne.KeyZ, def|fyne.KeyModifierShift, a.Redo)
+	add(fyne.KeyY, def, a.Redo)
 }
