@@ -22,6 +22,7 @@ import (
 type propsDialog struct {
 	id     string
 	dlg    *dialog.ConfirmDialog
+	body   fyne.CanvasObject
 	name   *widget.Entry
 	attrib *widget.Entry
 	caps   *fyne.Container // "Loading…", then what the service says
@@ -88,13 +89,14 @@ func (a *App) LayerProperties(id string) {
 		content.Add(pd.caps)
 		a.loadPropsCapabilities(pd, *l)
 	}
+	pd.body = container.NewVScroll(content)
 	pd.dlg = dialog.NewCustomConfirm("Layer properties — "+layerTitle(l), "OK", "Cancel",
-		container.NewVScroll(content), func(ok bool) {
+		pd.body, func(ok bool) {
 			pd.closed = true
 			if p.props == pd {
 				p.props = nil
 			}
-			if ok {
+			if ok && a.doc == d {
 				a.applyProps(pd)
 			}
 		}, a.win)

@@ -503,3 +503,71 @@ func TestGroupEyeKeepsLayerEyes(t *testing.T) {
 		t.Errorf("unfolded list has %d objects, want %d", got, rows)
 	}
 }
+
+func TestEditMenu(t *testing.T) {
+	h := newHarness(t)
+	var edit *fyne.Menu
+	for _, m := range h.a.win.MainMenu().Items {
+		if m.Label == "Edit" {
+			edit = m
+		}
+	}
+	if edit == nil || len(edit.Items) != 2 {
+		t.Fatalf("Edit menu = %+v, want Undo and Redo", edit)
+	}
+	for i, want := range []struct {
+		label string
+		mod   fyne.KeyModifier
+	}{{"Undo", ctrl}, {"Redo", ctrlShift}} {
+		it := edit.Items[i]
+		sc, ok := it.Shortcut.(*desktop.CustomShortcut)
+		if it.Label != want.label || !ok || sc.KeyName != fyne.KeyZ || sc.Modifier != want.mod {
+			t.Errorf("Edit item %d = %q %+v, want %q on Z with %v", i, it.Label, it.Shortcut, want.label, want.mod)
+		}
+	}
+	h.openDemo()
+	test.Tap(h.row("Land (public)").eye)
+	edit.Items[0].Action()
+	if !h.visible("Land (public)") {
+		t.Error("Edit > Undo did not undo the eye tap")
+	}
+	edit.Items[1].Action()
+	if h.visible("Land (public)") {
+		t.Error("Edit > Redo did not redo the eye tap")
+	}
+}
+
+func TestLayerPropertiesVectorStyle(t *testing.T) {
+	h := newHarness(t)
+	h.openDemo()
+	var vec *project.Layer
+	for i := range h.a.Project().Layers {
+		if l := &h.a.Project().Layers[i]; l.Kind.Vector() {
+			vec = l
+		}
+	}
+	if vec == nil {
+		t.Fatal("the demo has no vector layer")
+	}
+	name := vec.Name
+	test.Tap(h.row(name).props)
+	pd := h.a.panel.props
+	if pd == nil {
+		t.Fatal("no properties dialog")
+	}
+	if pd.caps != nil {
+		t.Error("a vector layer's dialog waits for WMS capabilities")
+	}
+	text := markupText(pd.body)
+	for _, want := range []string{"Fill", string(vec.Style.Fill), "Stroke", string(vec.Style.Stroke), "Stroke width", fmt.Sprintf("%g px", vec.Style.Width), vec.Source} {
+		if !strings.Contains(text, want) {
+			t.Errorf("dialog does not show %q:\n%s", want, text)
+		}
+	}
+	// Cancel changes nothing and makes no undo step.
+	pd.name.SetText("changed")
+	pd.dlg.Dismiss()
+	if vec, _ := h.a.Project().Layer(h.layerID(name)); vec.Name != name || len(h.a.doc.undo.done) != 0 {
+		t.Errorf("after Cancel: name %q, %d undo steps; want %q, 0", vec.Name, len(h.a.doc.undo.done), name)
+	}
+}

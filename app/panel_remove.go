@@ -26,12 +26,13 @@ func (p *layerPanel) confirmRemove(id, title string) {
 		p.removing.dlg.Hide()
 	}
 	rd := &removeDialog{}
+	d := a.doc
 	done := func(remove bool) {
 		rd.dlg.Hide()
 		if p.removing == rd {
 			p.removing = nil
 		}
-		if remove {
+		if remove && a.doc == d {
 			a.removeLayer(id)
 		}
 	}
