@@ -68,7 +68,9 @@ func (a *App) addShortcuts() {
 	add(fyne.KeyL, def, a.AddLayerDialog)
 	add(fyne.KeyB, def|fyne.KeyModifierShift, a.AddBasemapDialog)
 	add(fyne.KeyQ, def, a.Quit)
-	add(fyne.KeyZ, def, a.Undo)
+	// The desktop driver types Ctrl+Z and Ctrl+Y as ShortcutUndo and
+	// ShortcutRedo, which a focused entry takes for its own text first.
+	a.win.Canvas().AddShortcut(&fyne.ShortcutUndo{}, func(fyne.Shortcut) { a.Undo() })
+	a.win.Canvas().AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { a.Redo() })
 	add(fyne.KeyZ, def|fyne.KeyModifierShift, a.Redo)
-	add(fyne.KeyY, def, a.Redo)
 }

@@ -121,9 +121,10 @@ func (a *App) removeLayer(id string) {
 	}
 	saved := a.doc.proj.Layers[at]
 	a.applyRemove(id)
+	cur := id // the layer's id once put back (another may have taken it)
 	a.doc.undo.push(panelEdit{what: "Remove layer",
-		undo: func() { a.applyInsert(saved, at) },
-		redo: func() { a.applyRemove(saved.ID) }})
+		undo: func() { cur = a.applyInsert(saved, at) },
+		redo: func() { a.applyRemove(cur) }})
 	a.markDirty()
 	a.refresh()
 }
@@ -134,14 +135,14 @@ func (a *App) applyRemove(id string) {
 	}
 }
 
-// applyInsert puts l back at index at (clamped to the layers there are).
-func (a *App) applyInsert(l project.Layer, at int) {
-	if _, taken := a.doc.proj.Layer(l.ID); taken {
-		return
-	}
+// applyInsert puts l back at index at (clamped to the layers there are)
+// and returns its id: l.ID, or a new one when a layer added meanwhile took
+// it.
+func (a *App) applyInsert(l project.Layer, at int) string {
 	p := a.doc.proj
-	p.AddLayer(l)
-	_ = p.MoveLayer(l.ID, clampInt(at, 0, len(p.Layers)-1))
+	id := p.AddLayer(l).ID
+	_ = p.MoveLayer(id, clampInt(at, 0, len(p.Layers)-1))
+	return id
 }
 
 // forgetLayer drops what the document derived from a layer, so that it is

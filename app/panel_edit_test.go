@@ -26,9 +26,10 @@ import (
 	"mapvault/vault"
 )
 
-// shortcut types a shortcut on the window's canvas, as the keyboard does:
-// through the handlers the app registered (addShortcuts).
-func (h *harness) shortcut(key fyne.KeyName, mod fyne.KeyModifier) {
+// shortcut types a shortcut on the window's canvas, as the desktop driver
+// does when no focused widget takes it: through the handlers the app
+// registered (addShortcuts).
+func (h *harness) shortcut(sc fyne.Shortcut) {
 	h.t.Helper()
 	c := any(h.a.win.Canvas())
 	type shortcutter interface{ TypedShortcut(fyne.Shortcut) }
@@ -44,7 +45,7 @@ func (h *harness) shortcut(key fyne.KeyName, mod fyne.KeyModifier) {
 	if !ok {
 		h.t.Fatalf("cannot type shortcuts on %T", c)
 	}
-	s.TypedShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: mod})
+	s.TypedShortcut(sc)
 }
 
 // key types a key into the focused object.
@@ -57,9 +58,12 @@ func (h *harness) key(name fyne.KeyName) {
 	f.TypedKey(&fyne.KeyEvent{Name: name})
 }
 
-const (
-	ctrl      = fyne.KeyModifierShortcutDefault
-	ctrlShift = fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift
+// The shortcuts as the desktop driver types them: Ctrl+Z and Ctrl+Y are
+// fyne.ShortcutUndo and fyne.ShortcutRedo, Ctrl+Shift+Z a custom one.
+var (
+	ctrlZ      = &fyne.ShortcutUndo{}
+	ctrlY      = &fyne.ShortcutRedo{}
+	ctrlShiftZ = &desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 )
 
 func TestRemoveAsksThenUndoRedo(t *testing.T) {
@@ -109,7 +113,7 @@ func TestRemoveAsksThenUndoRedo(t *testing.T) {
 	kvBefore, _ := h.a.KeyVault().Marshal()
 
 	h.a.doc.dirty = false
-	h.shortcut(fyne.KeyZ, ctrl)
+	h.shortcut(ctrlZ)
 	got, ok := h.a.Project().Layer(id)
 	if !ok {
 		t.Fatal("Ctrl+Z did not restore the layer")
@@ -127,16 +131,16 @@ func TestRemoveAsksThenUndoRedo(t *testing.T) {
 		t.Error("undoing a remove changed the KeyVault")
 	}
 
-	h.shortcut(fyne.KeyZ, ctrlShift)
+	h.shortcut(ctrlShiftZ)
 	if _, ok := h.a.Project().Layer(id); ok {
 		t.Error("Ctrl+Shift+Z did not remove the layer again")
 	}
-	h.shortcut(fyne.KeyZ, ctrl)
-	h.shortcut(fyne.KeyZ, ctrl) // nothing left to undo: harmless
+	h.shortcut(ctrlZ)
+	h.shortcut(ctrlZ) // nothing left to undo: harmless
 	if _, ok := h.a.Project().Layer(id); !ok || h.a.layerIndex(id) != at {
 		t.Fatal("the second undo lost the layer")
 	}
-	h.shortcut(fyne.KeyY, ctrl)
+	h.shortcut(ctrlY)
 	if _, ok := h.a.Project().Layer(id); ok {
 		t.Error("Ctrl+Y did not redo the remove")
 	}
@@ -518,7 +522,7 @@ func TestEditMenu(t *testing.T) {
 	for i, want := range []struct {
 		label string
 		mod   fyne.KeyModifier
-	}{{"Undo", ctrl}, {"Redo", ctrlShift}} {
+	}{{"Undo", fyne.KeyModifierShortcutDefault}, {"Redo", fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}} {
 		it := edit.Items[i]
 		sc, ok := it.Shortcut.(*desktop.CustomShortcut)
 		if it.Label != want.label || !ok || sc.KeyName != fyne.KeyZ || sc.Modifier != want.mod {
@@ -569,5 +573,33 @@ func TestLayerPropertiesVectorStyle(t *testing.T) {
 	pd.dlg.Dismiss()
 	if vec, _ := h.a.Project().Layer(h.layerID(name)); vec.Name != name || len(h.a.doc.undo.done) != 0 {
 		t.Errorf("after Cancel: name %q, %d undo steps; want %q, 0", vec.Name, len(h.a.doc.undo.done), name)
+	}
+}
+
+// TestUndoRemoveWhenIDTaken: a layer added after a remove may take the
+// removed layer's id; undo puts the removed one back under a new id and
+// redo removes that one, never the newcomer.
+func TestUndoRemoveWhenIDTaken(t *testing.T) {
+	h := newHarness(t)
+	h.openDemo()
+	id := h.layerID("Land (public)")
+	h.a.removeLayer(id)
+	newcomer := h.a.Project().AddLayer(project.Layer{ID: id, Name: "Newcomer", Kind: project.KindXYZ,
+		Source: "http://127.0.0.1:1/{z}/{x}/{y}.png", Opacity: 1})
+	if newcomer.ID != id {
+		t.Fatalf("newcomer id = %q, want %q", newcomer.ID, id)
+	}
+	h.a.refresh()
+	h.a.Undo()
+	back := h.layerID("Land (public)")
+	if back == id {
+		t.Fatalf("restored layer has the newcomer's id %q", id)
+	}
+	h.a.Redo()
+	if _, ok := h.a.Project().Layer(id); !ok {
+		t.Error("redo removed the newcomer")
+	}
+	if _, ok := h.a.Project().Layer(back); ok {
+		t.Error("redo left the restored layer")
 	}
 }
