@@ -388,6 +388,9 @@ func TestLayerPropertiesRenameAndStyle(t *testing.T) {
 	if h.row("Hillshade").name.Text != "Hillshade" || !h.a.Dirty() {
 		t.Errorf("row shows %q, dirty %v; want the new name, dirty", h.row("Hillshade").name.Text, h.a.Dirty())
 	}
+	if got := h.a.attrib.Text; got != "© Relief Agency" {
+		t.Errorf("map attribution = %q, want the layer's new one", got)
+	}
 	h.q.waitFor(t, "a GetMap in the new style", func() bool { return slices.Contains(styles(), "contour") })
 	if n := len(h.a.doc.undo.done); n != 1 {
 		t.Errorf("OK made %d undo steps, want 1", n)
@@ -440,6 +443,14 @@ func TestGroupEyeKeepsLayerEyes(t *testing.T) {
 	test.Tap(g.eye)
 	if got, want := drawn(), ids("Other"); !slices.Equal(got, want) {
 		t.Errorf("group hidden: drawn = %v, want %v", got, want)
+	}
+	if l, _ := h.a.Project().Layer(h.layerID("Depth")); attributionOf(*l) == "" {
+		l.Attribution = "© Depth survey"
+		h.a.refresh()
+		if strings.Contains(h.a.attrib.Text, "Depth survey") {
+			t.Errorf("attribution %q shown for a layer of a hidden group", h.a.attrib.Text)
+		}
+		l.Attribution = ""
 	}
 	if !h.visible("Depth") || h.visible("Zones") || !h.visible("Wind") {
 		t.Errorf("hiding the group changed the layers' eyes: Depth %v Zones %v Wind %v", h.visible("Depth"), h.visible("Zones"), h.visible("Wind"))
