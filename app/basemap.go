@@ -190,10 +190,13 @@ func (a *App) addBasemapLayer(l project.Layer) {
 	a.status.setNote("Added basemap " + l.Name)
 }
 
-// attributionOf returns the attribution a visible XYZ layer shows: the
-// preset's for a preset template, else what its name keeps in
-// parentheses; "" when none.
+// attributionOf returns the attribution a visible layer shows: the
+// project's Attribution; for an XYZ layer without one, the preset's for a
+// preset template, else what its name keeps in parentheses; "" when none.
 func attributionOf(l project.Layer) string {
+	if l.Visible && l.Attribution != "" {
+		return l.Attribution // the project's own, for any kind
+	}
 	if l.Kind != project.KindXYZ || !l.Visible {
 		return ""
 	}
@@ -222,7 +225,11 @@ func (a *App) updateAttribution() {
 	var parts []string
 	seen := map[string]bool{}
 	for i := len(a.doc.proj.Layers) - 1; i >= 0; i-- {
-		if s := attributionOf(a.doc.proj.Layers[i]); s != "" && !seen[s] {
+		l := a.doc.proj.Layers[i]
+		if !a.doc.proj.GroupVisible(l.Group) {
+			continue
+		}
+		if s := attributionOf(l); s != "" && !seen[s] {
 			seen[s] = true
 			parts = append(parts, s)
 		}

@@ -44,6 +44,8 @@ type document struct {
 	asked map[vault.Source]bool
 	// keychain: lookups started (one per source per document).
 	keychain map[vault.Source]bool
+
+	undo undoStack // the layer panel's edits
 }
 
 func newDocument(svc Services, p *project.Project, path string, kv *vault.KeyVault) *document {
@@ -131,7 +133,7 @@ func (d *document) drawSpecs() []layers.LayerSpec {
 	var out []layers.LayerSpec
 	for i := range d.proj.Layers {
 		l := &d.proj.Layers[i]
-		if !l.Visible {
+		if !d.proj.Shown(l) { // its eye and its group's
 			continue
 		}
 		src, ok := d.sourceOf(l)

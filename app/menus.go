@@ -52,7 +52,11 @@ func (a *App) mainMenu() *fyne.MainMenu {
 	)
 	view := fyne.NewMenu("View", append([]*fyne.MenuItem{item("Legend", "", 0, a.ToggleLegend), fyne.NewMenuItemSeparator()},
 		a.navigationMenuItems()...)...)
-	return fyne.NewMainMenu(file, layer, view)
+	edit := fyne.NewMenu("Edit",
+		item("Undo", fyne.KeyZ, fyne.KeyModifierShortcutDefault, a.Undo),
+		item("Redo", fyne.KeyZ, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift, a.Redo),
+	)
+	return fyne.NewMainMenu(file, edit, layer, view)
 }
 
 // addShortcuts registers the menu shortcuts on the window canvas.
@@ -71,4 +75,9 @@ func (a *App) addShortcuts() {
 	add(fyne.KeyE, def, a.ExportDialog)
 	add(fyne.KeyQ, def, a.Quit)
 	a.addNavigationShortcuts()
+	// The desktop driver types Ctrl+Z and Ctrl+Y as ShortcutUndo and
+	// ShortcutRedo, which a focused entry takes for its own text first.
+	a.win.Canvas().AddShortcut(&fyne.ShortcutUndo{}, func(fyne.Shortcut) { a.Undo() })
+	a.win.Canvas().AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { a.Redo() })
+	add(fyne.KeyZ, def|fyne.KeyModifierShift, a.Redo)
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -20,9 +19,15 @@ type layerPanel struct {
 	list   *fyne.Container
 	rows   map[string]*layerRow
 	order  []string // layer ids as shown, top first
+	key    string   // layoutKey of the rows shown
 	empty  *widget.Label
 	addBtn *widget.Button
 	box    fyne.CanvasObject
+
+	headers  []*groupHeader  // group header rows shown
+	folded   map[string]bool // groups folded (this session only)
+	removing *removeDialog   // the "Remove layer?" question showing
+	props    *propsDialog    // the layer properties showing
 }
 
 // layerRow is one layer's controls.
@@ -35,6 +40,7 @@ type layerRow struct {
 	down    *widget.Button
 	zoom    *widget.Button
 	remove  *widget.Button
+	props   *widget.Button
 	badge   *widget.Icon
 	reason  *widget.Label
 	unlock  *widget.Button
@@ -64,9 +70,8 @@ func (p *layerPanel) update() {
 	for i := len(d.proj.Layers) - 1; i >= 0; i-- {
 		order = append(order, d.proj.Layers[i].ID)
 	}
-	if !slices.Equal(order, p.order) {
-		p.order = order
-		objs := make([]fyne.CanvasObject, 0, len(order))
+	if key := p.layoutKey(order); key != p.key {
+		p.key, p.order = key, order
 		rows := map[string]*layerRow{}
 		for _, id := range order {
 			r, ok := p.rows[id]
@@ -74,9 +79,10 @@ func (p *layerPanel) update() {
 				r = p.newRow(id)
 			}
 			rows[id] = r
-			objs = append(objs, r.box, widget.NewSeparator())
 		}
 		p.rows = rows
+		objs, headers := p.layout(order)
+		p.headers = headers
 		if len(objs) == 0 {
 			objs = append(objs, p.empty)
 		}
@@ -85,6 +91,9 @@ func (p *layerPanel) update() {
 	}
 	for i, id := range order {
 		p.updateRow(p.rows[id], i == 0, i == len(order)-1)
+	}
+	for _, g := range p.headers {
+		p.updateHeader(g)
 	}
 }
 
@@ -103,7 +112,8 @@ func (p *layerPanel) newRow(id string) *layerRow {
 	r.down = widget.NewButtonWithIcon("", theme.MoveDownIcon(), func() { a.MoveLayer(id, -1) })
 	r.zoom = widget.NewButtonWithIcon("", theme.ZoomFitIcon(), func() { a.ZoomToLayer(id) })
 	r.remove = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { a.RemoveLayer(id) })
-	for _, b := range []*widget.Button{r.up, r.down, r.zoom, r.remove} {
+	r.props = widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { a.LayerProperties(id) })
+	for _, b := range []*widget.Button{r.up, r.down, r.zoom, r.props, r.remove} {
 		b.Importance = widget.LowImportance
 	}
 	r.badge = widget.NewIcon(theme.WarningIcon())
@@ -113,7 +123,7 @@ func (p *layerPanel) newRow(id string) *layerRow {
 	r.state = container.NewBorder(nil, nil, r.badge, r.unlock, r.reason)
 	r.box = container.NewVBox(
 		container.NewBorder(nil, nil, r.eye, container.NewHBox(r.up, r.down, r.zoom, r.remove), r.name),
-		container.NewBorder(nil, nil, widget.NewLabel("Opacity"), nil, r.opacity),
+		container.NewBorder(nil, nil, widget.NewLabel("Opacity"), r.props, r.opacity),
 		r.state,
 	)
 	return r
@@ -210,67 +220,6 @@ func showIf(o fyne.CanvasObject, on bool) {
 		o.Show()
 	} else if !on && o.Visible() {
 		o.Hide()
-	}
-}
-
-// ToggleVisible flips a layer's eye. Allowed on blocked layers too: the
-// choice is the project's and is saved; blocking never changes it.
-func (a *App) ToggleVisible(id string) {
-	l, ok := a.doc.proj.Layer(id)
-	if !ok {
-		return
-	}
-	l.Visible = !l.Visible
-	a.markDirty()
-	a.refresh()
-}
-
-// SetOpacity sets a layer's opacity; final marks the end of a slider drag
-// (an edit to save).
-func (a *App) SetOpacity(id string, v float64, final bool) {
-	l, ok := a.doc.proj.Layer(id)
-	if !ok {
-		return
-	}
-	v = clamp(v, 0, 1)
-	if l.Opacity != v {
-		l.Opacity = v
-		a.markDirty()
-	} else if !final {
-		return
-	}
-	a.refresh()
-}
-
-// MoveLayer moves a layer up (towards the top of the map, +1) or down (-1).
-func (a *App) MoveLayer(id string, dir int) {
-	p := a.doc.proj
-	for i := range p.Layers {
-		if p.Layers[i].ID != id {
-			continue
-		}
-		to := i + dir
-		if to < 0 || to >= len(p.Layers) {
-			return
-		}
-		if err := p.MoveLayer(id, to); err != nil {
-			a.showError(err)
-			return
-		}
-		a.markDirty()
-		a.refresh()
-		return
-	}
-}
-
-// RemoveLayer removes a layer from the project.
-func (a *App) RemoveLayer(id string) {
-	if a.doc.proj.RemoveLayer(id) {
-		delete(a.doc.specs, id)
-		delete(a.doc.specErr, id)
-		delete(a.doc.states, id)
-		a.markDirty()
-		a.refresh()
 	}
 }
 

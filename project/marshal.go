@@ -44,6 +44,7 @@ func (p *Project) Marshal() ([]byte, error) {
 		}
 		w.close(']')
 	}
+	w.groups(p.Groups)
 	w.extras(p.extras)
 	w.close('}')
 	b.WriteByte('\n')
@@ -73,6 +74,9 @@ func (p *Project) Validate() error {
 		if !finite(b.Lon) || !finite(b.Lat) || !finite(b.Zoom) || b.Lat < -90 || b.Lat > 90 || b.Zoom < 0 {
 			return fmt.Errorf("%w: bookmark %d (%q): centre or zoom out of range", ErrInvalid, i, b.Name)
 		}
+	}
+	if err := p.validateGroups(); err != nil {
+		return err
 	}
 	ids := make(map[string]bool, len(p.Layers))
 	for i, l := range p.Layers {

@@ -249,6 +249,10 @@ func (ps *parser) project() (*Project, error) {
 			if p.Bookmarks, err = ps.bookmarks(m); err != nil {
 				return nil, err
 			}
+		case "groups":
+			if p.Groups, err = ps.groups(m); err != nil {
+				return nil, err
+			}
 		default:
 			keepRaw(&p.extras, m)
 		}

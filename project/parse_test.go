@@ -316,6 +316,9 @@ func TestExampleFile(t *testing.T) {
 		t.Errorf("Layer(zones) = %+v, want the collection and its categorised style", zones)
 	}
 	abs, _ := filepath.Abs("testdata")
+	if p.GroupVisible("Hazard") || !p.GroupVisible("Base") {
+		t.Errorf("GroupVisible(Hazard, Base) = %v, %v, want false, true", p.GroupVisible("Hazard"), p.GroupVisible("Base"))
+	}
 	if p.Dir() != abs {
 		t.Errorf("Dir() = %q, want %q", p.Dir(), abs)
 	}

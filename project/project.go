@@ -14,6 +14,9 @@ type Project struct {
 	Layers []Layer
 	// Bookmarks are named views, in the order they were made.
 	Bookmarks []Bookmark
+	// Groups holds the layer groups that are hidden (or carry fields of a
+	// newer mapvault); see Group.
+	Groups []Group
 
 	extras map[string]json.RawMessage // unknown top-level fields, verbatim
 	dir    string                     // folder relative references resolve against

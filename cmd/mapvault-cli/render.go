@@ -260,6 +260,10 @@ func resolveLayers(ctx context.Context, ws *session.Workspace, p *project.Projec
 			fmt.Fprintf(io.err, "layer %s: hidden\n", l.ID)
 			continue
 		}
+		if !p.GroupVisible(l.Group) {
+			fmt.Fprintf(io.err, "layer %s: hidden (group %q)\n", l.ID, l.Group)
+			continue
+		}
 		if _, err := ws.Kinds().Lookup(l.Kind); err != nil {
 			fmt.Fprintf(io.err, "layer %s: skipped: kind %q is not supported yet\n", l.ID, l.Kind)
 			continue
