@@ -50,6 +50,7 @@ type App struct {
 	attrib    *widget.Label        // attribution of the visible basemaps
 	onSettled func()               // screenshot: called once a frame has every tile
 	onExit    func()               // called when the app quits (Run's watchdog)
+	trace     func(line string)    // Options.Trace: what actions found, on stderr
 }
 
 // New builds the main window around an empty document.

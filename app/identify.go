@@ -128,6 +128,10 @@ func (a *App) identifyAt(pos fyne.Position) {
 			}
 			p.title.SetText(fmt.Sprintf("Identify results: %d feature(s)", n))
 			p.show(out)
+			if a.trace != nil {
+				lon, lat := v.LonLatAt(float64(pos.X), float64(pos.Y))
+				a.trace(fmt.Sprintf("identify at %.5f,%.5f: %d feature(s) in %d layer(s)", lon, lat, n, len(out)))
+			}
 		})
 	}()
 }

@@ -25,6 +25,9 @@ const quitTimeout = 5 * time.Second
 func Run(fa fyne.App, svc Services, opt Options) error {
 	a := New(fa, svc)
 	defer a.Close()
+	if opt.Trace {
+		a.trace = func(line string) { fmt.Fprintln(os.Stderr, "mapvault: "+line) }
+	}
 	a.onExit = func() {
 		time.AfterFunc(quitTimeout, func() {
 			fmt.Fprintln(os.Stderr, "mapvault: still running "+quitTimeout.String()+" after quitting; ending the process")

@@ -42,6 +42,10 @@ type Options struct {
 	DemoAddr   string        // demo server address; "" means demo.DefaultAddr (falls back to 127.0.0.1:0 when busy)
 	Screenshot string        // write a PNG of the window and quit
 	After      time.Duration // screenshot deadline: taken earlier once all tiles have loaded
+	// Trace prints what the user's actions found on standard error (the
+	// identify results' counts: never an attribute, never a secret), for
+	// the real-window smoke test.
+	Trace bool
 }
 
 // kinds returns the layer kinds documents draw.

@@ -20,8 +20,9 @@ func main() {
 	demo := flag.Bool("demo", false, "open the offline demo even when a project is given")
 	shot := flag.String("screenshot", "", "write the window content to this PNG once all tiles have loaded, then quit")
 	after := flag.Duration("after", 8*time.Second, "with -screenshot: take it after this long at the latest")
+	trace := flag.Bool("trace", false, "print what clicks on the map found (identify: counts only) on standard error")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: mapvault [-demo] [-screenshot FILE [-after 8s]] [PROJECT.mapvault.json]\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: mapvault [-demo] [-screenshot FILE [-after 8s]] [-trace] [PROJECT.mapvault.json]\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -35,7 +36,7 @@ func main() {
 		Keychain: vault.OSKeychainOrNone("mapvault"),
 		Engine:   layers.Options{},
 	}
-	opt := app.Options{Path: flag.Arg(0), Demo: *demo, Screenshot: *shot, After: *after}
+	opt := app.Options{Path: flag.Arg(0), Demo: *demo, Screenshot: *shot, After: *after, Trace: *trace}
 	if err := app.Run(fyneapp.NewWithID("org.mapvault.mapvault"), svc, opt); err != nil {
 		fmt.Fprintln(os.Stderr, "mapvault:", err)
 		os.Exit(1)
