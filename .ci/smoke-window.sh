@@ -117,7 +117,7 @@ cat >"$work/identify/parcel.geojson" <<'JSON'
 "geometry":{"type":"Polygon","coordinates":[[[-90,-60],[90,-60],[90,70],[-90,70],[-90,-60]]]}}]}
 JSON
 cat >"$work/identify/parcel.mapvault.json" <<'JSON'
-{"mapvault": 2, "title": "Identify smoke", "view": {"lon": 0, "lat": 0, "zoom": 2},
+{"format": "mapvault-project", "version": 2, "title": "Identify smoke", "view": {"center": {"lon": 0, "lat": 0}, "zoom": 2},
  "layers": [{"id": "parcel", "name": "Parcel", "kind": "geojson", "source": "parcel.geojson", "opacity": 1, "visible": true}]}
 JSON
 shot2=${out%.png}-identify.png
