@@ -119,7 +119,8 @@ func TestPlanMatchesEngine(t *testing.T) {
 	}
 	names := []string{"land", "countries", "borders"}
 	for _, v := range views {
-		for _, merge := range []bool{true, false} {
+		for _, mode := range []struct{ merge, meta bool }{{true, true}, {false, true}, {true, false}} {
+			merge := mode.merge
 			f := newFakeWMS(t)
 			base := f.srv.URL + "/wms"
 			src, err := vault.SourceOf(base)
@@ -134,7 +135,7 @@ func TestPlanMatchesEngine(t *testing.T) {
 				}
 				specs = append(specs, layers.LayerSpec{ID: n, Source: src, Opacity: 1, Tiles: tiles})
 			}
-			e := layers.NewEngine(f.srv.Client(), layers.Options{NoMerge: !merge})
+			e := layers.NewEngine(f.srv.Client(), layers.Options{NoMerge: !merge, NoMetatiles: !mode.meta})
 			_, states, st := e.Render(context.Background(), v, specs, nil)
 			for id, s := range states {
 				if s.Kind != layers.StateOK {
@@ -142,15 +143,15 @@ func TestPlanMatchesEngine(t *testing.T) {
 				}
 			}
 			var want []string
-			for _, r := range plan(base, "1.3.0", names, v, merge) {
+			for _, r := range planWith(nil, base, "1.3.0", names, v, merge, mode.meta) {
 				want = append(want, uri(t, r.URL))
 			}
 			got := f.requests()
 			slices.Sort(got)
 			slices.Sort(want)
 			if !slices.Equal(got, want) {
-				t.Errorf("view %+v merge %v: engine sent %d requests, floor plans %d; first engine %q, first floor %q",
-					v, merge, len(got), len(want), got[0], want[0])
+				t.Errorf("view %+v %+v: engine sent %d requests, floor plans %d; first engine %q, first floor %q",
+					v, mode, len(got), len(want), got[0], want[0])
 			}
 			if int64(len(want)) != st.Requests {
 				t.Errorf("view %+v merge %v: Stats.Requests = %d, want %d", v, merge, st.Requests, len(want))

@@ -18,7 +18,7 @@ type request struct {
 // layer of names comes from the same WMS at base (opacity 1, transparent
 // PNG), with no capabilities (no extent or scale limits): see planWith.
 func plan(base, version string, names []string, v layers.View, merge bool) []request {
-	return planWith(nil, base, version, names, v, merge)
+	return planWith(nil, base, version, names, v, merge, true)
 }
 
 // planWith returns the engine's GetMap requests for view v, with the
@@ -27,6 +27,7 @@ func plan(base, version string, names []string, v layers.View, merge bool) []req
 // merging), one request per metatile and layer otherwise. The order is
 // the engine's: tiles centre first (a metatile at its first tile), and
 // with merging off the layers of a tile bottom first after one another.
+// meta false is the engine's Options.NoMetatiles: one request per tile.
 //
 // There is no exported engine function that lists its requests, so the
 // plan is built from the same exported parts the engine uses:
@@ -34,7 +35,7 @@ func plan(base, version string, names []string, v layers.View, merge bool) []req
 // (wms.NewTilesFor, what the WMS kind's Resolve builds) for each tile's
 // request; equal URLs are one request, as in the engine. TestPlanMatchesEngine
 // checks that an Engine.Render sends exactly these URLs.
-func planWith(caps *wms.Capabilities, base, version string, names []string, v layers.View, merge bool) []request {
+func planWith(caps *wms.Capabilities, base, version string, names []string, v layers.View, merge, meta bool) []request {
 	px := tilePixels(v)
 	groups := [][]string{names}
 	if !merge {
@@ -52,6 +53,7 @@ func planWith(caps *wms.Capabilities, base, version string, names []string, v la
 			Format:      "image/png",
 			CRS:         "EPSG:3857",
 			Transparent: true,
+			Metatile:    map[bool]int{true: 0, false: 1}[meta],
 		})
 		if err != nil {
 			return nil
