@@ -43,6 +43,9 @@ type Options struct {
 	// NoMerge disables request merging (adjacent compatible layers fetched
 	// as one request, see Merger). For measurements.
 	NoMerge bool
+	// NoMetatiles makes sources that ask for metatiles (Metatiler: WMS)
+	// ask one image per tile. For tests and measurements.
+	NoMetatiles bool
 }
 
 // Stats describes one Fetch or Render. Tiles counts the tiles the view

@@ -71,6 +71,15 @@ type Merger interface {
 	Merge(above TileSource) (TileSource, bool)
 }
 
+// Metatiler is implemented by tile sources that ask for an image of
+// several tiles and give each tile a Part of it (WMS metatiles): one
+// request and one cache entry for a block of the grid. Options.NoMetatiles
+// makes the engine draw such a layer with SingleTiles instead.
+type Metatiler interface {
+	// SingleTiles returns the source asking one image per tile.
+	SingleTiles() TileSource
+}
+
 // FeatureSource is a vector layer's source (WFS, OGC API - Features,
 // GeoJSON): it fetches features and rasterises them itself, tile by tile.
 // The vector package implements it; the engine fetches its tiles like

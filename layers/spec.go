@@ -68,10 +68,13 @@ type layerGroup struct {
 // Adjacent raster layers of the same credential source, both at opacity 1,
 // are merged when the lower one's source is a Merger that accepts the upper
 // one. Fetch and Compose both call it, so a merged group always shares its
-// cache entries.
-func groupSpecs(specs []LayerSpec, noMerge bool) []*layerGroup {
+// cache entries. With noMeta, Metatiler sources ask one image per tile.
+func groupSpecs(specs []LayerSpec, noMerge, noMeta bool) []*layerGroup {
 	var groups []*layerGroup
 	for i, s := range specs {
+		if m, ok := s.Tiles.(Metatiler); ok && noMeta {
+			s.Tiles = m.SingleTiles()
+		}
 		g := &layerGroup{src: s.Source, opacity: normalizedOpacity(s.Opacity), tiles: s.Tiles, features: s.Features, ids: []string{s.ID}}
 		if (s.Tiles == nil) == (s.Features == nil) {
 			g.err = ErrNoSource

@@ -100,8 +100,8 @@ func fetchOne(ctx context.Context, client *http.Client, r request, tot *totals) 
 	if err != nil {
 		return fmt.Errorf("%w: tile %v: %v (Content-Type %q)", errBadTile, r.Tile, err, resp.Header.Get("Content-Type"))
 	}
-	if b := img.Bounds(); b.Dx() != r.Px || b.Dy() != r.Px {
-		return fmt.Errorf("%w: tile %v: %dx%d pixels, want %dx%d", errBadTile, r.Tile, b.Dx(), b.Dy(), r.Px, r.Px)
+	if b := img.Bounds(); b.Dx() != r.W || b.Dy() != r.H {
+		return fmt.Errorf("%w: tile %v: %dx%d pixels, want %dx%d", errBadTile, r.Tile, b.Dx(), b.Dy(), r.W, r.H)
 	}
 	return nil
 }

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"mapvault/layers"
+	"mapvault/layers/wms"
 )
 
 func main() {
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	scale := fs.Float64("scale", 1, "device pixel `RATIO`")
 	perHost := fs.Int("per-host", 6, "concurrent requests (the engine's Options.PerHost)")
 	noMerge := fs.Bool("no-merge", false, "one request per layer and tile (the engine's Options.NoMerge)")
+	noMeta := fs.Bool("no-metatiles", false, "one request per tile (the engine's Options.NoMetatiles)")
+	noCaps := fs.Bool("no-caps", false, "plan without the capabilities' extent, scale ranges and MaxWidth")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up after `DURATION`")
 	bbox := fs.Bool("bbox", false, "print the view's EPSG:3857 box and exit")
 	list := fs.Bool("list", false, "print the planned GetMap URLs and exit")
@@ -103,7 +106,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "floor: need -url, -layers and -per-host >= 1")
 		return 2
 	}
-	reqs := plan(cfg.url, cfg.version, cfg.names, cfg.view, cfg.merge)
+	var caps *wms.Capabilities
+	if !*noCaps {
+		// Untimed, like the CLI's project load: the extent, scale ranges
+		// and MaxWidth the engine plans with.
+		c, err := wms.FetchCapabilities(ctx, newClient(1), cfg.url)
+		if err != nil {
+			fmt.Fprintf(stderr, "floor: capabilities: %v (planning without them)\n", err)
+		} else {
+			caps = c
+		}
+	}
+	reqs := planWith(caps, cfg.url, cfg.version, cfg.names, cfg.view, cfg.merge, !*noMeta)
 	if len(reqs) == 0 || reqs[0].URL == "" {
 		fmt.Fprintln(stderr, "floor: no requests for this view (is -url an absolute http(s) URL?)")
 		return 2

@@ -119,7 +119,8 @@ func TestPlanMatchesEngine(t *testing.T) {
 	}
 	names := []string{"land", "countries", "borders"}
 	for _, v := range views {
-		for _, merge := range []bool{true, false} {
+		for _, mode := range []struct{ merge, meta bool }{{true, true}, {false, true}, {true, false}} {
+			merge := mode.merge
 			f := newFakeWMS(t)
 			base := f.srv.URL + "/wms"
 			src, err := vault.SourceOf(base)
@@ -134,7 +135,7 @@ func TestPlanMatchesEngine(t *testing.T) {
 				}
 				specs = append(specs, layers.LayerSpec{ID: n, Source: src, Opacity: 1, Tiles: tiles})
 			}
-			e := layers.NewEngine(f.srv.Client(), layers.Options{NoMerge: !merge})
+			e := layers.NewEngine(f.srv.Client(), layers.Options{NoMerge: !merge, NoMetatiles: !mode.meta})
 			_, states, st := e.Render(context.Background(), v, specs, nil)
 			for id, s := range states {
 				if s.Kind != layers.StateOK {
@@ -142,15 +143,15 @@ func TestPlanMatchesEngine(t *testing.T) {
 				}
 			}
 			var want []string
-			for _, r := range plan(base, "1.3.0", names, v, merge) {
+			for _, r := range planWith(nil, base, "1.3.0", names, v, merge, mode.meta) {
 				want = append(want, uri(t, r.URL))
 			}
 			got := f.requests()
 			slices.Sort(got)
 			slices.Sort(want)
 			if !slices.Equal(got, want) {
-				t.Errorf("view %+v merge %v: engine sent %d requests, floor plans %d; first engine %q, first floor %q",
-					v, merge, len(got), len(want), got[0], want[0])
+				t.Errorf("view %+v %+v: engine sent %d requests, floor plans %d; first engine %q, first floor %q",
+					v, mode, len(got), len(want), got[0], want[0])
 			}
 			if int64(len(want)) != st.Requests {
 				t.Errorf("view %+v merge %v: Stats.Requests = %d, want %d", v, merge, st.Requests, len(want))
@@ -165,14 +166,18 @@ func TestPlanCounts(t *testing.T) {
 	names := []string{"land", "countries", "borders"}
 	merged := plan("http://h/wms", "1.3.0", names, v, true)
 	split := plan("http://h/wms", "1.3.0", names, v, false)
-	if got, want := len(merged), tiles; got != want {
+	// 40 tiles (columns 12..21, rows 9..12) are 3 x 2 metatiles of 4 x 4.
+	if tiles != 40 {
+		t.Fatalf("the view has %d tiles, want 40", tiles)
+	}
+	if got, want := len(merged), 6; got != want {
 		t.Errorf("merged plan has %d requests, want %d", got, want)
 	}
-	if got, want := len(split), 3*tiles; got != want {
+	if got, want := len(split), 3*len(merged); got != want {
 		t.Errorf("unmerged plan has %d requests, want %d", got, want)
 	}
-	if got := merged[0].URL; !strings.Contains(got, "LAYERS=land,countries,borders&") || !strings.Contains(got, "WIDTH=256&HEIGHT=256") {
-		t.Errorf("merged URL %q: want LAYERS=land,countries,borders and 256x256", got)
+	if got := merged[0].URL; !strings.Contains(got, "LAYERS=land,countries,borders&") || !strings.Contains(got, "WIDTH=1024&HEIGHT=1024") {
+		t.Errorf("merged URL %q: want LAYERS=land,countries,borders and 1024x1024", got)
 	}
 }
 
@@ -227,7 +232,7 @@ func TestFetchAll(t *testing.T) {
 	}{
 		{"HTTP 500", 500, "a", 0},
 		{"not a PNG", 0, "text", 0},
-		{"wrong size", 0, "a", 512},
+		{"wrong size", 0, "a", 100},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,7 +241,7 @@ func TestFetchAll(t *testing.T) {
 			reqs := plan(f.srv.URL+"/wms", "1.3.0", []string{tt.layer}, v, true)
 			if tt.px != 0 {
 				for i := range reqs {
-					reqs[i].Px = tt.px
+					reqs[i].W, reqs[i].H = tt.px, tt.px
 				}
 			}
 			var tot totals

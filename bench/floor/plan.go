@@ -10,23 +10,32 @@ import (
 // request is one GetMap round trip of the plan.
 type request struct {
 	URL  string
-	Tile layers.Tile
-	Px   int // width and height asked for
+	Tile layers.Tile // the most central tile it draws
+	W, H int         // image size asked for
 }
 
 // plan returns the GetMap requests the engine makes for view v when every
 // layer of names comes from the same WMS at base (opacity 1, transparent
-// PNG): one request per tile with LAYERS=a,b,c when merge is true (the
-// engine's request merging), one request per tile and layer otherwise. The
-// order is the engine's: tiles centre first, and with merging off the
-// layers of a tile bottom first after one another.
-//
-// There is no exported engine function that lists its requests, so the plan
-// is built from the same exported parts the engine uses: layers.TilesForView
-// for the tiles and their priority, Tile.MercatorBounds and wms.GetMapURL
-// for the URLs (what wms.Tiles asks the engine for). TestPlanMatchesEngine checks that an
-// Engine.Render sends exactly these URLs.
+// PNG), with no capabilities (no extent or scale limits): see planWith.
 func plan(base, version string, names []string, v layers.View, merge bool) []request {
+	return planWith(nil, base, version, names, v, merge, true)
+}
+
+// planWith returns the engine's GetMap requests for view v, with the
+// extent, scale ranges and MaxWidth of caps (nil for none): one request per
+// metatile with LAYERS=a,b,c when merge is true (the engine's request
+// merging), one request per metatile and layer otherwise. The order is
+// the engine's: tiles centre first (a metatile at its first tile), and
+// with merging off the layers of a tile bottom first after one another.
+// meta false is the engine's Options.NoMetatiles: one request per tile.
+//
+// There is no exported engine function that lists its requests, so the
+// plan is built from the same exported parts the engine uses:
+// layers.TilesForView for the tiles and their priority, and wms.Tiles
+// (wms.NewTilesFor, what the WMS kind's Resolve builds) for each tile's
+// request; equal URLs are one request, as in the engine. TestPlanMatchesEngine
+// checks that an Engine.Render sends exactly these URLs.
+func planWith(caps *wms.Capabilities, base, version string, names []string, v layers.View, merge, meta bool) []request {
 	px := tilePixels(v)
 	groups := [][]string{names}
 	if !merge {
@@ -35,22 +44,32 @@ func plan(base, version string, names []string, v layers.View, merge bool) []req
 			groups = append(groups, []string{n})
 		}
 	}
-	params := make([]wms.Params, len(groups))
-	for i, g := range groups {
-		params[i] = wms.Params{
+	var srcs []*wms.Tiles
+	for _, g := range groups {
+		t, err := wms.NewTilesFor(caps, wms.Params{
 			URL:         base,
 			Version:     version,
 			Layers:      g,
 			Format:      "image/png",
 			CRS:         "EPSG:3857",
 			Transparent: true,
+			Metatile:    map[bool]int{true: 0, false: 1}[meta],
+		})
+		if err != nil {
+			return nil
 		}
+		srcs = append(srcs, t)
 	}
 	var out []request
+	seen := map[string]bool{}
 	for _, t := range layers.TilesForView(v) {
-		box := t.MercatorBounds()
-		for _, p := range params {
-			out = append(out, request{URL: wms.GetMapURL(p, box, px, px), Tile: t, Px: px})
+		for _, s := range srcs {
+			r, ok := s.Tile(t, px)
+			if !ok || seen[r.URL] {
+				continue
+			}
+			seen[r.URL] = true
+			out = append(out, request{URL: r.URL, Tile: t, W: r.Width, H: r.Height})
 		}
 	}
 	return out

@@ -17,6 +17,9 @@ type Capabilities struct {
 	OnlineResource string   // Service/OnlineResource xlink:href
 	GetMapURL      string   // GetMap DCPType HTTP Get OnlineResource, entity-decoded
 	GetMapFormats  []string // GetMap Format values in document order
+	// MaxWidth and MaxHeight are the largest GetMap image the service
+	// draws (Service/MaxWidth, MaxHeight of 1.3.0); 0 when not stated.
+	MaxWidth, MaxHeight int
 
 	// GetFeatureInfo and GetLegendGraphic (the latter often written
 	// sld:GetLegendGraphic) as GetMap: the Format values in document order
@@ -61,6 +64,13 @@ type Layer struct {
 	// read-only.
 	GeographicBBox          *geom.Bounds
 	GeographicBBoxInherited bool
+
+	// MinScaleDenominator and MaxScaleDenominator are the effective scale
+	// range the layer is drawn at (min <= scale < max), 0 when unbounded:
+	// 1.3.0's elements, each inherited unless the layer states it, or
+	// 1.1.1's ScaleHint (the diagonal of a pixel in ground metres,
+	// converted with 0.28 mm pixels), inherited unless restated.
+	MinScaleDenominator, MaxScaleDenominator float64
 
 	// Attribution is the effective attribution: the layer's own, else
 	// the nearest ancestor's (WMS 1.3.0 table 7: inherited, replaced by a

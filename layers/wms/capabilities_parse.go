@@ -106,6 +106,8 @@ type ownDecl struct {
 	queryable, opaque int8 // -1 absent, 0 false, 1 true
 	crs               []string
 	geo               *geom.Bounds
+	minScale          *float64 // MinScaleDenominator or ScaleHint min, as a denominator
+	maxScale          *float64
 	attribution       *Attribution
 	bboxes            []bboxDecl
 	styles            []Style
@@ -305,6 +307,10 @@ func (p *parser) service() error {
 			href, _ := attr(se, "href")
 			p.caps.OnlineResource = strings.TrimSpace(href)
 			err = p.skip()
+		case isElement(se.Name, "MaxWidth"):
+			p.caps.MaxWidth, err = p.positiveInt()
+		case isElement(se.Name, "MaxHeight"):
+			p.caps.MaxHeight, err = p.positiveInt()
 		default:
 			err = p.skip()
 		}
@@ -411,6 +417,17 @@ func (p *parser) layer(se xml.StartElement, depth int) (*Layer, error) {
 			own.crs = append(own.crs, strings.Fields(t)...)
 		case isElement(c.Name, "EX_GeographicBoundingBox"):
 			own.geo, err = p.exGeographic()
+		case isElement(c.Name, "MinScaleDenominator"):
+			own.minScale, err = p.scale()
+		case isElement(c.Name, "MaxScaleDenominator"):
+			own.maxScale, err = p.scale()
+		case isElement(c.Name, "ScaleHint"):
+			own.minScale, own.maxScale = scaleHint(c, "min"), scaleHint(c, "max")
+			if own.minScale == nil && own.maxScale == nil {
+				zero := 0.0 // a hint stating nothing usable: unbounded
+				own.minScale = &zero
+			}
+			err = p.skip()
 		case isElement(c.Name, "Attribution"):
 			var a Attribution
 			a, err = p.attribution()
@@ -462,6 +479,43 @@ func (p *parser) layer(se xml.StartElement, depth int) (*Layer, error) {
 		return nil, err
 	}
 	return l, nil
+}
+
+// positiveInt reads an element's text as a positive integer; 0 when it
+// is not one.
+func (p *parser) positiveInt() (int, error) {
+	t, err := p.text()
+	n, convErr := strconv.Atoi(strings.TrimSpace(t))
+	if convErr != nil || n <= 0 {
+		n = 0
+	}
+	return n, err
+}
+
+// scale reads a MinScaleDenominator or MaxScaleDenominator; nil when it
+// is not a positive number.
+func (p *parser) scale() (*float64, error) {
+	t, err := p.text()
+	if f, ok := floatValue(t); ok && f > 0 {
+		return &f, err
+	}
+	return nil, err
+}
+
+// scaleHint reads a 1.1.1 ScaleHint bound (the ground diagonal of a pixel
+// in metres) as a scale denominator with 0.28 mm pixels; nil when absent,
+// zero or not a number.
+func scaleHint(se xml.StartElement, name string) *float64 {
+	v, ok := attr(se, name)
+	if !ok {
+		return nil
+	}
+	f, ok := floatValue(v)
+	if !ok || f <= 0 {
+		return nil
+	}
+	d := f / math.Sqrt2 / 0.00028
+	return &d
 }
 
 func floatValue(s string) (float64, bool) {
@@ -616,6 +670,24 @@ func (p *parser) resolve(l, parent *Layer) {
 	case parent != nil && parent.GeographicBBox != nil:
 		l.GeographicBBox = parent.GeographicBBox
 		l.GeographicBBoxInherited = true
+	}
+
+	// Scale range: each bound replaces, inherited when absent (a 1.1.1
+	// ScaleHint states both).
+	l.MinScaleDenominator, l.MaxScaleDenominator = 0, 0
+	if parent != nil {
+		l.MinScaleDenominator, l.MaxScaleDenominator = parent.MinScaleDenominator, parent.MaxScaleDenominator
+	}
+	if own.minScale != nil || own.maxScale != nil {
+		if !p.v13 { // ScaleHint: both bounds together
+			l.MinScaleDenominator, l.MaxScaleDenominator = 0, 0
+		}
+		if own.minScale != nil {
+			l.MinScaleDenominator = *own.minScale
+		}
+		if own.maxScale != nil {
+			l.MaxScaleDenominator = *own.maxScale
+		}
 	}
 
 	// Attribution: replaces, inherited when absent.

@@ -25,6 +25,10 @@ type Params struct {
 	Format      string   // "image/png" when empty
 	CRS         string   // from ChooseCRS; "EPSG:3857" when empty
 	Transparent bool     // TRANSPARENT=TRUE; callers set it (true is the usual choice)
+	// Metatile is the side, in engine tiles, of the images Tiles asks for
+	// (see DefaultMetatile): 0 for the default, 1 for one GetMap per tile.
+	// GetMapURL ignores it.
+	Metatile int
 }
 
 // normalized returns p with the defaults applied.

@@ -80,7 +80,7 @@ func (Kind) Resolve(ctx context.Context, env layers.Env, l project.Layer) (layer
 	if format == "" {
 		format = DefaultFormat
 	}
-	tiles, err := NewTiles(Params{
+	tiles, err := NewTilesFor(caps, Params{
 		URL:         getMap,
 		Version:     caps.Version,
 		Layers:      l.WMS.Layers,

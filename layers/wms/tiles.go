@@ -8,15 +8,20 @@ import (
 	"mapvault/layers"
 )
 
-// Tiles is a WMS layer's tile source: one GetMap per tile of the engine's
-// grid, in Web Mercator, or in EPSG:4326/CRS:84 for a layer that offers no
-// Mercator CRS (the engine remaps the rows). Adjacent layers of the same
-// service, version, CRS and format are drawn by one GetMap (Merge).
+// Tiles is a WMS layer's tile source: in Web Mercator one GetMap per
+// metatile of the engine's grid (Params.Metatile; each tile is a Part of
+// it), in EPSG:4326/CRS:84 for a layer that offers no Mercator CRS one
+// GetMap per tile (the engine remaps the rows). Tiles outside the layers'
+// extent or scale range (from the capabilities, NewTilesFor) are empty.
+// Adjacent layers of the same service, version, CRS and format are drawn
+// by one GetMap (Merge).
 type Tiles struct {
-	p    Params // normalized; Styles exactly one per layer
-	crs  crsKind
-	req  getMapRequest
-	info *layerInfo // from the capabilities; nil for a source built without them
+	p     Params // normalized; Styles exactly one per layer
+	crs   crsKind
+	req   getMapRequest
+	lim   limits     // extent, scale range and image cap
+	tiled bool       // the URL asks a tile cache (WMS-C, TILED=true): no metatiles
+	info  *layerInfo // from the capabilities; nil for a source built without them
 }
 
 // NewTiles returns the tile source for p: an error wrapping ErrNoUsableCRS
@@ -25,7 +30,7 @@ func NewTiles(p Params) (*Tiles, error) {
 	p = p.normalized()
 	p.Layers = append([]string(nil), p.Layers...)
 	p.Styles = stylesFor(p.Styles, len(p.Layers))
-	t := &Tiles{p: p, crs: kindOfCRS(p.CRS)}
+	t := &Tiles{p: p, crs: kindOfCRS(p.CRS), lim: noLimits(), tiled: tiledURL(p.URL)}
 	if t.crs == crsUnsupported {
 		return nil, fmt.Errorf("%w: cannot draw %s", ErrNoUsableCRS, p.CRS)
 	}
@@ -51,19 +56,35 @@ func (t *Tiles) Params() Params {
 // Key is the GetMap request without BBOX, WIDTH and HEIGHT.
 func (t *Tiles) Key() string { return "wms " + t.req.prefix }
 
-// Tile returns the GetMap of tile t at px x px pixels: the tile's Mercator
-// box, or its lon/lat box at a height that keeps the finest Mercator row's
-// resolution.
+// NewTilesFor is NewTiles for layers the capabilities caps describe: the
+// source draws nothing outside the union of their GeographicBBox (with a
+// margin for symbols) or their scale ranges, and its metatiles are no
+// larger than the service's MaxWidth/MaxHeight.
+func NewTilesFor(caps *Capabilities, p Params) (*Tiles, error) {
+	t, err := NewTiles(p)
+	if err != nil {
+		return nil, err
+	}
+	t.lim = limitsFrom(caps, t.p.Layers)
+	return t, nil
+}
+
+// Tile returns the GetMap for tile t at px x px pixels: in Web Mercator
+// the tile's metatile with the tile as its Part (see metatile), in lon/lat
+// the tile's box at a height that keeps the finest Mercator row's
+// resolution. ok is false, and nothing is asked, outside the source's
+// extent or scale range.
 func (t *Tiles) Tile(tile layers.Tile, px int) (layers.TileRequest, bool) {
-	r := layers.TileRequest{Width: px, Height: px}
+	if !t.lim.inScale(tile.Z, px) || !t.lim.inExtent(tile.Z, tile.X, tile.Y) {
+		return layers.TileRequest{}, false
+	}
 	if t.crs == crsGeographic {
-		r.LonLat = true
+		r := layers.TileRequest{Width: px, Height: px, LonLat: true}
 		r.Height = layers.GeographicHeight(tile, px)
 		r.URL = t.req.url(tile.LonLatBounds(), r.Width, r.Height)
-	} else {
-		r.URL = t.req.url(tile.MercatorBounds(), r.Width, r.Height)
+		return r, true
 	}
-	return r, true
+	return t.metatile(tile, px, t.metatileSide(px)), true
 }
 
 // Merge draws above in the same GetMap (LAYERS=a,b) when it is a WMS layer
@@ -76,7 +97,7 @@ func (t *Tiles) Merge(above layers.TileSource) (layers.TileSource, bool) {
 		return nil, false
 	}
 	a := t.p
-	if a.URL != b.p.URL || a.Version != b.p.Version || !strings.EqualFold(a.CRS, b.p.CRS) || a.Format != b.p.Format || !b.p.Transparent {
+	if a.URL != b.p.URL || a.Version != b.p.Version || !strings.EqualFold(a.CRS, b.p.CRS) || a.Format != b.p.Format || !b.p.Transparent || a.Metatile != b.p.Metatile {
 		return nil, false
 	}
 	m := a
@@ -86,5 +107,6 @@ func (t *Tiles) Merge(above layers.TileSource) (layers.TileSource, bool) {
 	if err != nil {
 		return nil, false
 	}
+	merged.lim = t.lim.union(b.lim)
 	return merged, true
 }
