@@ -142,14 +142,13 @@ func feat(layer, id string, kv ...any) InfoFeature {
 // infoCase is one GetFeatureInfo answer and what ParseFeatureInfo makes
 // of it. The bodies are shared with FuzzParseFeatureInfo as seeds.
 type infoCase struct {
-	name   string
-	ctype  string
-	body   string
-	query  []string
-	want   []InfoFeature
-	errIs  error // the error expected, nil for none
-	errAs  bool  // an *InfoError expected
-	nilErr bool
+	name  string
+	ctype string
+	body  string
+	query []string
+	want  []InfoFeature
+	errIs error // the error expected, nil for none
+	errAs bool  // an *InfoError expected
 }
 
 func infoCases(t testing.TB) []infoCase {
