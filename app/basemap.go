@@ -229,7 +229,12 @@ func (a *App) updateAttribution() {
 		if !a.doc.proj.GroupVisible(l.Group) {
 			continue
 		}
-		if s := attributionOf(l); s != "" && !seen[s] {
+		s := attributionOf(l)
+		if sp, ok := a.doc.specs[l.ID]; s == "" && ok && l.Visible {
+			// What the service credits (a WMS layer's Attribution).
+			s = strings.TrimSpace(a.doc.ws.Scrub(sp.AttributionText()))
+		}
+		if s != "" && !seen[s] {
 			seen[s] = true
 			parts = append(parts, s)
 		}

@@ -275,6 +275,7 @@ func styledWMS(t *testing.T, secret string) (*httptest.Server, func() []string) 
 </Request>
 <Exception><Format>XML</Format></Exception>
 <Layer><Title>Root</Title><CRS>EPSG:3857</CRS><CRS>EPSG:4326</CRS>%[2]s
+<Attribution><Title>Relief Survey</Title><OnlineResource xlink:href="https://relief.example/"/></Attribution>
 <Layer queryable="0"><Name>relief</Name><Title>Shaded relief</Title><Abstract>Hillshade; ask %[3]s for access</Abstract>
 <EX_GeographicBoundingBox><westBoundLongitude>3</westBoundLongitude><eastBoundLongitude>8</eastBoundLongitude><southBoundLatitude>50</southBoundLatitude><northBoundLatitude>54</northBoundLatitude></EX_GeographicBoundingBox>
 <Style><Name>default</Name><Title>Grey</Title></Style>
@@ -612,5 +613,27 @@ func TestUndoRemoveWhenIDTaken(t *testing.T) {
 	}
 	if _, ok := h.a.Project().Layer(back); ok {
 		t.Error("redo left the restored layer")
+	}
+}
+
+// TestMapShowsTheServicesAttribution: a WMS layer's Attribution from the
+// capabilities is credited on the map, and the layer's own attribution
+// replaces it.
+func TestMapShowsTheServicesAttribution(t *testing.T) {
+	h, _ := newOfflineHarness(t)
+	srv, _ := styledWMS(t, "unused-secret")
+	p := project.New("credited")
+	p.View = project.View{Lon: 5, Lat: 52, Zoom: 5}
+	p.AddLayer(project.Layer{ID: "relief", Name: "Relief", Kind: project.KindWMS, Source: srv.URL + "/wms",
+		WMS: project.WMS{Layers: []string{"relief"}, Format: "image/png", Version: "1.3.0"}, Opacity: 1, Visible: true})
+	h.openProject(p)
+	h.waitSettled()
+	if !h.a.attrib.Visible() || h.a.attrib.Text != "Relief Survey" {
+		t.Errorf("map attribution = %q (visible %v), want the service's", h.a.attrib.Text, h.a.attrib.Visible())
+	}
+	h.a.doc.proj.Layers[0].Attribution = "© Our own survey"
+	h.a.refresh()
+	if h.a.attrib.Text != "© Our own survey" {
+		t.Errorf("map attribution = %q, want the layer's own", h.a.attrib.Text)
 	}
 }
