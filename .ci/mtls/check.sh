@@ -53,7 +53,10 @@ for v in 1.3.0 1.1.1; do
 	case $v in 1.3.0) root='<WMS_Capabilities' ct=text/xml ;; *) root='<WMT_MS_Capabilities' ct=application/vnd.ogc.wms_xml ;; esac
 	# shellcheck disable=SC2086
 	expect 200 $ct "$root" "on: caps $v with client cert" $good "$B/mtls/wms?$caps&VERSION=$v"
-	if grep -q "xlink:href=\"$B/mtls/wms?\"" "$tmp/body" && ! grep -q "xlink:href=\"http://" "$tmp/body"; then
+	# (The borders layer's LegendURL is on MapServer's plain-HTTP other
+	# origin on purpose: a legend fetched without the credential.)
+	plain=$(grep -o "xlink:href=\"http://[^\"]*\"" "$tmp/body" | grep -v '/legend/borders\.png"$' || true)
+	if grep -q "xlink:href=\"$B/mtls/wms?\"" "$tmp/body" && [ -z "$plain" ]; then
 		pass "on: caps $v OnlineResource is $B/mtls/wms?"
 	else
 		fail "on: caps $v OnlineResource: $(grep -o 'xlink:href="[^"]*wms?"' "$tmp/body" | sort -u | tr '\n' ' ')"
