@@ -86,6 +86,7 @@ func New(fa fyne.App, svc Services) *App {
 		container.NewBorder(nil, container.NewHBox(a.nav.scaleBar), nil, nil))
 	results := container.NewHSplit(mapArea, a.identify.object())
 	results.Offset = 0.7
+	a.identify.split = results
 	split := container.NewHSplit(a.legend.withPanel(a.panel.object()), results)
 	split.Offset = 0.34
 	a.win.SetContent(container.NewBorder(nil, a.status.object(), nil, nil, split))

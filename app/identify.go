@@ -24,6 +24,7 @@ type identifyPanel struct {
 	title   *widget.Label
 	tree    *widget.Tree
 	copyBtn *widget.Button
+	split   *container.Split // the map and this panel: laid out again when the panel shows or hides
 
 	results []identifiedLayer
 	nodes   map[string]identifyNode // tree node ID -> what it shows
@@ -50,6 +51,7 @@ func newIdentifyPanel(a *App) *identifyPanel {
 	p := &identifyPanel{a: a, nodes: map[string]identifyNode{}}
 	p.title = widget.NewLabel("Identify results")
 	p.title.TextStyle.Bold = true
+	p.title.Truncation = fyne.TextTruncateEllipsis
 	p.tree = widget.NewTree(
 		func(id widget.TreeNodeID) []widget.TreeNodeID {
 			if id == "" {
@@ -193,12 +195,27 @@ func (p *identifyPanel) show(results []identifiedLayer) {
 		if len(l.features) > 0 {
 			p.tree.OpenBranch(fmt.Sprintf("l%d/f0", li))
 			p.a.mapView.SetHighlight(l.features[0].Geometry)
-			p.box.Show()
+			p.setShown(true)
 			return
 		}
 	}
 	p.a.mapView.SetHighlight(nil)
-	p.box.Show()
+	p.setShown(true)
+}
+
+// setShown shows or hides the panel and lays the map beside it out again.
+func (p *identifyPanel) setShown(on bool) {
+	if on == p.box.Visible() {
+		return
+	}
+	if on {
+		p.box.Show()
+	} else {
+		p.box.Hide()
+	}
+	if p.split != nil {
+		p.split.Refresh()
+	}
 }
 
 // featureTitle names a feature by a name-like attribute, else its ID.
@@ -272,6 +289,6 @@ func (p *identifyPanel) close() {
 		p.cancel = nil
 	}
 	p.gen++
-	p.box.Hide()
+	p.setShown(false)
 	p.a.mapView.SetHighlight(nil)
 }
