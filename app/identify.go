@@ -98,14 +98,17 @@ func (a *App) identifyAt(pos fyne.Position) {
 			queryable++
 		}
 	}
-	p.title.SetText("Identifying…")
 	if queryable == 0 {
-		p.title.SetText("No visible queryable layer")
-	}
-	p.show(nil)
-	if queryable == 0 {
+		// Nothing to ask: a click stays a click (focus, coordinates), and
+		// an open results panel says why it is empty.
+		if p.box.Visible() {
+			p.title.SetText("No visible queryable layer")
+			p.show(nil)
+		}
 		return
 	}
+	p.title.SetText("Identifying…")
+	p.show(nil)
 	engine := a.doc.ws.Engine()
 	d := a.doc
 	go func() {
