@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"sort"
+	"strings"
 
 	"mapvault/layers"
 	"mapvault/layers/wmts"
@@ -40,7 +41,7 @@ func NewTiles(caps *wmts.Capabilities, f project.WMTS) (*Tiles, error) {
 	if format == "" {
 		format = PickFormat(layerFormats(l))
 	}
-	src, err := caps.Source(l.Identifier, f.Style, set, format, nil)
+	src, err := caps.Source(l.Identifier, f.Style, set, format, f.Dimensions)
 	if err != nil {
 		return nil, err
 	}
@@ -69,11 +70,26 @@ func NewTiles(caps *wmts.Capabilities, f project.WMTS) (*Tiles, error) {
 	}
 	sort.Ints(zs)
 	first, _ := src.URL(t.zooms[zs[0]], 0, 0)
-	t.key = fmt.Sprintf("wmts %s %s %s %s %s %v", first, l.Identifier, src.Style, set, src.Format, zs)
 	if first == "" {
-		t.key = fmt.Sprintf("wmts %s %s %s %s %s %v", caps.BaseURL, l.Identifier, src.Style, set, src.Format, zs)
+		first = caps.BaseURL
 	}
+	t.key = fmt.Sprintf("wmts %s %s %s %s %s %v%s", first, l.Identifier, src.Style, set, src.Format, zs, dimsKey(src.Dims))
 	return t, nil
+}
+
+// dimsKey writes the dimension values a source sends, sorted by name, for
+// a Key: tiles of other values are other tiles.
+func dimsKey(dims map[string]string) string {
+	names := make([]string, 0, len(dims))
+	for k := range dims {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, k := range names {
+		fmt.Fprintf(&b, " %q=%q", k, dims[k])
+	}
+	return b.String()
 }
 
 // Key names the layer, style, set, format and levels; it holds the URL of
