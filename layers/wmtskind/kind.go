@@ -444,6 +444,21 @@ func (s *Service) Capabilities() *wmts.Capabilities { return s.caps }
 // Title is the service title.
 func (s *Service) Title() string { return s.caps.Title }
 
+// Dimensions lists the identifiers of a layer's dimensions (TIME,
+// ELEVATION, ...), as the capabilities write them; nil for an unknown
+// layer.
+func (s *Service) Dimensions(layer string) []string {
+	l := s.caps.Layer(layer)
+	if l == nil {
+		return nil
+	}
+	out := make([]string, 0, len(l.Dimensions))
+	for _, d := range l.Dimensions {
+		out = append(out, d.Identifier)
+	}
+	return out
+}
+
 // NeedsChoice is true: a WMTS service offers layers to choose from.
 func (s *Service) NeedsChoice() bool { return true }
 
