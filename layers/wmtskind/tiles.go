@@ -26,8 +26,10 @@ type Tiles struct {
 
 // NewTiles checks the layer's fields against the capabilities and returns
 // its tile source: f.Style "" is the default style, f.MatrixSet ""
-// PickMatrixSet's choice, f.Format "" PickFormat's. A set that is not
-// Web-Mercator aligned is a *NotWebMercatorError.
+// PickMatrixSet's choice, f.Format "" PickFormat's, f.Dimensions the
+// dimension values (the others their defaults). A set that is not
+// Web-Mercator aligned is a *NotWebMercatorError (NewResampled may draw
+// it).
 func NewTiles(caps *wmts.Capabilities, f project.WMTS) (*Tiles, error) {
 	l := caps.Layer(f.Layer)
 	if l == nil {
@@ -46,7 +48,7 @@ func NewTiles(caps *wmts.Capabilities, f project.WMTS) (*Tiles, error) {
 		return nil, err
 	}
 	if !src.MatrixSet.IsWebMercator() {
-		return nil, &NotWebMercatorError{MatrixSet: set, Layer: l.Identifier}
+		return nil, &NotWebMercatorError{MatrixSet: set, Layer: l.Identifier, CRS: src.MatrixSet.SupportedCRS}
 	}
 	t := &Tiles{src: src, zooms: map[int]string{}, minZ: -1, maxZ: -1}
 	link := l.Link(set)
