@@ -26,12 +26,17 @@ const dimsCaps = `<?xml version="1.0"?>
       <Dimension><ows:Identifier>Time</ows:Identifier><Default>2024-01-01</Default><Value>2024-01-01</Value><Value>2024-01-02</Value></Dimension>
       <Dimension><ows:Identifier>ELEVATION</ows:Identifier><Value>0</Value><Value>500</Value></Dimension>
       <TileMatrixSetLink><TileMatrixSet>WM</TileMatrixSet></TileMatrixSetLink>
+      <TileMatrixSetLink><TileMatrixSet>CRS84</TileMatrixSet></TileMatrixSetLink>
       RESOURCE
     </Layer>
     <TileMatrixSet>
       <ows:Identifier>WM</ows:Identifier><ows:SupportedCRS>EPSG:3857</ows:SupportedCRS>
       <TileMatrix><ows:Identifier>0</ows:Identifier><ScaleDenominator>559082264.0287178</ScaleDenominator><TopLeftCorner>-20037508.342789244 20037508.342789244</TopLeftCorner><TileWidth>256</TileWidth><TileHeight>256</TileHeight><MatrixWidth>1</MatrixWidth><MatrixHeight>1</MatrixHeight></TileMatrix>
       <TileMatrix><ows:Identifier>1</ows:Identifier><ScaleDenominator>279541132.0143589</ScaleDenominator><TopLeftCorner>-20037508.342789244 20037508.342789244</TopLeftCorner><TileWidth>256</TileWidth><TileHeight>256</TileHeight><MatrixWidth>2</MatrixWidth><MatrixHeight>2</MatrixHeight></TileMatrix>
+    </TileMatrixSet>
+    <TileMatrixSet>
+      <ows:Identifier>CRS84</ows:Identifier><ows:SupportedCRS>urn:ogc:def:crs:OGC:1.3:CRS84</ows:SupportedCRS>
+      <TileMatrix><ows:Identifier>0</ows:Identifier><ScaleDenominator>279541132.0143589</ScaleDenominator><TopLeftCorner>-180 90</TopLeftCorner><TileWidth>256</TileWidth><TileHeight>256</TileHeight><MatrixWidth>2</MatrixWidth><MatrixHeight>1</MatrixHeight></TileMatrix>
     </TileMatrixSet>
   </Contents>
 </Capabilities>`
@@ -99,6 +104,21 @@ func TestDimensions(t *testing.T) {
 		}
 		if k := keyOf(res, map[string]string{"TIME": "2024-01-01"}); k != def {
 			t.Errorf("%q: the default value given has key %q, want the default's %q", res, k, def)
+		}
+	}
+	// A resampled set sends them too, and keys them.
+	for _, res := range []string{"", rest} {
+		def, err := NewResampled(parseDims(t, res), project.WMTS{Layer: "radar", MatrixSet: "CRS84"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		given, err := NewResampled(parseDims(t, res), project.WMTS{Layer: "radar", MatrixSet: "CRS84", Dimensions: map[string]string{"time": "2024-01-02"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, ok := given.Tile(layers.Tile{Z: 1, X: 1, Y: 0}, 256)
+		if !ok || !strings.Contains(r.URL, "2024-01-02") || given.Key() == def.Key() {
+			t.Errorf("%q: resampled tile %q, %v; keys %q and %q", res, r.URL, ok, given.Key(), def.Key())
 		}
 	}
 	// A template with no static values in it: the key still differs.
