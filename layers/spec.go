@@ -68,7 +68,8 @@ type layerGroup struct {
 // Adjacent raster layers of the same credential source, both at opacity 1,
 // are merged when the lower one's source is a Merger that accepts the upper
 // one. Fetch and Compose both call it, so a merged group always shares its
-// cache entries. With noMeta, Metatiler sources ask one image per tile.
+// cache entries. With noMeta, Metatiler sources ask one image per tile. A
+// TileRenderer is drawn like a FeatureSource (and never merged).
 func groupSpecs(specs []LayerSpec, noMerge, noMeta bool) []*layerGroup {
 	var groups []*layerGroup
 	for i, s := range specs {
@@ -78,6 +79,8 @@ func groupSpecs(specs []LayerSpec, noMerge, noMeta bool) []*layerGroup {
 		g := &layerGroup{src: s.Source, opacity: normalizedOpacity(s.Opacity), tiles: s.Tiles, features: s.Features, ids: []string{s.ID}}
 		if (s.Tiles == nil) == (s.Features == nil) {
 			g.err = ErrNoSource
+		} else if r, ok := s.Tiles.(TileRenderer); ok {
+			g.tiles, g.features = nil, r // rendered, not one request a tile
 		}
 		if i > 0 && !noMerge && g.err == nil {
 			last := groups[len(groups)-1]

@@ -53,6 +53,10 @@ type WMTS struct {
 	Style     string // style identifier; "" is the default style
 	MatrixSet string // TileMatrixSet identifier
 	Format    string // tile format, e.g. "image/png"
+	// Dimensions are values of the layer's dimensions (TIME, ELEVATION,
+	// ...) by identifier; a dimension not given, or given "", takes the
+	// service's default. nil when there are none.
+	Dimensions map[string]string
 
 	extras map[string]json.RawMessage
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/url"
 	"sort"
+	"strings"
 )
 
 // Marshal returns the project file: indented JSON with the known fields in a
@@ -95,6 +96,11 @@ func (p *Project) Validate() error {
 		}
 		if err := l.XYZ.validate(); err != nil {
 			return fmt.Errorf("%w: layer %q: xyz: %v", ErrInvalid, l.ID, err)
+		}
+		for k := range l.WMTS.Dimensions {
+			if strings.TrimSpace(k) == "" {
+				return fmt.Errorf("%w: layer %q: wmts: a dimension with an empty name", ErrInvalid, l.ID)
+			}
 		}
 		if err := l.Style.validate(); err != nil {
 			return fmt.Errorf("%w: layer %q: style: %v", ErrInvalid, l.ID, err)
@@ -324,7 +330,24 @@ func (w *writer) wms(o WMS) {
 
 func (w *writer) wmts(o WMTS) {
 	w.object("wmts", o.extras, strField("layer", o.Layer), strField("style", o.Style),
-		strField("matrix_set", o.MatrixSet), strField("format", o.Format))
+		strField("matrix_set", o.MatrixSet), strField("format", o.Format), strMapField("dimensions", o.Dimensions))
+}
+
+// strMapField writes an object of strings, sorted by key.
+func strMapField(k string, m map[string]string) field {
+	return field{key: k, empty: len(m) == 0, write: func(w *writer) {
+		keys := make([]string, 0, len(m))
+		for key := range m {
+			keys = append(keys, key)
+		}
+		sort.Strings(keys)
+		w.open('{')
+		for _, key := range keys {
+			w.key(key)
+			w.str(m[key])
+		}
+		w.close('}')
+	}}
 }
 
 func (w *writer) xyz(o XYZ) {

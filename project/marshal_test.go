@@ -33,7 +33,8 @@ func goldenProjects(t *testing.T) map[string]*Project {
 		Style: Style{Fill: "#abc", Stroke: NoColor, Width: 0.5, Opacity: 0.25, Radius: 3, Attribute: "use",
 			Categories: []Category{{Value: "farm", Fill: "#00ff0080"}, {Value: ""}}}})
 	built.AddLayer(Layer{Name: "Tiles", Kind: KindWMTS, Source: "https://w.example/wmts", Opacity: 1,
-		WMTS: WMTS{Layer: "l", Style: "default", MatrixSet: "GoogleMapsCompatible", Format: "image/jpeg"}})
+		WMTS: WMTS{Layer: "l", Style: "default", MatrixSet: "GoogleMapsCompatible", Format: "image/jpeg",
+			Dimensions: map[string]string{"Time": "2024-01-01", "ELEVATION": "<0 \"m\">"}}})
 	built.SetGroupVisible("Basis", false)
 	built.AddLayer(Layer{Name: "Roads", Kind: KindWFS, Source: "https://w.example/wfs", Opacity: 1, WFS: WFS{TypeName: "ns:roads", Version: "2.0.0"}})
 	built.Bookmarks = []Bookmark{{Name: "Dike <north>", Lon: 3.9, Lat: 51.5, Zoom: 14}, {Lon: -70.25, Lat: -33.5, Zoom: 0}}

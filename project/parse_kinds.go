@@ -68,6 +68,8 @@ func (ps *parser) wmts(om member, path string) (w WMTS, err error) {
 			w.MatrixSet, err = ps.str(m, fpath)
 		case "format":
 			w.Format, err = ps.str(m, fpath)
+		case "dimensions":
+			w.Dimensions, err = ps.strMap(m, fpath)
 		default:
 			keepRaw(&w.extras, m)
 		}
@@ -76,6 +78,30 @@ func (ps *parser) wmts(om member, path string) (w WMTS, err error) {
 		}
 	}
 	return w, nil
+}
+
+// strMap reads an object of strings; a key may not be empty. {} and a
+// missing field mean the same (nil).
+func (ps *parser) strMap(om member, path string) (map[string]string, error) {
+	ms, err := ps.fields(om, path)
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]string, len(ms))
+	for _, m := range ms {
+		if strings.TrimSpace(m.key) == "" {
+			return nil, ps.errAt(m.keyOff, nil, "%s: empty name", path)
+		}
+		v, err := ps.str(m, join(path, m.key))
+		if err != nil {
+			return nil, err
+		}
+		out[m.key] = v
+	}
+	return out, nil
 }
 
 func (ps *parser) xyz(om member, path string) (x XYZ, err error) {

@@ -85,7 +85,7 @@ var goodTests = []struct {
 		in: head2 + `, "layers": [
   {"id": "w", "source": "https://s.example/wms", "wms": {"layers": ["a", "b"], "styles": ["", "s"], "format": "image/png", "version": "1.1.1", "time": "now"}},
   {"id": "x", "kind": "xyz", "source": "https://{s}.t.example/{z}/{x}/{-y}.png", "xyz": {"min_zoom": 1, "max_zoom": 18, "tile_size": 512, "subdomains": "ab", "bounds": [0, 0, 1, 1]}},
-  {"id": "m", "kind": "wmts", "wmts": {"layer": "l", "style": "s", "matrix_set": "m", "format": "image/jpeg", "dims": {"TIME": "2024"}}},
+  {"id": "m", "kind": "wmts", "wmts": {"layer": "l", "style": "s", "matrix_set": "m", "format": "image/jpeg", "dimensions": {"TIME": "2024-01-01", "Elevation": ""}, "dims": {"TIME": "2024"}}},
   {"id": "f", "kind": "wfs", "wfs": {"type_name": "ns:t", "version": "2.0.0", "srs": 1}, "style": {"stroke": "#123", "width": 2, "dash": [1, 2]}},
   {"id": "o", "kind": "features", "features": {"collection": "c", "limit": 10},
    "style": {"fill": "#11223344", "opacity": 0.5, "radius": 3, "attribute": "k", "categories": [{"value": "v", "label": "V", "fill": "none", "stroke": "#fff", "symbol": "star"}]}}
@@ -99,7 +99,8 @@ var goodTests = []struct {
 					extras: map[string]json.RawMessage{"bounds": json.RawMessage(`[0, 0, 1, 1]`)}}},
 			{ID: "m", Kind: KindWMTS, Opacity: 1, Visible: true,
 				WMTS: WMTS{Layer: "l", Style: "s", MatrixSet: "m", Format: "image/jpeg",
-					extras: map[string]json.RawMessage{"dims": json.RawMessage(`{"TIME": "2024"}`)}}},
+					Dimensions: map[string]string{"TIME": "2024-01-01", "Elevation": ""},
+					extras:     map[string]json.RawMessage{"dims": json.RawMessage(`{"TIME": "2024"}`)}}},
 			{ID: "f", Kind: KindWFS, Opacity: 1, Visible: true,
 				WFS:   WFS{TypeName: "ns:t", Version: "2.0.0", extras: map[string]json.RawMessage{"srs": json.RawMessage(`1`)}},
 				Style: Style{Stroke: "#123", Width: 2, extras: map[string]json.RawMessage{"dash": json.RawMessage(`[1, 2]`)}}},
@@ -197,6 +198,10 @@ var badTests = []struct {
 	{"xyz tile size", head2 + `, "layers": [{"xyz": {"tile_size": 300}}]}`, "1:79", "layers[0].xyz.tile_size: want 256 or 512, got 300", nil},
 	{"xyz subdomain", head2 + `, "layers": [{"xyz": {"subdomains": ["a", "b/c"]}}]}`, "1:80", `subdomain "b/c"`, nil},
 	{"xyz subdomains number", head2 + `, "layers": [{"xyz": {"subdomains": 3}}]}`, "1:80", "want an array of strings, got a number", nil},
+	{"wmts dimensions array", head2 + `, "layers": [{"wmts": {"dimensions": ["TIME"]}}]}`, "1:81", "layers[0].wmts.dimensions: want an object, got an array", nil},
+	{"wmts dimension number", head2 + `, "layers": [{"wmts": {"dimensions": {"TIME": 2024}}}]}`, "1:90", "layers[0].wmts.dimensions.TIME: want a string, got a number", nil},
+	{"wmts dimension empty name", head2 + `, "layers": [{"wmts": {"dimensions": {"": "a"}}}]}`, "1:82", "layers[0].wmts.dimensions: empty name", nil},
+	{"wmts dimension duplicate", head2 + `, "layers": [{"wmts": {"dimensions": {"T": "a", "T": "b"}}}]}`, "1:92", `layers[0].wmts.dimensions: duplicate key "T"`, nil},
 	{"style colour", head2 + `, "layers": [{"style": {"fill": "red"}}]}`, "1:76", `layers[0].style.fill: "red" is not a colour`, nil},
 	{"style opacity zero", head2 + `, "layers": [{"style": {"opacity": 0}}]}`, "1:79", "layers[0].style.opacity: 0 is outside (0, 1]", nil},
 	{"style width negative", head2 + `, "layers": [{"style": {"width": -1}}]}`, "1:77", "layers[0].style.width: want a number >= 0", nil},
@@ -314,6 +319,9 @@ func TestExampleFile(t *testing.T) {
 	if zones == nil || zones.Features.Collection != "evacuation_zones" || zones.Style.Attribute != "phase" ||
 		len(zones.Style.Categories) != 2 || zones.Style.Categories[1].Fill != "#fc8d59" || zones.Style.Opacity != 0.4 {
 		t.Errorf("Layer(zones) = %+v, want the collection and its categorised style", zones)
+	}
+	if elev, _ := p.Layer("elevation"); elev == nil || !reflect.DeepEqual(elev.WMTS.Dimensions, map[string]string{"Time": "2023"}) {
+		t.Errorf("Layer(elevation) = %+v, want dimensions Time=2023", elev)
 	}
 	abs, _ := filepath.Abs("testdata")
 	if p.GroupVisible("Hazard") || !p.GroupVisible("Base") {

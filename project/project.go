@@ -104,6 +104,15 @@ func (l Layer) clone() Layer {
 	}
 	l.WMS.extras = cloneRaw(l.WMS.extras)
 	l.WMTS.extras = cloneRaw(l.WMTS.extras)
+	if len(l.WMTS.Dimensions) == 0 {
+		l.WMTS.Dimensions = nil
+	} else {
+		d := make(map[string]string, len(l.WMTS.Dimensions))
+		for k, v := range l.WMTS.Dimensions {
+			d[k] = v
+		}
+		l.WMTS.Dimensions = d
+	}
 	l.XYZ.extras = cloneRaw(l.XYZ.extras)
 	l.WFS.extras = cloneRaw(l.WFS.extras)
 	l.Features.extras = cloneRaw(l.Features.extras)

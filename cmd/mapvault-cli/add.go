@@ -13,7 +13,7 @@ import (
 	"mapvault/vault"
 )
 
-const addUsage = `PROJECT URL|- [--url-file FILE] [--kind wms|wmts|xyz|wfs|features|geojson] [--layers a,b] [--name N] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--keep-param NAME]
+const addUsage = `PROJECT URL|- [--url-file FILE] [--kind wms|wmts|xyz|wfs|features|geojson] [--layers a,b] [--name N] [--dimension NAME=VALUE] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID] [--keep-param NAME]
 
 Adds layers from URL to PROJECT (created when absent): WMS layers of a
 service, WFS feature types or OGC API - Features collections (--layers), a
@@ -30,7 +30,9 @@ not as an argument, which any local user can read from the process list. A
 secret may also come from standard input or MAPVAULT_SECRET; with -, only
 from MAPVAULT_SECRET. Each WMS layer becomes one project layer, so each
 keeps its own visibility; a template is one layer. The project and its
-KeyVault are changed under a lock: concurrent adds lose nothing.`
+KeyVault are changed under a lock: concurrent adds lose nothing.
+--dimension (repeatable) sets a WMTS layer's dimension, e.g. --dimension
+Time=2024-01-01; the others keep the service's defaults.`
 
 func runAdd(ctx context.Context, args []string, io stdio, env func(string) string) int {
 	fset := newFlags("add", addUsage, io)
@@ -40,6 +42,7 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	af := addAuthFlags(fset)
 	keep := fset.String("keep-param", "", "comma-separated query parameter `NAMES` that only look secret and may be kept")
 	urlFile := fset.String("url-file", "", urlFileUsage)
+	dims := dimensionFlag(fset)
 	pos, code := parseFlagsRange(fset, args, 1, 2)
 	if code >= 0 {
 		return code
@@ -79,6 +82,9 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 	e, code := resolveEntry(ctx, ws, io, u, *kind, splitList(*keep))
 	if code >= 0 {
 		return code
+	}
+	if len(dims) > 0 && e.kind.Name() != project.KindWMTS {
+		return fail(io, exitUsage, "--dimension applies to WMTS layers only; nothing was written")
 	}
 	split := e.split
 	if split.PathSuspect {
@@ -153,6 +159,11 @@ func runAdd(ctx context.Context, args []string, io stdio, env func(string) strin
 		l.Name = io.scrub.text(l.Name) // saved: never with a secret a server echoed
 		if *title != "" {
 			l.Name = *title
+		}
+		if len(dims) > 0 {
+			if err := setDimensions(&l, svc, dims); err != nil {
+				return fail(io, exitUsage, "%v; nothing was written", err)
+			}
 		}
 		picked = append(picked, l)
 	}

@@ -6,14 +6,13 @@
 // layers engine (its TestImports contract); everything that needs
 // mapvault/layers lives here.
 //
-// Web-Mercator only: the engine draws Web Mercator z/x/y tiles, so a layer
-// is drawn from a tile matrix set that is Web-Mercator aligned
-// (wmts.TileMatrixSet.IsWebMercator: GoogleMapsCompatible and equivalents,
-// whatever their matrix identifiers, "00".."19" in MapProxy, and whichever
-// level comes first). Such a set is preferred when the project layer names
-// none. A set that is not aligned (EPSG:4326, a national grid, 512-pixel
-// tiles) is refused with a *NotWebMercatorError: resampling it would need a
-// TileRequest that composes several source tiles into one engine tile,
-// which the engine's model (one request per tile, optionally a Part of it
-// or a lon/lat row remap) does not offer.
+// The engine draws Web Mercator z/x/y tiles. A layer on a tile matrix set
+// that is Web-Mercator aligned (wmts.TileMatrixSet.IsWebMercator:
+// GoogleMapsCompatible and equivalents, whatever their matrix identifiers,
+// "00".."19" in MapProxy, and whichever level comes first) is drawn as z/x/y
+// (Tiles); such a set is preferred when the project layer names none. A set
+// in EPSG:4326, CRS84 or Web Mercator with other levels (512-pixel tiles,
+// another origin) is resampled (Resampled, a layers.TileRenderer: several
+// source tiles per engine tile, fetched through layers.TileFetcher). A set
+// in any other CRS is refused with a *NotWebMercatorError.
 package wmtskind

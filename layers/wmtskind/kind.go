@@ -78,15 +78,39 @@ var (
 // Namespace is the WMTS 1.0.0 XML namespace.
 const Namespace = "http://www.opengis.net/wmts/1.0"
 
-// NotWebMercatorError: the layer's tile matrix set is not Web-Mercator
-// aligned, which the engine cannot draw (see the package documentation).
+// NotWebMercatorError: the layer's tile matrix set is neither Web-Mercator
+// aligned nor in a CRS the engine can resample from (EPSG:4326, CRS84, Web
+// Mercator; see Resamplable): a national grid, an unknown CRS.
 type NotWebMercatorError struct {
 	MatrixSet string
 	Layer     string
+	CRS       string // the set's SupportedCRS, as written
 }
 
 func (e *NotWebMercatorError) Error() string {
-	return fmt.Sprintf("wmts: matrix set %q of layer %q is not Web-Mercator aligned; choose GoogleMapsCompatible (a Web Mercator set with 256-pixel tiles)", e.MatrixSet, e.Layer)
+	return fmt.Sprintf("wmts: matrix set %q of layer %q is in CRS %q, which mapvault cannot draw; choose GoogleMapsCompatible or a set in EPSG:4326", e.MatrixSet, e.Layer, e.CRS)
+}
+
+// tileSet is what Resolve and Probe use of a layer's tile source: Tiles on
+// a Web-Mercator-aligned set, Resampled on another usable one.
+type tileSet interface {
+	layers.TileSource
+	first() (string, bool)
+	probeTile(box *wmts.BBox, lon, lat float64) (string, bool)
+}
+
+// newTileSet is NewTiles, or NewResampled for a set that is not
+// Web-Mercator aligned.
+func newTileSet(caps *wmts.Capabilities, f project.WMTS) (tileSet, error) {
+	t, err := NewTiles(caps, f)
+	var nw *NotWebMercatorError
+	switch {
+	case errors.As(err, &nw):
+		return NewResampled(caps, f)
+	case err != nil:
+		return nil, err
+	}
+	return t, nil
 }
 
 // ErrOutsideSource: the capabilities send tile requests outside the
@@ -208,7 +232,8 @@ func CapabilitiesFrom(ctx context.Context, c *layers.Catalog, raw string) (*wmts
 // Resolve reads the capabilities (once per session, env.Catalog), picks
 // the layer's style, matrix set and format (PickMatrixSet, PickFormat;
 // the project layer's values when it names them) and returns the tile
-// source. A set that is not Web-Mercator aligned is a
+// source: Tiles on a Web-Mercator-aligned set, Resampled on a set in
+// EPSG:4326, CRS84 or Web Mercator with other levels; any other set is a
 // *NotWebMercatorError.
 func (k Kind) Resolve(ctx context.Context, env layers.Env, l project.Layer) (layers.LayerSpec, error) {
 	src, err := vault.SourceOf(l.Source)
@@ -223,7 +248,7 @@ func (k Kind) Resolve(ctx context.Context, env layers.Env, l project.Layer) (lay
 		return layers.LayerSpec{}, err
 	}
 	k.memo.put(strings.TrimSpace(l.Source), caps)
-	tiles, err := NewTiles(caps, l.WMTS)
+	tiles, err := newTileSet(caps, l.WMTS)
 	if err != nil {
 		return layers.LayerSpec{}, err
 	}
@@ -252,7 +277,7 @@ func (k Kind) Probe(l project.Layer, lon, lat float64) (vault.Target, error) {
 		return vault.Target{}, err
 	}
 	if caps := k.memo.get(strings.TrimSpace(l.Source)); caps != nil {
-		if tiles, err := NewTiles(caps, l.WMTS); err == nil {
+		if tiles, err := newTileSet(caps, l.WMTS); err == nil {
 			if u, ok := tiles.probeTile(caps.Layer(l.WMTS.Layer).WGS84BBox, lon, lat); ok {
 				if pu, err := url.Parse(u); err == nil && src.Covers(pu) {
 					return vault.Target{URL: u, Expect: vault.ExpectImage, Source: src}, nil
@@ -333,10 +358,12 @@ func (Kind) MatchDocument(_ string, body []byte) bool {
 
 // PickMatrixSet chooses the set to draw a layer from: one it links to that
 // is Web-Mercator aligned, "GoogleMapsCompatible" (by identifier or
-// WellKnownScaleSet) first, else the first aligned one, else the layer's
-// first link (which Resolve then refuses). "" when it links to none.
+// WellKnownScaleSet) first, else the first aligned one, else the first one
+// the engine can resample (Resamplable: EPSG:4326, CRS84, Web Mercator),
+// else the layer's first link (which Resolve then refuses). "" when it
+// links to none.
 func PickMatrixSet(c *wmts.Capabilities, l *wmts.Layer) string {
-	first, aligned := "", ""
+	first, aligned, usable := "", "", ""
 	for _, k := range l.MatrixSetLinks {
 		s := c.MatrixSet(k.MatrixSet)
 		if s == nil {
@@ -344,6 +371,9 @@ func PickMatrixSet(c *wmts.Capabilities, l *wmts.Layer) string {
 		}
 		if first == "" {
 			first = s.Identifier
+		}
+		if usable == "" && Resamplable(s) {
+			usable = s.Identifier
 		}
 		if !s.IsWebMercator() {
 			continue
@@ -355,8 +385,11 @@ func PickMatrixSet(c *wmts.Capabilities, l *wmts.Layer) string {
 			aligned = s.Identifier
 		}
 	}
-	if aligned != "" {
+	switch {
+	case aligned != "":
 		return aligned
+	case usable != "":
+		return usable
 	}
 	return first
 }
@@ -410,6 +443,21 @@ func (s *Service) Capabilities() *wmts.Capabilities { return s.caps }
 
 // Title is the service title.
 func (s *Service) Title() string { return s.caps.Title }
+
+// Dimensions lists the identifiers of a layer's dimensions (TIME,
+// ELEVATION, ...), as the capabilities write them; nil for an unknown
+// layer.
+func (s *Service) Dimensions(layer string) []string {
+	l := s.caps.Layer(layer)
+	if l == nil {
+		return nil
+	}
+	out := make([]string, 0, len(l.Dimensions))
+	for _, d := range l.Dimensions {
+		out = append(out, d.Identifier)
+	}
+	return out
+}
 
 // NeedsChoice is true: a WMTS service offers layers to choose from.
 func (s *Service) NeedsChoice() bool { return true }

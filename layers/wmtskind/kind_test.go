@@ -3,7 +3,6 @@ package wmtskind
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -290,18 +289,6 @@ func TestOverZoomAndBelow(t *testing.T) {
 	}
 	if r, ok := spec.Tiles.Tile(layers.Tile{Z: 4, X: 8, Y: 5}, 256); !ok || !r.NotFoundEmpty {
 		t.Errorf("zoom 4 column 8 = %+v, %v", r, ok)
-	}
-}
-
-func TestNotWebMercator(t *testing.T) {
-	ws := newWMTSServer(t)
-	l := layerOf(ws.srv.URL + "/rest/WMTSCapabilities.xml")
-	l.WMTS.MatrixSet = "WGS"
-	cat := layers.NewCatalog(ws.srv.Client(), layers.NewRegistry(New()), nil)
-	_, err := cat.Spec(context.Background(), l)
-	var nw *NotWebMercatorError
-	if !errors.As(err, &nw) || nw.MatrixSet != "WGS" || !strings.Contains(err.Error(), "not Web-Mercator aligned; choose GoogleMapsCompatible") {
-		t.Errorf("err = %v, want a NotWebMercatorError for WGS", err)
 	}
 }
 

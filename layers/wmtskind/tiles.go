@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"sort"
+	"strings"
 
 	"mapvault/layers"
 	"mapvault/layers/wmts"
@@ -25,8 +26,10 @@ type Tiles struct {
 
 // NewTiles checks the layer's fields against the capabilities and returns
 // its tile source: f.Style "" is the default style, f.MatrixSet ""
-// PickMatrixSet's choice, f.Format "" PickFormat's. A set that is not
-// Web-Mercator aligned is a *NotWebMercatorError.
+// PickMatrixSet's choice, f.Format "" PickFormat's, f.Dimensions the
+// dimension values (the others their defaults). A set that is not
+// Web-Mercator aligned is a *NotWebMercatorError (NewResampled may draw
+// it).
 func NewTiles(caps *wmts.Capabilities, f project.WMTS) (*Tiles, error) {
 	l := caps.Layer(f.Layer)
 	if l == nil {
@@ -40,12 +43,12 @@ func NewTiles(caps *wmts.Capabilities, f project.WMTS) (*Tiles, error) {
 	if format == "" {
 		format = PickFormat(layerFormats(l))
 	}
-	src, err := caps.Source(l.Identifier, f.Style, set, format, nil)
+	src, err := caps.Source(l.Identifier, f.Style, set, format, f.Dimensions)
 	if err != nil {
 		return nil, err
 	}
 	if !src.MatrixSet.IsWebMercator() {
-		return nil, &NotWebMercatorError{MatrixSet: set, Layer: l.Identifier}
+		return nil, &NotWebMercatorError{MatrixSet: set, Layer: l.Identifier, CRS: src.MatrixSet.SupportedCRS}
 	}
 	t := &Tiles{src: src, zooms: map[int]string{}, minZ: -1, maxZ: -1}
 	link := l.Link(set)
@@ -69,11 +72,26 @@ func NewTiles(caps *wmts.Capabilities, f project.WMTS) (*Tiles, error) {
 	}
 	sort.Ints(zs)
 	first, _ := src.URL(t.zooms[zs[0]], 0, 0)
-	t.key = fmt.Sprintf("wmts %s %s %s %s %s %v", first, l.Identifier, src.Style, set, src.Format, zs)
 	if first == "" {
-		t.key = fmt.Sprintf("wmts %s %s %s %s %s %v", caps.BaseURL, l.Identifier, src.Style, set, src.Format, zs)
+		first = caps.BaseURL
 	}
+	t.key = fmt.Sprintf("wmts %s %s %s %s %s %v%s", first, l.Identifier, src.Style, set, src.Format, zs, dimsKey(src.Dims))
 	return t, nil
+}
+
+// dimsKey writes the dimension values a source sends, sorted by name, for
+// a Key: tiles of other values are other tiles.
+func dimsKey(dims map[string]string) string {
+	names := make([]string, 0, len(dims))
+	for k := range dims {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, k := range names {
+		fmt.Fprintf(&b, " %q=%q", k, dims[k])
+	}
+	return b.String()
 }
 
 // Key names the layer, style, set, format and levels; it holds the URL of
