@@ -26,18 +26,22 @@ func unnamedLayers(n int) []byte {
 // parseTime is the fastest of five parses of data.
 func parseTime(t *testing.T, data []byte) time.Duration {
 	t.Helper()
-	// The fastest of five, with the collector off while timing: a GC
-	// cycle (or other tests on the machine) in one run is not the
-	// algorithm's growth.
+	// The fastest of five in CPU time, with the collector off while
+	// timing: a GC cycle in one run, or other processes on the machine,
+	// are not the algorithm's growth.
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	best := time.Duration(1 << 62)
 	for range 5 {
 		runtime.GC()
-		start := time.Now()
+		start, cpu := time.Now(), processCPU()
 		if _, err := Parse("t.json", data); err != nil {
 			t.Fatal(err)
 		}
-		best = min(best, time.Since(start))
+		took := processCPU() - cpu
+		if took <= 0 {
+			took = time.Since(start)
+		}
+		best = min(best, took)
 	}
 	return best
 }
@@ -57,10 +61,17 @@ func TestParseIsLinearInLayersWithoutIDs(t *testing.T) {
 	if got := p.Layers[7999].ID; got != "roads-8000" {
 		t.Fatalf("id of the last layer = %q, want roads-8000", got)
 	}
-	t1, t4 := parseTime(t, small), parseTime(t, large)
-	ratio := float64(t4) / float64(t1)
-	t.Logf("%d bytes: %v, %d bytes: %v, ratio %.1f", len(small), t1, len(large), t4, ratio)
-	if ratio > 9 {
-		t.Errorf("parsing 4x the layers took %.1fx as long (%v -> %v), want about 4x (linear)", ratio, t1, t4)
+	// Up to three tries: a loaded machine can slow one measurement, but a
+	// quadratic parse (16x) never comes in under 9x.
+	for try := 1; ; try++ {
+		t1, t4 := parseTime(t, small), parseTime(t, large)
+		ratio := float64(t4) / float64(t1)
+		t.Logf("%d bytes: %v, %d bytes: %v, ratio %.1f", len(small), t1, len(large), t4, ratio)
+		if ratio <= 9 {
+			return
+		}
+		if try == 3 {
+			t.Fatalf("parsing 4x the layers took %.1fx as long (%v -> %v), want about 4x (linear)", ratio, t1, t4)
+		}
 	}
 }

@@ -23,16 +23,20 @@ func urlText(lines int) []byte {
 
 // scanTime is the fastest of five scans of data.
 func scanTime(data []byte) time.Duration {
-	// The fastest of five, with the collector off while timing: a GC
-	// cycle (or other tests on the machine) in one run is not the
-	// algorithm's growth.
+	// The fastest of five in CPU time, with the collector off while
+	// timing: a GC cycle in one run, or other processes on the machine,
+	// are not the algorithm's growth.
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	best := time.Duration(1 << 62)
 	for range 5 {
 		runtime.GC()
-		start := time.Now()
+		start, cpu := time.Now(), processCPU()
 		scanData("t.txt", data)
-		best = min(best, time.Since(start))
+		took := processCPU() - cpu
+		if took <= 0 {
+			took = time.Since(start)
+		}
+		best = min(best, took)
 	}
 	return best
 }
@@ -48,11 +52,18 @@ func TestScanTextIsLinear(t *testing.T) {
 	if got := len(scanData("t.txt", small)); got != 0 {
 		t.Fatalf("scan of clean text found %d leaks", got)
 	}
-	t1, t4 := scanTime(small), scanTime(large)
-	ratio := float64(t4) / float64(t1)
-	t.Logf("%d bytes: %v, %d bytes: %v, ratio %.1f", len(small), t1, len(large), t4, ratio)
-	if ratio > 9 {
-		t.Errorf("scanning 4x the text took %.1fx as long (%v -> %v), want about 4x (linear)", ratio, t1, t4)
+	// Up to three tries: a loaded machine can slow one measurement, but a
+	// quadratic scan (16x) never comes in under 9x.
+	for try := 1; ; try++ {
+		t1, t4 := scanTime(small), scanTime(large)
+		ratio := float64(t4) / float64(t1)
+		t.Logf("%d bytes: %v, %d bytes: %v, ratio %.1f", len(small), t1, len(large), t4, ratio)
+		if ratio <= 9 {
+			return
+		}
+		if try == 3 {
+			t.Fatalf("scanning 4x the text took %.1fx as long (%v -> %v), want about 4x (linear)", ratio, t1, t4)
+		}
 	}
 }
 
