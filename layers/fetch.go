@@ -312,6 +312,12 @@ func (e *Engine) decodeTile(ctx context.Context, contentType string, body []byte
 		return nil, err
 	}
 	defer e.decode.release(held)
+	if kind == "png" && !req.raster.LonLat && (cfg.Width == w && cfg.Height == h || cfg.Width > w || cfg.Height > h) {
+		// The tile is the image as it is: decode straight into it.
+		if rgba, ok := decodePNGPremultiplied(body); ok {
+			return rgba, nil
+		}
+	}
 	img, _, err := image.Decode(bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("%w: cannot decode %s: %v", ErrNotImage, kind, err)
@@ -362,16 +368,19 @@ func bytesPerPixel(m color.Model) int64 {
 }
 
 // toRGBA converts img to a w x h *image.RGBA at origin (0,0), resampling if
-// the server ignored WIDTH/HEIGHT.
+// the server ignored WIDTH/HEIGHT. A decoded NRGBA image of that size is
+// premultiplied in place and becomes the tile (it is not used elsewhere).
 func toRGBA(img image.Image, w, h int) *image.RGBA {
 	b := img.Bounds()
 	if r, ok := img.(*image.RGBA); ok && b.Min == (image.Point{}) && b.Dx() == w && b.Dy() == h {
 		return r
 	}
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	if n, ok := img.(*image.NRGBA); ok && b.Dx() == w && b.Dy() == h {
-		premultiply(dst, n)
-	} else if b.Dx() == w && b.Dy() == h {
+		premultiplyInPlace(n)
+		return &image.RGBA{Pix: n.Pix, Stride: n.Stride, Rect: image.Rect(0, 0, w, h)}
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	if b.Dx() == w && b.Dy() == h {
 		draw.Draw(dst, dst.Bounds(), img, b.Min, draw.Src)
 	} else {
 		draw.ApproxBiLinear.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
@@ -379,28 +388,14 @@ func toRGBA(img image.Image, w, h int) *image.RGBA {
 	return dst
 }
 
-// premultiply converts a decoded PNG tile (NRGBA) to premultiplied RGBA of
-// the same size. Map tiles are mostly fully opaque or fully transparent
-// pixels, which are copied or cleared; only partial alpha is multiplied,
-// with image/draw's exact rounding, so the result equals draw.Draw's.
-func premultiply(dst *image.RGBA, src *image.NRGBA) {
-	w, h := src.Rect.Dx(), src.Rect.Dy()
-	for y := 0; y < h; y++ {
-		s := src.Pix[y*src.Stride : y*src.Stride+4*w]
-		d := dst.Pix[y*dst.Stride : y*dst.Stride+4*w]
-		for i := 0; i < len(s); i += 4 {
-			switch a := s[i+3]; a {
-			case 0xff:
-				copy(d[i:i+4], s[i:i+4])
-			case 0: // dst is new: already zero
-			default:
-				a16 := uint32(a) * 0x101
-				d[i] = uint8(uint32(s[i]) * 0x101 * a16 / 0xffff >> 8)
-				d[i+1] = uint8(uint32(s[i+1]) * 0x101 * a16 / 0xffff >> 8)
-				d[i+2] = uint8(uint32(s[i+2]) * 0x101 * a16 / 0xffff >> 8)
-				d[i+3] = a
-			}
-		}
+// premultiplyInPlace turns a decoded PNG tile's straight alpha into
+// premultiplied alpha, in its own pixels, with image/draw's exact rounding
+// (see premultiplyRow).
+func premultiplyInPlace(n *image.NRGBA) {
+	w := 4 * n.Rect.Dx()
+	for y := 0; y < n.Rect.Dy(); y++ {
+		row := n.Pix[y*n.Stride : y*n.Stride+w]
+		premultiplyRow(row, row)
 	}
 }
 

@@ -17,7 +17,8 @@ import (
 // in parallel. Exporting a map frame is dominated by PNG compression
 // (image/png at BestSpeed spends most of its time choosing a filter per row);
 // map frames are flat colours and transparency, which deflate compresses
-// well without filtering, so each row uses filter None and the strips' raw
+// well without filtering (Sub or Up made a map frame 9 to 18 % larger at the same
+// speed), so each row uses filter None and the strips' raw
 // deflate streams are joined into one zlib stream (sync-flushed, byte
 // aligned) whose Adler-32 is combined from the strips'.
 //
@@ -56,7 +57,7 @@ func EncodePNG(w io.Writer, img *image.RGBA) error {
 	pw := &pngWriter{w: w}
 	pw.write([]byte("\x89PNG\r\n\x1a\n"))
 	pw.chunk("IHDR", hdr[:], 0, false)
-	pw.chunk("IDAT", []byte{0x78, 0x01}, 0, false) // zlib header: deflate, 32K window, fastest
+	pw.chunk("IDAT", []byte{0x78, 0x5e}, 0, false) // zlib header: deflate, 32K window, fast
 	sum := uint32(1)
 	for _, p := range parts {
 		sum = adler32Combine(sum, p.adler, p.rawLen)
@@ -91,13 +92,21 @@ type pngPart struct {
 	rawLen int64
 }
 
+// pngLevel is the deflate level of EncodePNG. Level 2 rather than
+// BestSpeed: on a 1920x1080 map frame (3 WMS layers over Europe) it took
+// 18.5 ms of CPU against BestSpeed's 24.7 for 0.3 % more bytes (259,468
+// against 258,641). BestSpeed ends a block, with its Huffman tables, every
+// 64 KiB of input, which on flat map colours costs more than the matching;
+// level 3 was as fast, level 4 50 % slower for 15 % fewer bytes.
+const pngLevel = 2
+
 func pngCompress(img *image.RGBA, y0, y1, bpp int, last bool) pngPart {
 	b := img.Bounds()
 	width := b.Dx()
 	row := make([]byte, 1+width*bpp) // filter byte 0 (None), then pixels
 	var out bytes.Buffer
 	out.Grow((y1 - y0) * len(row) / 8)
-	zw, _ := flate.NewWriter(&out, flate.BestSpeed) // the level is valid
+	zw, _ := flate.NewWriter(&out, pngLevel) // the level is valid
 	ad := adler32.New()
 	for y := y0; y < y1; y++ {
 		px := img.Pix[(y)*img.Stride : (y)*img.Stride+width*4]

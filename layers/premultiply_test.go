@@ -18,10 +18,12 @@ func TestPremultiplyMatchesDraw(t *testing.T) {
 		src.Pix[i] = 0xff
 		src.Pix[i+4] = 0
 	}
-	got := image.NewRGBA(src.Rect)
-	premultiply(got, src)
 	want := image.NewRGBA(src.Rect)
 	draw.Draw(want, want.Rect, src, image.Point{}, draw.Src)
+	got := toRGBA(src, 64, 48) // in place
+	if &got.Pix[0] != &src.Pix[0] {
+		t.Error("toRGBA copied the NRGBA tile instead of converting it in place")
+	}
 	if !bytes.Equal(got.Pix, want.Pix) {
 		for i := range got.Pix {
 			if got.Pix[i] != want.Pix[i] {
