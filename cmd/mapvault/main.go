@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	fyneapp "fyne.io/fyne/v2/app"
@@ -14,6 +15,15 @@ import (
 	"mapvault/app"
 	"mapvault/layers"
 	"mapvault/vault"
+)
+
+// cacheBytes bounds the open document's decoded tiles. The Go heap is
+// held to it plus headroom (a soft limit; GOMEMLIMIT overrides it): without
+// one, evicted tiles and old frames let the heap grow to about twice the
+// cache while exploring (layers' TestExploreHeapBound).
+const (
+	cacheBytes   = 256 << 20
+	heapHeadroom = 256 << 20
 )
 
 func main() {
@@ -31,10 +41,13 @@ func main() {
 		os.Exit(1)
 	}
 
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(cacheBytes + heapHeadroom)
+	}
 	svc := app.Services{
 		Store:    vault.NewStore(),
 		Keychain: vault.OSKeychainOrNone("mapvault"),
-		Engine:   layers.Options{},
+		Engine:   layers.Options{CacheBytes: cacheBytes},
 	}
 	opt := app.Options{Path: flag.Arg(0), Demo: *demo, Screenshot: *shot, After: *after, Trace: *trace}
 	if err := app.Run(fyneapp.NewWithID("org.mapvault.mapvault"), svc, opt); err != nil {
