@@ -50,9 +50,12 @@ type Attribution struct {
 // methods return fresh slices and maps that the caller owns; the
 // *geom.Bounds in them are shared with the layer: treat them as read-only.
 type Layer struct {
-	Name      string // empty for a pure group
-	Title     string
-	Abstract  string
+	Name     string // empty for a pure group
+	Title    string
+	Abstract string
+	// Keywords are the layer's own <KeywordList> entries in document
+	// order, duplicates dropped (keywords are not inherited).
+	Keywords  []string
 	Depth     int // 0 = directly under <Capability>
 	Queryable bool
 	Opaque    bool
