@@ -19,7 +19,7 @@ func (ps *parser) wmsDimensions(om member, path string) (map[string]string, erro
 	var out map[string]string
 	for _, m := range ms {
 		fpath := join(path, m.key)
-		if err := checkDimensionName(m.key); err != nil {
+		if err := CheckDimensionName(m.key); err != nil {
 			return nil, ps.errAt(m.keyOff, nil, "%s: %v", path, err)
 		}
 		v, err := ps.str(m, fpath)
@@ -34,9 +34,10 @@ func (ps *parser) wmsDimensions(om member, path string) (map[string]string, erro
 	return out, nil
 }
 
-// checkDimensionName accepts what can name a WMS request parameter:
+// CheckDimensionName reports why s cannot name a WMS dimension in the
+// "dimensions" object; it accepts what can name a WMS request parameter:
 // letters, digits, '_', '-' and '.'.
-func checkDimensionName(s string) error {
+func CheckDimensionName(s string) error {
 	if s == "" || len(s) > 64 {
 		return fmt.Errorf("dimension name %q: want 1 to 64 characters", s)
 	}
@@ -70,7 +71,7 @@ func cloneWMSDimensions(dims map[string]string) map[string]string {
 // validateWMSDimensions refuses a name Parse would refuse.
 func validateWMSDimensions(dims map[string]string) error {
 	for _, k := range slices.Sorted(maps.Keys(dims)) {
-		if err := checkDimensionName(k); err != nil {
+		if err := CheckDimensionName(k); err != nil {
 			return err
 		}
 	}
