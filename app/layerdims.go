@@ -150,7 +150,7 @@ func (a *App) SetDimension(id, name, value string) {
 		a.forgetLayer(id)
 	}
 	set(value, value != "")
-	a.doc.undo.push(panelEdit{what: "Layer " + name,
+	a.doc.undo.push(panelEdit{what: "Dimension " + name,
 		undo: func() { set(before, had) },
 		redo: func() { set(value, value != "") }})
 	a.markDirty()

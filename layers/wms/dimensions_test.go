@@ -1,11 +1,14 @@
 package wms
 
 import (
+	"context"
 	"errors"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+
+	"mapvault/layers"
 )
 
 func TestDimensionParam(t *testing.T) {
@@ -160,5 +163,31 @@ func TestKeywords(t *testing.T) {
 	caps = mustParse(t, document111(`<Layer><Name>c</Name><Title>C</Title><KeywordList><Keyword>one</Keyword></KeywordList></Layer>`))
 	if got := mustFind(t, caps, "c").Keywords; !slices.Equal(got, []string{"one"}) {
 		t.Errorf("1.1.1 c.Keywords = %q, want [one]", got)
+	}
+}
+
+// urlRecorder is a layers.Fetcher that records the URLs asked and answers
+// an empty plain-text GetFeatureInfo.
+type urlRecorder struct{ urls []string }
+
+func (r *urlRecorder) Get(_ context.Context, u, _ string) ([]byte, string, error) {
+	r.urls = append(r.urls, u)
+	return []byte("no features"), "text/plain", nil
+}
+
+func TestIdentifySendsDimensions(t *testing.T) {
+	tl, err := NewTiles(Params{URL: "https://h.example/wms", Layers: []string{"a"}, Transparent: true,
+		Dimensions: map[string]string{"time": "2020-05"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl.info = &layerInfo{version: "1.3.0", infoURL: "https://h.example/wms", queryable: []string{"a"}, infoFormat: "text/plain"}
+	var f urlRecorder
+	q := layers.IdentifyQuery{View: layers.View{Zoom: 5}, Lon: 5, Lat: 52, MaxFeatures: 5}
+	if _, err := tl.Identify(context.Background(), &f, q); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.urls) != 1 || !strings.Contains(f.urls[0], "&TIME=2020-05&") {
+		t.Errorf("GetFeatureInfo asked %q, want one request with TIME=2020-05", f.urls)
 	}
 }
