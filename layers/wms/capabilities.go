@@ -50,15 +50,16 @@ type Attribution struct {
 // methods return fresh slices and maps that the caller owns; the
 // *geom.Bounds in them are shared with the layer: treat them as read-only.
 type Layer struct {
-	Name     string // empty for a pure group
-	Title    string
-	Abstract string
-	// Keywords are the layer's own <KeywordList> entries in document
-	// order, duplicates dropped (keywords are not inherited).
-	Keywords  []string
+	Name      string // empty for a pure group
+	Title     string
+	Abstract  string
 	Depth     int // 0 = directly under <Capability>
 	Queryable bool
 	Opaque    bool
+
+	// Keywords are the layer's own <KeywordList> entries in document
+	// order, duplicates dropped (keywords are not inherited).
+	Keywords []string
 
 	// GeographicBBox is the effective EX_GeographicBoundingBox (1.3.0) or
 	// LatLonBoundingBox (1.1.1), in lon/lat. Nil when the document has none
