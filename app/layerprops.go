@@ -30,6 +30,7 @@ type propsDialog struct {
 	// in; styleNames maps each one's options to style names.
 	styles     []*widget.Select
 	styleNames []map[string]string
+	dims       []*dimControl // the WMS dimensions' controls (layerdims.go)
 	closed     bool
 }
 
@@ -234,6 +235,9 @@ func (a *App) showPropsCapabilities(pd *propsDialog, l *project.Layer, caps *wms
 			if at := cl.Attribution; at.Title != "" {
 				form.AppendItem(widget.NewFormItem(label("Service attribution"), ro(scrub(at.Title))))
 			}
+			for _, it := range layerFacts(cl, label, scrub, ro) {
+				form.AppendItem(it)
+			}
 			for _, s := range cl.Styles() {
 				if s.Name == "" || scrub(s.Name) != s.Name {
 					continue
@@ -252,6 +256,9 @@ func (a *App) showPropsCapabilities(pd *propsDialog, l *project.Layer, caps *wms
 		sel.SetSelected(selected)
 		pd.styles[i], pd.styleNames[i] = sel, names
 		form.AppendItem(widget.NewFormItem(label("Style"), sel))
+	}
+	for _, it := range a.dimensionItems(pd, l, propsDimensions(caps, l.WMS.Layers, scrub)) {
+		form.AppendItem(it)
 	}
 	pd.caps.Objects = []fyne.CanvasObject{form}
 	pd.caps.Refresh()

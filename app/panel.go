@@ -33,6 +33,7 @@ type layerPanel struct {
 // layerRow is one layer's controls.
 type layerRow struct {
 	id      string
+	handle  *dragHandle // drag to move the layer (panel_drag.go)
 	eye     *widget.Button
 	name    *widget.Label
 	opacity *widget.Slider
@@ -102,6 +103,7 @@ func (p *layerPanel) newRow(id string) *layerRow {
 	r := &layerRow{id: id}
 	r.eye = widget.NewButtonWithIcon("", theme.VisibilityIcon(), func() { a.ToggleVisible(id) })
 	r.eye.Importance = widget.LowImportance
+	r.handle = newDragHandle(p, id)
 	r.name = widget.NewLabel("")
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.opacity = widget.NewSlider(0, 1)
@@ -122,7 +124,7 @@ func (p *layerPanel) newRow(id string) *layerRow {
 	r.unlock = widget.NewButtonWithIcon("Unlock…", theme.LoginIcon(), func() { a.Unlock(id) })
 	r.state = container.NewBorder(nil, nil, r.badge, r.unlock, r.reason)
 	r.box = container.NewVBox(
-		container.NewBorder(nil, nil, r.eye, container.NewHBox(r.up, r.down, r.zoom, r.remove), r.name),
+		container.NewBorder(nil, nil, container.NewHBox(r.handle, r.eye), container.NewHBox(r.up, r.down, r.zoom, r.remove), r.name),
 		container.NewBorder(nil, nil, widget.NewLabel("Opacity"), r.props, r.opacity),
 		r.state,
 	)

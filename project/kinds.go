@@ -42,6 +42,10 @@ type WMS struct {
 	Styles  []string // WMS STYLES: empty, or one per entry of Layers ("" is the default style)
 	Format  string   // GetMap image format, e.g. "image/png"
 	Version string   // "1.1.1" or "1.3.0"
+	// Dimensions are the values of the layer's WMS dimensions by name as
+	// the capabilities name them ("time", "elevation", ...), sent with
+	// every GetMap and GetFeatureInfo; nil when none is set.
+	Dimensions map[string]string
 
 	extras map[string]json.RawMessage
 }

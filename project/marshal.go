@@ -94,6 +94,9 @@ func (p *Project) Validate() error {
 		if (l.Kind == KindWMS || l.Kind == "") && len(l.WMS.Styles) > 0 && len(l.WMS.Styles) != len(l.WMS.Layers) {
 			return fmt.Errorf("%w: layer %q: %d styles for %d WMS layers", ErrInvalid, l.ID, len(l.WMS.Styles), len(l.WMS.Layers))
 		}
+		if err := validateWMSDimensions(l.WMS.Dimensions); err != nil {
+			return fmt.Errorf("%w: layer %q: wms: %v", ErrInvalid, l.ID, err)
+		}
 		if err := l.XYZ.validate(); err != nil {
 			return fmt.Errorf("%w: layer %q: xyz: %v", ErrInvalid, l.ID, err)
 		}
@@ -325,7 +328,7 @@ func numField(k string, v float64) field {
 
 func (w *writer) wms(o WMS) {
 	w.object("wms", o.extras, strsField("layers", o.Layers), strsField("styles", o.Styles),
-		strField("format", o.Format), strField("version", o.Version))
+		strField("format", o.Format), strField("version", o.Version), wmsDimensionsField(o.Dimensions))
 }
 
 func (w *writer) wmts(o WMTS) {

@@ -24,7 +24,8 @@ func goldenProjects(t *testing.T) map[string]*Project {
 	built := New("Wegen & dijken <2024>")
 	built.View = View{Lon: -0.5, Lat: 1e-7, Zoom: 12.25, CRS: "EPSG:4326"}
 	built.AddLayer(Layer{Name: "Wegen", Source: "https://x.example/wms?a=1&b=<2>", WMS: WMS{Layers: []string{"w"},
-		Styles: []string{"default"}, Format: "image/png", Version: "1.3.0"}, Opacity: 0.5, Visible: true, Group: "Basis"})
+		Styles: []string{"default"}, Format: "image/png", Version: "1.3.0",
+		Dimensions: map[string]string{"time": "2020-03-01T00:00:00Z", "elevation": "-5", "band": "<1>&2"}}, Opacity: 0.5, Visible: true, Group: "Basis"})
 	built.AddLayer(Layer{Name: "Wegen", Kind: "xyz", Source: "https://t.example/{z}/{x}/{y}.png", Opacity: 1})
 	built.AddLayer(Layer{Name: "Tiles", Kind: KindXYZ, Source: "https://{s}.t.example/a/{z}/{x}/{-y}{r}.png", Opacity: 1, Visible: true,
 		XYZ: XYZ{MinZoom: 2, MaxZoom: 17, TileSize: 512, Subdomains: []string{"t1", "t2"}}})

@@ -42,6 +42,8 @@ func (ps *parser) wms(om member, path string) (w WMS, stylesAt int, err error) {
 			w.Format, err = ps.str(m, fpath)
 		case "version":
 			w.Version, err = ps.str(m, fpath)
+		case "dimensions":
+			w.Dimensions, err = ps.wmsDimensions(m, fpath)
 		default:
 			keepRaw(&w.extras, m)
 		}

@@ -91,6 +91,7 @@ func (p *Project) SetDir(dir string) { p.dir = dir }
 func (l Layer) clone() Layer {
 	l.WMS.Layers = cloneStrings(l.WMS.Layers)
 	l.WMS.Styles = cloneStrings(l.WMS.Styles)
+	l.WMS.Dimensions = cloneWMSDimensions(l.WMS.Dimensions)
 	l.XYZ.Subdomains = cloneStrings(l.XYZ.Subdomains)
 	if len(l.Style.Categories) == 0 {
 		l.Style.Categories = nil

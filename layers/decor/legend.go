@@ -87,6 +87,13 @@ func (p *Painter) legendImage(ls []LegendLayer, s float64) *image.RGBA {
 	if w == 0 {
 		return nil
 	}
+	if s != 1 {
+		// The image is the logical (1x) legend's size times s, so that a
+		// HiDPI screen shows it at exactly the logical size; text metrics
+		// that do not scale exactly gain or lose a pixel of padding.
+		w1, h1 := p.legend(nil, ls, 1)
+		w, h = max(1, int(math.Round(float64(w1)*s))), max(1, int(math.Round(float64(h1)*s)))
+	}
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
 	p.legend(img, ls, s)

@@ -57,6 +57,10 @@ type Layer struct {
 	Queryable bool
 	Opaque    bool
 
+	// Keywords are the layer's own <KeywordList> entries in document
+	// order, duplicates dropped (keywords are not inherited).
+	Keywords []string
+
 	// GeographicBBox is the effective EX_GeographicBoundingBox (1.3.0) or
 	// LatLonBoundingBox (1.1.1), in lon/lat. Nil when the document has none
 	// for this layer or any ancestor. Layout XY: Min = (west, south),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -411,6 +412,8 @@ func (p *parser) layer(se xml.StartElement, depth int) (*Layer, error) {
 			l.Title, err = p.text()
 		case isElement(c.Name, "Abstract"):
 			l.Abstract, err = p.text()
+		case isElement(c.Name, "KeywordList"):
+			l.Keywords, err = p.keywords(l.Keywords)
 		case isElement(c.Name, "CRS") || isElement(c.Name, "SRS"):
 			var t string
 			t, err = p.text()
@@ -581,6 +584,25 @@ func (p *parser) exGeographic() (*geom.Bounds, error) {
 
 // attribution reads an <Attribution>: its Title and OnlineResource
 // (LogoURL is skipped).
+// maxKeywords bounds the keywords kept per layer.
+const maxKeywords = 64
+
+// keywords reads a <KeywordList>, appending its non-empty <Keyword> texts
+// to kw (at most maxKeywords in all, duplicates dropped).
+func (p *parser) keywords(kw []string) ([]string, error) {
+	err := p.children(func(c xml.StartElement) error {
+		if !isElement(c.Name, "Keyword") {
+			return p.skip()
+		}
+		t, err := p.text()
+		if t != "" && len(kw) < maxKeywords && !slices.Contains(kw, t) {
+			kw = append(kw, t)
+		}
+		return err
+	})
+	return kw, err
+}
+
 func (p *parser) attribution() (Attribution, error) {
 	var a Attribution
 	err := p.children(func(c xml.StartElement) error {

@@ -215,6 +215,10 @@ type InfoRequest struct {
 
 	InfoFormat   string // INFO_FORMAT; "text/plain" when empty
 	FeatureCount int    // FEATURE_COUNT; DefaultFeatureCount when zero
+
+	// Dimensions as in Params: the map's TIME, ELEVATION and DIM_ values,
+	// so that the features answered are those of the map shown.
+	Dimensions map[string]string
 }
 
 // infoParams are the parameters RequestURL owns: a base URL's own values
@@ -282,7 +286,8 @@ func (r InfoRequest) RequestURL() (string, error) {
 	}
 
 	var b strings.Builder
-	if err := writeRequestBase(&b, r.URL, infoParams); err != nil {
+	dims := dimensionParams(r.Dimensions)
+	if err := writeRequestBase(&b, r.URL, ownedWithDimensions(infoParams, dims)); err != nil {
 		return bad("URL is not an absolute http(s) URL")
 	}
 	list := func(names []string) string {
@@ -305,6 +310,7 @@ func (r InfoRequest) RequestURL() (string, error) {
 	b.Write(appendBBox(nil, bboxLatLon(version, crs), r.MinX, r.MinY, r.MaxX, r.MaxY))
 	b.WriteString("&WIDTH=" + strconv.Itoa(r.Width) + "&HEIGHT=" + strconv.Itoa(r.Height))
 	b.WriteString("&FORMAT=" + DefaultFormat)
+	writeDimensions(&b, dims)
 	b.WriteString("&QUERY_LAYERS=" + list(r.QueryLayers))
 	b.WriteString("&INFO_FORMAT=" + escapeValue(format))
 	b.WriteString("&FEATURE_COUNT=" + strconv.Itoa(count))

@@ -29,6 +29,10 @@ type Params struct {
 	// (see DefaultMetatile): 0 for the default, 1 for one GetMap per tile.
 	// GetMapURL ignores it.
 	Metatile int
+	// Dimensions are the values of the layer's dimensions by name ("time",
+	// "elevation", others sent as DIM_<name>); part of every request and
+	// so of the cache key. Empty values are not sent.
+	Dimensions map[string]string
 }
 
 // normalized returns p with the defaults applied.
@@ -87,7 +91,8 @@ func GetMapURL(p Params, bbox *geom.Bounds, w, h int) string {
 func newGetMapRequest(s Params) (getMapRequest, error) {
 	s = s.normalized()
 	var b strings.Builder
-	if err := writeRequestBase(&b, s.URL, wmsParams); err != nil {
+	dims := dimensionParams(s.Dimensions)
+	if err := writeRequestBase(&b, s.URL, ownedWithDimensions(wmsParams, dims)); err != nil {
 		return getMapRequest{}, ErrBadGetMapURL
 	}
 	v13 := strings.HasPrefix(s.Version, "1.3")
@@ -110,10 +115,12 @@ func newGetMapRequest(s Params) (getMapRequest, error) {
 	b.WriteString(escapeValue(s.CRS))
 	b.WriteString("&FORMAT=" + escapeValue(s.Format))
 	if s.Transparent {
-		b.WriteString("&TRANSPARENT=TRUE&")
+		b.WriteString("&TRANSPARENT=TRUE")
 	} else {
-		b.WriteString("&TRANSPARENT=FALSE&")
+		b.WriteString("&TRANSPARENT=FALSE")
 	}
+	writeDimensions(&b, dims)
+	b.WriteByte('&')
 	return getMapRequest{
 		prefix: b.String(),
 		latLon: bboxLatLon(s.Version, s.CRS),

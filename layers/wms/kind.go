@@ -88,6 +88,7 @@ func (Kind) Resolve(ctx context.Context, env layers.Env, l project.Layer) (layer
 		Format:      format,
 		CRS:         crs,
 		Transparent: !strings.EqualFold(format, "image/jpeg"),
+		Dimensions:  l.WMS.Dimensions,
 	})
 	if err != nil {
 		return layers.LayerSpec{}, err
@@ -112,7 +113,7 @@ func (Kind) Probe(l project.Layer, lon, lat float64) (vault.Target, error) {
 	}
 	const d = 0.01
 	box := geom.NewBounds(geom.XY).Set(lon-d, lat-d, lon+d, lat+d)
-	p := Params{URL: l.Source, Version: l.WMS.Version, Layers: l.WMS.Layers, Styles: l.WMS.Styles, Format: l.WMS.Format, CRS: "EPSG:4326", Transparent: true}
+	p := Params{URL: l.Source, Version: l.WMS.Version, Layers: l.WMS.Layers, Styles: l.WMS.Styles, Format: l.WMS.Format, CRS: "EPSG:4326", Transparent: true, Dimensions: l.WMS.Dimensions}
 	return vault.Target{URL: GetMapURL(p, box, probeSize, probeSize), Expect: vault.ExpectImage}, nil
 }
 

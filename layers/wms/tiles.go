@@ -3,6 +3,7 @@ package wms
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 
 	"mapvault/layers"
@@ -30,6 +31,7 @@ func NewTiles(p Params) (*Tiles, error) {
 	p = p.normalized()
 	p.Layers = append([]string(nil), p.Layers...)
 	p.Styles = stylesFor(p.Styles, len(p.Layers))
+	p.Dimensions = cloneDimensions(p.Dimensions)
 	t := &Tiles{p: p, crs: kindOfCRS(p.CRS), lim: noLimits(), tiled: tiledURL(p.URL)}
 	if t.crs == crsUnsupported {
 		return nil, fmt.Errorf("%w: cannot draw %s", ErrNoUsableCRS, p.CRS)
@@ -50,6 +52,7 @@ func (t *Tiles) Params() Params {
 	p := t.p
 	p.Layers = append([]string(nil), p.Layers...)
 	p.Styles = append([]string(nil), p.Styles...)
+	p.Dimensions = cloneDimensions(p.Dimensions)
 	return p
 }
 
@@ -97,7 +100,8 @@ func (t *Tiles) Merge(above layers.TileSource) (layers.TileSource, bool) {
 		return nil, false
 	}
 	a := t.p
-	if a.URL != b.p.URL || a.Version != b.p.Version || !strings.EqualFold(a.CRS, b.p.CRS) || a.Format != b.p.Format || !b.p.Transparent || a.Metatile != b.p.Metatile {
+	if a.URL != b.p.URL || a.Version != b.p.Version || !strings.EqualFold(a.CRS, b.p.CRS) || a.Format != b.p.Format || !b.p.Transparent || a.Metatile != b.p.Metatile ||
+		!maps.Equal(a.Dimensions, b.p.Dimensions) {
 		return nil, false
 	}
 	m := a

@@ -183,6 +183,7 @@ func (t *Tiles) Identify(ctx context.Context, f layers.Fetcher, q layers.Identif
 			CRS: t.p.CRS, MinX: minX, MinY: minY, MaxX: maxX, MaxY: maxY,
 			Width: identifyPixels, Height: identifyPixels, I: int(half), J: int(half),
 			InfoFormat: t.info.infoFormat, FeatureCount: q.MaxFeatures,
+			Dimensions: t.p.Dimensions,
 		}.RequestURL()
 		if err != nil {
 			return nil, err
