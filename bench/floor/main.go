@@ -3,7 +3,7 @@
 // http.Client at the engine's per-host concurrency, decodes each PNG and
 // prints the elapsed seconds. No cache, no compositing, no credentials.
 //
-//	floor -url http://127.0.0.1:18080/public/wms [-layers land,countries,borders]
+//	floor -url http://127.0.0.1:18080/public/wms [-layers land,countries,borders] [-styles ,filled,]
 //	      [-size 1920x1080] [-center 10,50] [-zoom 5] [-scale 1] [-per-host 6] [-no-merge]
 //	floor -bbox ...          print the view's EPSG:3857 box: MINX MINY MAXX MAXY
 //	floor -list ...          print the planned GetMap URLs, one a line
@@ -42,6 +42,7 @@ func main() {
 type config struct {
 	url, version string
 	names        []string
+	styles       []string
 	view         layers.View
 	perHost      int
 	merge        bool
@@ -53,6 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	base := fs.String("url", "", "WMS base `URL` (GetMap)")
 	names := fs.String("layers", "land,countries,borders", "comma-separated WMS `LAYERS`, bottom first")
+	styles := fs.String("styles", "", "comma-separated WMS `STYLES`, one per layer (empty: default style)")
 	version := fs.String("version", "1.3.0", "WMS `VERSION`")
 	size := fs.String("size", "1920x1080", "frame size `WxH` in logical pixels")
 	center := fs.String("center", "10,50", "view centre `LON,LAT`")
@@ -101,9 +103,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	cfg := config{url: *base, version: *version, names: splitList(*names), view: v, perHost: *perHost, merge: !*noMerge, timeout: *timeout}
+	cfg := config{url: *base, version: *version, names: splitList(*names), styles: strings.Split(*styles, ","), view: v, perHost: *perHost, merge: !*noMerge, timeout: *timeout}
 	if cfg.url == "" || len(cfg.names) == 0 || cfg.perHost < 1 {
 		fmt.Fprintln(stderr, "floor: need -url, -layers and -per-host >= 1")
+		return 2
+	}
+	if *styles == "" {
+		cfg.styles = nil
+	} else if len(cfg.styles) != len(cfg.names) {
+		fmt.Fprintf(stderr, "floor: -styles has %d entries for %d layers; give one per layer or none\n", len(cfg.styles), len(cfg.names))
 		return 2
 	}
 	var caps *wms.Capabilities
@@ -117,7 +125,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			caps = c
 		}
 	}
-	reqs := planWith(caps, cfg.url, cfg.version, cfg.names, cfg.view, cfg.merge, !*noMeta)
+	reqs := planWith(caps, cfg.url, cfg.version, cfg.names, cfg.styles, cfg.view, cfg.merge, !*noMeta)
 	if len(reqs) == 0 || reqs[0].URL == "" {
 		fmt.Fprintln(stderr, "floor: no requests for this view (is -url an absolute http(s) URL?)")
 		return 2

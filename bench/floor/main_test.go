@@ -110,7 +110,8 @@ func uri(t *testing.T, raw string) string {
 }
 
 // TestPlanMatchesEngine: the floor sends exactly the GetMap requests an
-// Engine.Render of the same three layers sends, merged and not.
+// Engine.Render of the same three layers sends, merged and not, with the
+// layers' own styles.
 func TestPlanMatchesEngine(t *testing.T) {
 	views := []layers.View{
 		{CenterLon: 10, CenterLat: 50, Zoom: 5, Width: 700, Height: 400},
@@ -118,6 +119,7 @@ func TestPlanMatchesEngine(t *testing.T) {
 		{CenterLon: 179, CenterLat: -30, Zoom: 3, Width: 600, Height: 300},
 	}
 	names := []string{"land", "countries", "borders"}
+	styles := []string{"", "filled", "dashed"}
 	for _, v := range views {
 		for _, mode := range []struct{ merge, meta bool }{{true, true}, {false, true}, {true, false}} {
 			merge := mode.merge
@@ -128,8 +130,8 @@ func TestPlanMatchesEngine(t *testing.T) {
 				t.Fatal(err)
 			}
 			var specs []layers.LayerSpec
-			for _, n := range names {
-				tiles, err := wms.NewTiles(wms.Params{URL: base, Version: "1.3.0", Layers: []string{n}, Format: "image/png", CRS: "EPSG:3857", Transparent: true})
+			for i, n := range names {
+				tiles, err := wms.NewTiles(wms.Params{URL: base, Version: "1.3.0", Layers: []string{n}, Styles: []string{styles[i]}, Format: "image/png", CRS: "EPSG:3857", Transparent: true})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -143,7 +145,7 @@ func TestPlanMatchesEngine(t *testing.T) {
 				}
 			}
 			var want []string
-			for _, r := range planWith(nil, base, "1.3.0", names, v, merge, mode.meta) {
+			for _, r := range planWith(nil, base, "1.3.0", names, styles, v, merge, mode.meta) {
 				want = append(want, uri(t, r.URL))
 			}
 			got := f.requests()
@@ -349,6 +351,9 @@ func TestRunFlags(t *testing.T) {
 		{[]string{"-bbox", "-size", "256x256", "-center", "0,0", "-zoom", "0"}, 0, "-20037508.342789 -20037508.342789 20037508.342789 20037508.342789\n"},
 		{[]string{"-list", "-url", "http://h/wms", "-size", "256x256", "-center", "0,0", "-zoom", "0", "-layers", "a,b"}, 0,
 			"http://h/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=a,b&STYLES=,&CRS=EPSG:3857&FORMAT=image/png&TRANSPARENT=TRUE&BBOX=-20037508.342789244,-20037508.342789244,20037508.342789244,20037508.342789244&WIDTH=256&HEIGHT=256\n"},
+		{[]string{"-list", "-url", "http://h/wms", "-size", "256x256", "-center", "0,0", "-zoom", "0", "-layers", "a,b", "-styles", ",filled"}, 0,
+			"http://h/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=a,b&STYLES=,filled&CRS=EPSG:3857&FORMAT=image/png&TRANSPARENT=TRUE&BBOX=-20037508.342789244,-20037508.342789244,20037508.342789244,20037508.342789244&WIDTH=256&HEIGHT=256\n"},
+		{[]string{"-list", "-url", "http://h/wms", "-layers", "a,b", "-styles", "filled"}, 2, ""},
 		{[]string{"-layers", "a"}, 2, ""},
 		{[]string{"-url", "ftp://h/wms"}, 2, ""},
 		{[]string{"-size", "big"}, 2, ""},

@@ -18,7 +18,7 @@ type request struct {
 // layer of names comes from the same WMS at base (opacity 1, transparent
 // PNG), with no capabilities (no extent or scale limits): see planWith.
 func plan(base, version string, names []string, v layers.View, merge bool) []request {
-	return planWith(nil, base, version, names, v, merge, true)
+	return planWith(nil, base, version, names, nil, v, merge, true)
 }
 
 // planWith returns the engine's GetMap requests for view v, with the
@@ -28,6 +28,8 @@ func plan(base, version string, names []string, v layers.View, merge bool) []req
 // the engine's: tiles centre first (a metatile at its first tile), and
 // with merging off the layers of a tile bottom first after one another.
 // meta false is the engine's Options.NoMetatiles: one request per tile.
+// styles holds the WMS style of each layer of names (missing entries: the
+// default style), as the project's layers give them.
 //
 // There is no exported engine function that lists its requests, so the
 // plan is built from the same exported parts the engine uses:
@@ -35,13 +37,17 @@ func plan(base, version string, names []string, v layers.View, merge bool) []req
 // (wms.NewTilesFor, what the WMS kind's Resolve builds) for each tile's
 // request; equal URLs are one request, as in the engine. TestPlanMatchesEngine
 // checks that an Engine.Render sends exactly these URLs.
-func planWith(caps *wms.Capabilities, base, version string, names []string, v layers.View, merge, meta bool) []request {
+func planWith(caps *wms.Capabilities, base, version string, names, styles []string, v layers.View, merge, meta bool) []request {
 	px := tilePixels(v)
-	groups := [][]string{names}
+	padded := make([]string, len(names))
+	copy(padded, styles)
+	styles = padded
+	type group struct{ names, styles []string }
+	groups := []group{{names, styles}}
 	if !merge {
 		groups = groups[:0]
-		for _, n := range names {
-			groups = append(groups, []string{n})
+		for i, n := range names {
+			groups = append(groups, group{[]string{n}, []string{styles[i]}})
 		}
 	}
 	var srcs []*wms.Tiles
@@ -49,7 +55,8 @@ func planWith(caps *wms.Capabilities, base, version string, names []string, v la
 		t, err := wms.NewTilesFor(caps, wms.Params{
 			URL:         base,
 			Version:     version,
-			Layers:      g,
+			Layers:      g.names,
+			Styles:      g.styles,
 			Format:      "image/png",
 			CRS:         "EPSG:3857",
 			Transparent: true,

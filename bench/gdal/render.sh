@@ -14,6 +14,8 @@
 #   RENDER_MAX_CONNECTIONS  parallel GetMap requests (GDAL's default: 2)
 #   RENDER_TIMEOUT          per-request timeout in seconds (default 30)
 #   RENDER_RESAMPLING       gdal_translate -r (default nearest)
+#   RENDER_STYLES           comma-separated STYLES, one per layer (default:
+#                           empty, every layer's default style)
 # Credentials go through GDAL's own environment, never argv:
 #   GDAL_HTTP_AUTH=BASIC GDAL_HTTP_USERPWD=user:password, or
 #   GDAL_HTTP_HEADERS='X-API-Key: ...' (GDAL >= 3.6).
@@ -46,9 +48,9 @@ xmlesc() {
 }
 
 # The description may hold a key from URL: it lives in the 0700 temp dir only.
-T_SERVER_URL=$(xmlesc "$url") T_LAYERS=$(xmlesc "$layers") \
+T_SERVER_URL=$(xmlesc "$url") T_LAYERS=$(xmlesc "$layers") T_STYLES=$(xmlesc "${RENDER_STYLES:-}") \
 	T_MAX_CONNECTIONS=${RENDER_MAX_CONNECTIONS:-2} T_TIMEOUT=${RENDER_TIMEOUT:-30} \
-	sh "$here/../../.ci/fill-template" "$here/wms.xml.in" "$tmp/wms.xml" SERVER_URL LAYERS MAX_CONNECTIONS TIMEOUT
+	sh "$here/../../.ci/fill-template" "$here/wms.xml.in" "$tmp/wms.xml" SERVER_URL LAYERS STYLES MAX_CONNECTIONS TIMEOUT
 
 start=$(date +%s%N)
 GDAL_DEFAULT_WMS_CACHE_PATH=$tmp/cache \

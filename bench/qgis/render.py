@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """QGIS as a peer of the WMS benchmark (bench/run).
 
-    python3 bench/qgis/render.py URL LAYERS W H MINX MINY MAXX MAXY OUT.png
+    python3 bench/qgis/render.py URL LAYERS W H MINX MINY MAXX MAXY OUT.png [STYLES]
 
 Renders the WMS layers LAYERS (comma-separated, bottom first) of URL as
 separate QGIS layers, as an analyst adds them, into a W x H PNG of the
 EPSG:3857 box, with PyQGIS offscreen (QgsMapRendererParallelJob, QGIS's own
 parallel renderer: one GetMap per layer per view, clipped to the layer's
-extent). Each run uses a fresh QGIS profile, so QGIS's network disk cache
+extent). STYLES, optional, is a comma-separated list of WMS styles, one per
+layer (empty entries: the default style). Each run uses a fresh QGIS profile, so QGIS's network disk cache
 starts empty. The last line of standard output is the render's own time in
 seconds (from starting the job to the image), like the other peers'.
 
@@ -22,12 +23,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def main(argv):
-    if len(argv) != 10:
+    if len(argv) not in (10, 11):
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
     url, names, w, h = argv[1], argv[2].split(","), int(argv[3]), int(argv[4])
     minx, miny, maxx, maxy = (float(v) for v in argv[5:9])
     out = argv[9]
+    styles = argv[10].split(",") if len(argv) == 11 and argv[10] else [""] * len(names)
+    if len(styles) != len(names):
+        print("qgis: %d STYLES for %d LAYERS" % (len(styles), len(names)), file=sys.stderr)
+        return 2
     profile = tempfile.mkdtemp(prefix="mapvault-qgis-")
     os.environ["QGIS_CUSTOM_CONFIG_PATH"] = profile
 
@@ -42,9 +47,9 @@ def main(argv):
     app.initQgis()
     try:
         layers = []
-        for name in names:
+        for name, style in zip(names, styles):
             uri = ("contextualWMSLegend=0&crs=EPSG:3857&dpiMode=7&format=image/png"
-                   "&layers=%s&styles=&url=%s" % (name, url))
+                   "&layers=%s&styles=%s&url=%s" % (name, style, url))
             layer = QgsRasterLayer(uri, name, "wms")
             if not layer.isValid():
                 print("qgis: layer %s is not valid: %s" % (name, layer.error().summary()), file=sys.stderr)
