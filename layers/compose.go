@@ -36,7 +36,7 @@ func (e *Engine) Compose(v View, specs []LayerSpec) (*image.RGBA, int) {
 	var ops []drawOp
 	missing := 0
 	first := true
-	for _, g := range groupSpecs(specs, e.opt.NoMerge, e.opt.NoMetatiles) {
+	for _, g := range groupSpecs(specs, e.opt.NoMerge, e.opt.NoMetatiles, e.opt.MaxMergedLayers) {
 		alpha := uint32(math.Round(g.opacity * 255))
 		if g.err != nil {
 			missing += len(grid.Tiles)

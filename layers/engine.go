@@ -46,7 +46,15 @@ type Options struct {
 	// NoMetatiles makes sources that ask for metatiles (Metatiler: WMS)
 	// ask one image per tile. For tests and measurements.
 	NoMetatiles bool
+	// MaxMergedLayers caps how many layers one merged request draws;
+	// default DefaultMaxMergedLayers. A server renders one request on one
+	// worker: thirty layers in one GetMap are drawn one after another,
+	// in groups of four they are drawn in parallel (docs/tile-pipeline.md).
+	MaxMergedLayers int
 }
+
+// DefaultMaxMergedLayers is Options.MaxMergedLayers' default.
+const DefaultMaxMergedLayers = 4
 
 // Stats describes one Fetch or Render. Tiles counts the tiles the view
 // needed over all layer groups, Requests the HTTP round trips made
@@ -85,6 +93,9 @@ func NewEngine(client *http.Client, opt Options) *Engine {
 	}
 	if opt.PerHost <= 0 {
 		opt.PerHost = 6
+	}
+	if opt.MaxMergedLayers <= 0 {
+		opt.MaxMergedLayers = DefaultMaxMergedLayers
 	}
 	if opt.MaxBodyBytes <= 0 {
 		opt.MaxBodyBytes = 16 << 20

@@ -45,7 +45,7 @@ func (e *Engine) fetch(ctx context.Context, v View, specs []LayerSpec, p Progres
 		p = noProgress{}
 	}
 	grid := newViewGrid(v)
-	groups := groupSpecs(specs, e.opt.NoMerge, e.opt.NoMetatiles)
+	groups := groupSpecs(specs, e.opt.NoMerge, e.opt.NoMetatiles, e.opt.MaxMergedLayers)
 	tr := newTracker(groups, p)
 	tr.secrets = e.secrets
 	st := &fetchStats{}

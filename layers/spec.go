@@ -68,9 +68,11 @@ type layerGroup struct {
 // Adjacent raster layers of the same credential source, both at opacity 1,
 // are merged when the lower one's source is a Merger that accepts the upper
 // one. Fetch and Compose both call it, so a merged group always shares its
-// cache entries. With noMeta, Metatiler sources ask one image per tile. A
-// TileRenderer is drawn like a FeatureSource (and never merged).
-func groupSpecs(specs []LayerSpec, noMerge, noMeta bool) []*layerGroup {
+// cache entries. A group holds at most maxMerged layers (0: no cap): a
+// server draws one request on one worker. With noMeta, Metatiler sources
+// ask one image per tile. A TileRenderer is drawn like a FeatureSource (and
+// never merged).
+func groupSpecs(specs []LayerSpec, noMerge, noMeta bool, maxMerged int) []*layerGroup {
 	var groups []*layerGroup
 	for i, s := range specs {
 		if m, ok := s.Tiles.(Metatiler); ok && noMeta {
@@ -84,6 +86,10 @@ func groupSpecs(specs []LayerSpec, noMerge, noMeta bool) []*layerGroup {
 		}
 		if i > 0 && !noMerge && g.err == nil {
 			last := groups[len(groups)-1]
+			if len(last.ids) >= maxMerged && maxMerged > 0 {
+				groups = append(groups, g)
+				continue
+			}
 			if merged, ok := merge(last, g); ok {
 				last.tiles = merged
 				last.ids = append(last.ids, s.ID)

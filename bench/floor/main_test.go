@@ -145,7 +145,7 @@ func TestPlanMatchesEngine(t *testing.T) {
 				}
 			}
 			var want []string
-			for _, r := range planWith(nil, base, "1.3.0", names, styles, v, merge, mode.meta) {
+			for _, r := range planWith(nil, base, "1.3.0", names, styles, v, merge, mode.meta, 0) {
 				want = append(want, uri(t, r.URL))
 			}
 			got := f.requests()

@@ -18,13 +18,14 @@ type request struct {
 // layer of names comes from the same WMS at base (opacity 1, transparent
 // PNG), with no capabilities (no extent or scale limits): see planWith.
 func plan(base, version string, names []string, v layers.View, merge bool) []request {
-	return planWith(nil, base, version, names, nil, v, merge, true)
+	return planWith(nil, base, version, names, nil, v, merge, true, 0)
 }
 
 // planWith returns the engine's GetMap requests for view v, with the
 // extent, scale ranges and MaxWidth of caps (nil for none): one request per
 // metatile with LAYERS=a,b,c when merge is true (the engine's request
-// merging), one request per metatile and layer otherwise. The order is
+// merging, at most maxMerged layers a request; 0: the engine's default),
+// one request per metatile and layer otherwise. The order is
 // the engine's: tiles centre first (a metatile at its first tile), and
 // with merging off the layers of a tile bottom first after one another.
 // meta false is the engine's Options.NoMetatiles: one request per tile.
@@ -37,18 +38,25 @@ func plan(base, version string, names []string, v layers.View, merge bool) []req
 // (wms.NewTilesFor, what the WMS kind's Resolve builds) for each tile's
 // request; equal URLs are one request, as in the engine. TestPlanMatchesEngine
 // checks that an Engine.Render sends exactly these URLs.
-func planWith(caps *wms.Capabilities, base, version string, names, styles []string, v layers.View, merge, meta bool) []request {
+func planWith(caps *wms.Capabilities, base, version string, names, styles []string, v layers.View, merge, meta bool, maxMerged int) []request {
 	px := tilePixels(v)
 	padded := make([]string, len(names))
 	copy(padded, styles)
 	styles = padded
 	type group struct{ names, styles []string }
-	groups := []group{{names, styles}}
+	// Merged, the engine draws at most layers.DefaultMaxMergedLayers
+	// adjacent layers in one request; unmerged, one each.
+	per := maxMerged
+	if per <= 0 {
+		per = layers.DefaultMaxMergedLayers
+	}
 	if !merge {
-		groups = groups[:0]
-		for i, n := range names {
-			groups = append(groups, group{[]string{n}, []string{styles[i]}})
-		}
+		per = 1
+	}
+	var groups []group
+	for i := 0; i < len(names); i += per {
+		j := min(i+per, len(names))
+		groups = append(groups, group{names[i:j], styles[i:j]})
 	}
 	var srcs []*wms.Tiles
 	for _, g := range groups {
