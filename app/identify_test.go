@@ -106,3 +106,27 @@ func framesEqual(a, b image.Image) bool {
 	}
 	return true
 }
+
+// TestRowLegendFolds: a layer row's legend button unfolds the layer's own
+// legend (the style's swatch for a GeoJSON layer) and folds it again.
+func TestRowLegendFolds(t *testing.T) {
+	h := newHarness(t)
+	if err := h.a.OpenFile(parcelsProject(t)); err != nil {
+		t.Fatal(err)
+	}
+	h.waitSettled()
+	r := h.row("Parcels")
+	if r.legend.img.Visible() {
+		t.Fatal("the row legend is open before it was asked for")
+	}
+	test.Tap(r.legend.btn)
+	h.q.waitFor(t, "the row legend", func() bool { return r.legend.img.Visible() })
+	img, ok := r.legend.img.Image.(*image.RGBA)
+	if !ok || img.Bounds().Dx() < 10 || img.Bounds().Dy() < 10 {
+		t.Fatalf("row legend image = %v", r.legend.img.Image)
+	}
+	test.Tap(r.legend.btn)
+	if r.legend.img.Visible() || r.legend.note.Visible() {
+		t.Error("the row legend stays open after folding")
+	}
+}

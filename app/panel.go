@@ -46,6 +46,7 @@ type layerRow struct {
 	reason  *widget.Label
 	unlock  *widget.Button
 	state   *fyne.Container
+	legend  *rowLegend // the layer's own legend, folded (rowlegend.go)
 	box     *fyne.Container
 }
 
@@ -123,10 +124,12 @@ func (p *layerPanel) newRow(id string) *layerRow {
 	r.reason.Truncation = fyne.TextTruncateEllipsis
 	r.unlock = widget.NewButtonWithIcon("Unlock…", theme.LoginIcon(), func() { a.Unlock(id) })
 	r.state = container.NewBorder(nil, nil, r.badge, r.unlock, r.reason)
+	r.legend = newRowLegend(a, id)
 	r.box = container.NewVBox(
 		container.NewBorder(nil, nil, container.NewHBox(r.handle, r.eye), container.NewHBox(r.up, r.down, r.zoom, r.remove), r.name),
-		container.NewBorder(nil, nil, widget.NewLabel("Opacity"), r.props, r.opacity),
+		container.NewBorder(nil, nil, widget.NewLabel("Opacity"), container.NewHBox(r.legend.btn, r.props), r.opacity),
 		r.state,
+		container.NewHBox(r.legend.img, r.legend.note),
 	)
 	return r
 }
@@ -184,6 +187,7 @@ func (p *layerPanel) updateRow(r *layerRow, top, bottom bool) {
 	if !ok {
 		return
 	}
+	a.updateRowLegend(r)
 	icon := theme.VisibilityIcon()
 	if !l.Visible {
 		icon = theme.VisibilityOffIcon()
