@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -176,7 +175,7 @@ func (p *identifyPanel) show(results []identifiedLayer) {
 			fn := identifyNode{layer: li, feature: fi, text: featureTitle(f, fi, scrub)}
 			for ai, at := range f.Attributes {
 				aid := fmt.Sprintf("%s/a%d", fid, ai)
-				p.nodes[aid] = identifyNode{layer: li, feature: fi, text: scrub(at.Name) + ": " + scrub(attributeText(at.Value))}
+				p.nodes[aid] = identifyNode{layer: li, feature: fi, text: scrub(at.Name) + ": " + scrub(at.Text())}
 				fn.children = append(fn.children, aid)
 			}
 			p.nodes[fid] = fn
@@ -226,7 +225,7 @@ func featureTitle(f layers.IdentifiedFeature, i int, scrub func(string) string) 
 	for _, key := range []string{"name", "title", "label", "NAME", "Name"} {
 		for _, at := range f.Attributes {
 			if at.Name == key {
-				if s := attributeText(at.Value); s != "" && s != "NULL" {
+				if s := at.Text(); s != "" && s != "NULL" {
 					return scrub(s)
 				}
 			}
@@ -236,21 +235,6 @@ func featureTitle(f layers.IdentifiedFeature, i int, scrub func(string) string) 
 		return scrub(f.ID)
 	}
 	return fmt.Sprintf("Feature %d", i+1)
-}
-
-func attributeText(v any) string {
-	switch t := v.(type) {
-	case nil:
-		return "NULL"
-	case string:
-		return t
-	case json.Number:
-		return string(t)
-	case json.RawMessage:
-		return string(t)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 func (p *identifyPanel) selected(id widget.TreeNodeID) {
@@ -280,7 +264,7 @@ func (p *identifyPanel) featureText(layer, feature int) string {
 	for _, at := range p.results[layer].features[feature].Attributes {
 		b.WriteString(scrub(at.Name))
 		b.WriteByte('\t')
-		b.WriteString(scrub(attributeText(at.Value)))
+		b.WriteString(scrub(at.Text()))
 		b.WriteByte('\n')
 	}
 	return b.String()

@@ -64,6 +64,23 @@ type Attribute struct {
 	Value any
 }
 
+// Text is the value as one line of text: a string as is, a number as the
+// server wrote it, NULL for null, JSON for anything else.
+func (a Attribute) Text() string {
+	switch t := a.Value.(type) {
+	case nil:
+		return "NULL"
+	case string:
+		return t
+	case json.Number:
+		return string(t)
+	case json.RawMessage:
+		return string(t)
+	}
+	b, _ := json.Marshal(a.Value)
+	return string(b)
+}
+
 // Attributes keep the server's order; they marshal as one JSON object in
 // that order.
 type Attributes []Attribute

@@ -154,25 +154,10 @@ func printIdentify(io stdio, a identifyAnswer) {
 				fmt.Fprintf(io.out, "  feature %d\n", i+1)
 			}
 			for _, at := range f.Attributes {
-				fmt.Fprintf(io.out, "    %s = %s\n", at.Name, attributeText(at.Value))
+				fmt.Fprintf(io.out, "    %s = %s\n", at.Name, at.Text())
 			}
 		}
 	}
-}
-
-func attributeText(v any) string {
-	switch t := v.(type) {
-	case nil:
-		return "NULL"
-	case string:
-		return t
-	case json.Number:
-		return string(t)
-	case json.RawMessage:
-		return string(t)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 // layerName is the project layer's name, its ID when it has none.

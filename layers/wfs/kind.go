@@ -325,13 +325,9 @@ func (s *Source) Queryable() bool { return true }
 // Identify returns the features under q's point from the fetch tile
 // that draws it (fetched and cached as for drawing).
 func (s *Source) Identify(ctx context.Context, f layers.Fetcher, q layers.IdentifyQuery) ([]layers.IdentifiedFeature, error) {
-	l, err := s.cache.Layer(ctx, s.fetchKey, featuretile.IdentifyTile(q), func(ctx context.Context, box vector.Bounds) (*vector.Layer, error) {
+	return s.cache.Identify(ctx, s.fetchKey, s.style, q, func(ctx context.Context, box vector.Bounds) (*vector.Layer, error) {
 		return s.Fetch(ctx, f, box)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return featuretile.Identify(l, s.style, q), nil
 }
 
 // Legend is the style's legend.

@@ -1,6 +1,7 @@
 package featuretile
 
 import (
+	"context"
 	"encoding/json"
 	"image/color"
 	"math"
@@ -57,6 +58,18 @@ func attributeValue(v any) any {
 		return nil
 	}
 	return json.RawMessage(b)
+}
+
+// Identify answers identify for a layer drawn through c: the features
+// under q's point in the fetch tile that draws it (fetched with fetch and
+// cached as for drawing), drawn with st.
+func (c *ViewCache) Identify(ctx context.Context, key string, st vector.Style, q layers.IdentifyQuery,
+	fetch func(ctx context.Context, box vector.Bounds) (*vector.Layer, error)) ([]layers.IdentifiedFeature, error) {
+	l, err := c.Layer(ctx, key, IdentifyTile(q), fetch)
+	if err != nil {
+		return nil, err
+	}
+	return Identify(l, st, q), nil
 }
 
 // IdentifyTile is the engine tile whose fetch covers q's point at the
