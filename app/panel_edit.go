@@ -72,20 +72,9 @@ func (a *App) applyOpacity(id string, v float64) {
 
 // MoveLayer moves a layer up (towards the top of the map, +1) or down (-1).
 func (a *App) MoveLayer(id string, dir int) {
-	from := a.layerIndex(id)
-	to := from + dir
-	if from < 0 || to < 0 || to >= len(a.doc.proj.Layers) {
-		return
+	if from := a.layerIndex(id); from >= 0 {
+		a.MoveLayerTo(id, from+dir)
 	}
-	if err := a.doc.proj.MoveLayer(id, to); err != nil {
-		a.showError(err)
-		return
-	}
-	a.doc.undo.push(panelEdit{what: "Move layer",
-		undo: func() { a.applyMove(id, from) },
-		redo: func() { a.applyMove(id, to) }})
-	a.markDirty()
-	a.refresh()
 }
 
 // layerIndex is the layer's index in the project (0 the bottom), -1 when
