@@ -98,10 +98,10 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"probe", "detect how a WMS source authenticates", runProbe},
-		{"add", "add WMS layers to a project (secrets never written)", runAdd},
+		{"probe", "detect how a source authenticates", runProbe},
+		{"add", "add layers of any kind to a project (secrets never written)", runAdd},
 		{"check", "scan a project and its KeyVault for secrets before sharing", runCheck},
-		{"layers", "list the layer tree of a WMS service or capabilities file", runLayers},
+		{"layers", "list the layers a service (WMS, WMTS, WFS, OGC API) or capabilities file offers", runLayers},
 		{"render", "render a project's visible layers to a PNG", runRender},
 		{"identify", "list the features and attributes at a point of a project's map", runIdentify},
 		{"legend", "draw the legend of a project's visible layers to a PNG", runLegend},

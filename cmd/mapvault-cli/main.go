@@ -1,7 +1,8 @@
 // Command mapvault-cli is the headless face of mapvault: it probes how a
-// protected WMS authenticates, adds layers to a project without ever writing
-// a secret, checks a project for secrets before it is shared, lists a
-// service's layers and renders a project to PNG.
+// protected source authenticates, adds layers to a project without ever
+// writing a secret, checks a project for secrets before it is shared, lists
+// a service's layers, renders a project to PNG (with decorations), and
+// identifies features and draws the legend of a project.
 //
 // Secrets are read from standard input (first line) or MAPVAULT_SECRET,
 // never from arguments; a URL that carries one is given as - (standard
