@@ -58,7 +58,7 @@ func (q *uiQueue) drain() {
 	}
 }
 
-const waitTimeout = 20 * time.Second
+const waitTimeout = 60 * time.Second
 
 // waitFor runs queued UI work until cond holds.
 func (q *uiQueue) waitFor(t *testing.T, what string, cond func() bool) {
@@ -105,7 +105,9 @@ func newHarnessWith(t *testing.T, adjust func(*Services)) *harness {
 	store := vault.NewStore()
 	svc := Services{
 		Store:     store,
-		Transport: vault.TransportOptions{RequestTimeout: 10 * time.Second},
+		// Generous: under the race detector on a loaded 2-CPU machine the
+		// demo server renders a 1024-px metatile in seconds.
+		Transport: vault.TransportOptions{RequestTimeout: 30 * time.Second},
 		Engine:    layers.Options{CacheBytes: 64 << 20},
 		Do:        q.Do,
 	}
