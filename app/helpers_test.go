@@ -104,7 +104,7 @@ func newHarnessWith(t *testing.T, adjust func(*Services)) *harness {
 	q := newUIQueue()
 	store := vault.NewStore()
 	svc := Services{
-		Store:     store,
+		Store: store,
 		// Generous: under the race detector on a loaded 2-CPU machine the
 		// demo server renders a 1024-px metatile in seconds.
 		Transport: vault.TransportOptions{RequestTimeout: 30 * time.Second},
