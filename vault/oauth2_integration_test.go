@@ -65,8 +65,28 @@ func requireRealOAuth(t *testing.T) *realOAuth {
 	return o
 }
 
-// logLen is how many lines nginx's access log has.
-func (o *realOAuth) logLen(t *testing.T) int { return len(o.logLines(t)) }
+// logLen is how many lines nginx's access log has once the lines of the
+// requests already answered are in it.
+func (o *realOAuth) logLen(t *testing.T) int { return len(o.settledLines(t)) }
+
+// settledLines is the access log once it stopped growing for 300 ms (at
+// most 5 s): nginx writes a line after its answer, late on a loaded
+// machine, and a step's count must neither miss its own last request nor
+// take in the one before.
+func (o *realOAuth) settledLines(t *testing.T) []string {
+	t.Helper()
+	lines := o.logLines(t)
+	still := time.Duration(0)
+	for waited := time.Duration(0); still < 300*time.Millisecond && waited < 5*time.Second; waited += 50 * time.Millisecond {
+		time.Sleep(50 * time.Millisecond)
+		if now := o.logLines(t); len(now) != len(lines) {
+			lines, still = now, 0
+		} else {
+			still += 50 * time.Millisecond
+		}
+	}
+	return lines
+}
 
 func (o *realOAuth) logLines(t *testing.T) []string {
 	t.Helper()
@@ -91,10 +111,8 @@ type counts struct {
 
 func (o *realOAuth) since(t *testing.T, from int) counts {
 	t.Helper()
-	// nginx writes its log line after the answer: give it a moment.
-	time.Sleep(100 * time.Millisecond)
 	var c counts
-	for _, line := range o.logLines(t)[from:] {
+	for _, line := range o.settledLines(t)[from:] {
 		_, req, ok := strings.Cut(line, `"`)
 		if !ok {
 			continue
