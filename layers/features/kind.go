@@ -18,7 +18,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"net/http"
 	"net/url"
 	"strings"
@@ -26,7 +25,6 @@ import (
 	"github.com/twpayne/go-geom"
 
 	"mapvault/layers"
-	"mapvault/layers/decor"
 	"mapvault/layers/internal/featuretile"
 	"mapvault/layers/vector"
 	"mapvault/project"
@@ -169,9 +167,8 @@ func (k Kind) Resolve(ctx context.Context, env layers.Env, l project.Layer) (lay
 		page = DefaultPageSize
 	}
 	st := featuretile.Style(l.Style)
-	s := &Source{items: items, page: page, style: st, opt: k.Options, cache: sharedCache(env.Catalog, k.Options)}
-	s.fetchKey = "features " + items
-	s.key = s.fetchKey + " " + featuretile.StyleKey(st)
+	s := &Source{items: items, page: page, opt: k.Options}
+	s.Blocks = featuretile.Blocks{Cache: sharedCache(env.Catalog, k.Options), FetchKey: "features " + items, Style: st, Fetch: s.Fetch}
 	return layers.LayerSpec{Features: s}, nil
 }
 
@@ -285,40 +282,13 @@ func (s *Service) Layer(name string) (project.Layer, layers.Offer, bool) {
 	return project.Layer{}, layers.Offer{}, false
 }
 
-// Source draws one collection; it implements layers.FeatureSource.
+// Source draws one collection: a layers.FeatureSource (and Identifier,
+// Legender) drawing the items its Fetch gets per block of tiles.
 type Source struct {
-	items         string
-	page          int
-	style         vector.Style
-	opt           vector.Options
-	key, fetchKey string
-	cache         *featuretile.ViewCache
-}
-
-// Key names the collection's items and the style; never a secret.
-func (s *Source) Key() string { return s.key }
-
-// RenderTile draws tile t from its fetch tile's features.
-func (s *Source) RenderTile(ctx context.Context, f layers.Fetcher, t layers.Tile, px int) (*image.RGBA, error) {
-	return s.cache.Render(ctx, s.fetchKey, s.style, t, px, func(ctx context.Context, box vector.Bounds) (*vector.Layer, error) {
-		return s.Fetch(ctx, f, box)
-	})
-}
-
-// Queryable is true: a vector layer answers from its own features.
-func (s *Source) Queryable() bool { return true }
-
-// Identify returns the features under q's point from the fetch tile
-// that draws it (fetched and cached as for drawing).
-func (s *Source) Identify(ctx context.Context, f layers.Fetcher, q layers.IdentifyQuery) ([]layers.IdentifiedFeature, error) {
-	return s.cache.Identify(ctx, s.fetchKey, s.style, q, func(ctx context.Context, box vector.Bounds) (*vector.Layer, error) {
-		return s.Fetch(ctx, f, box)
-	})
-}
-
-// Legend is the style's legend.
-func (s *Source) Legend(context.Context, layers.Fetcher, float64) ([]decor.LegendItem, error) {
-	return featuretile.Legend(s.style, ""), nil
+	featuretile.Blocks
+	items string
+	page  int
+	opt   vector.Options
 }
 
 // Fetch gets the items in box: the first page with bbox and limit, then

@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"net/http"
 	"net/url"
 	"sort"
@@ -20,7 +19,6 @@ import (
 	"github.com/twpayne/go-geom"
 
 	"mapvault/layers"
-	"mapvault/layers/decor"
 	"mapvault/layers/internal/featuretile"
 	"mapvault/layers/vector"
 	"mapvault/project"
@@ -171,16 +169,12 @@ func (k Kind) Resolve(ctx context.Context, env layers.Env, l project.Layer) (lay
 		page = DefaultPageSize
 	}
 	st := featuretile.Style(l.Style)
-	s := &Source{
-		base: base, typeName: ft.Name, version: version, format: format, page: page,
-		style: st, opt: k.Options, cache: sharedCache(env.Catalog, k.Options),
-	}
+	s := &Source{base: base, typeName: ft.Name, version: version, format: format, page: page, opt: k.Options}
 	probe, err := vector.GetFeatureURL(base, vector.GetFeatureRequest{Version: version, TypeName: ft.Name, OutputFormat: format})
 	if err != nil {
 		return layers.LayerSpec{}, err
 	}
-	s.fetchKey = "wfs " + probe
-	s.key = s.fetchKey + " " + featuretile.StyleKey(st)
+	s.Blocks = featuretile.Blocks{Cache: sharedCache(env.Catalog, k.Options), FetchKey: "wfs " + probe, Style: st, Fetch: s.Fetch}
 	return layers.LayerSpec{Features: s}, nil
 }
 
@@ -298,41 +292,13 @@ func (s *service) Layer(name string) (project.Layer, layers.Offer, bool) {
 	return project.Layer{}, layers.Offer{}, false
 }
 
-// Source draws one feature type; it implements layers.FeatureSource.
+// Source draws one feature type: a layers.FeatureSource (and Identifier,
+// Legender) drawing the features its Fetch gets per block of tiles.
 type Source struct {
+	featuretile.Blocks
 	base, typeName, version, format string
 	page                            int
-	style                           vector.Style
 	opt                             vector.Options
-	key, fetchKey                   string
-	cache                           *featuretile.ViewCache
-}
-
-// Key names the feature type's GetFeature and the style; never a secret.
-func (s *Source) Key() string { return s.key }
-
-// RenderTile draws tile t from its fetch tile's features (fetched once,
-// cached by the session's feature cache).
-func (s *Source) RenderTile(ctx context.Context, f layers.Fetcher, t layers.Tile, px int) (*image.RGBA, error) {
-	return s.cache.Render(ctx, s.fetchKey, s.style, t, px, func(ctx context.Context, box vector.Bounds) (*vector.Layer, error) {
-		return s.Fetch(ctx, f, box)
-	})
-}
-
-// Queryable is true: a vector layer answers from its own features.
-func (s *Source) Queryable() bool { return true }
-
-// Identify returns the features under q's point from the fetch tile
-// that draws it (fetched and cached as for drawing).
-func (s *Source) Identify(ctx context.Context, f layers.Fetcher, q layers.IdentifyQuery) ([]layers.IdentifiedFeature, error) {
-	return s.cache.Identify(ctx, s.fetchKey, s.style, q, func(ctx context.Context, box vector.Bounds) (*vector.Layer, error) {
-		return s.Fetch(ctx, f, box)
-	})
-}
-
-// Legend is the style's legend.
-func (s *Source) Legend(context.Context, layers.Fetcher, float64) ([]decor.LegendItem, error) {
-	return featuretile.Legend(s.style, ""), nil
 }
 
 // Fetch gets the features in box: GetFeature pages of s.page features
