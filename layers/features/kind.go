@@ -168,19 +168,8 @@ func (k Kind) Resolve(ctx context.Context, env layers.Env, l project.Layer) (lay
 	}
 	st := featuretile.Style(l.Style)
 	s := &Source{items: items, page: page, opt: k.Options}
-	s.Blocks = featuretile.Blocks{Cache: sharedCache(env.Catalog, k.Options), FetchKey: "features " + items, Style: st, Fetch: s.Fetch}
+	s.Blocks = featuretile.Blocks{Cache: featuretile.SharedViewCache(env.Catalog, "features feature cache", k.Options), FetchKey: "features " + items, Style: st, Fetch: s.Fetch}
 	return layers.LayerSpec{Features: s}, nil
-}
-
-func sharedCache(c *layers.Catalog, opt vector.Options) *featuretile.ViewCache {
-	mk := func() *featuretile.ViewCache {
-		return &featuretile.ViewCache{Cache: vector.NewCache(opt), Drawer: featuretile.Drawer{Options: opt}}
-	}
-	v, err := c.Document(context.Background(), "features feature cache", "", func(context.Context) (any, error) { return mk(), nil })
-	if vc, ok := v.(*featuretile.ViewCache); err == nil && ok {
-		return vc
-	}
-	return mk()
 }
 
 // Probe is a GET of the landing page as JSON (f=json: detection sends no

@@ -174,24 +174,8 @@ func (k Kind) Resolve(ctx context.Context, env layers.Env, l project.Layer) (lay
 	if err != nil {
 		return layers.LayerSpec{}, err
 	}
-	s.Blocks = featuretile.Blocks{Cache: sharedCache(env.Catalog, k.Options), FetchKey: "wfs " + probe, Style: st, Fetch: s.Fetch}
+	s.Blocks = featuretile.Blocks{Cache: featuretile.SharedViewCache(env.Catalog, "wfs feature cache", k.Options), FetchKey: "wfs " + probe, Style: st, Fetch: s.Fetch}
 	return layers.LayerSpec{Features: s}, nil
-}
-
-// sharedCache is the session's feature cache of the wfs kind (one per
-// Catalog), so a layer resolved again keeps its features.
-func sharedCache(c *layers.Catalog, opt vector.Options) *featuretile.ViewCache {
-	mk := func() *featuretile.ViewCache {
-		return &featuretile.ViewCache{Cache: vector.NewCache(opt), Drawer: featuretile.Drawer{Options: opt}}
-	}
-	if c == nil {
-		return mk()
-	}
-	v, err := c.Document(context.Background(), "wfs feature cache", "", func(context.Context) (any, error) { return mk(), nil })
-	if vc, ok := v.(*featuretile.ViewCache); err == nil && ok {
-		return vc
-	}
-	return mk()
 }
 
 // Probe is the service's GetCapabilities, which must be a WFS capabilities

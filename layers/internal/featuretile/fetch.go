@@ -154,6 +154,23 @@ type ViewCache struct {
 	inflight map[vector.Key]*Once[*vector.Layer] // fetches under way: tiles of one fetch tile share it
 }
 
+// SharedViewCache is the session's feature cache of one kind (one per
+// Catalog, under name), so a layer resolved again keeps its features; a
+// fresh one when there is no Catalog.
+func SharedViewCache(c *layers.Catalog, name string, opt vector.Options) *ViewCache {
+	mk := func() *ViewCache {
+		return &ViewCache{Cache: vector.NewCache(opt), Drawer: Drawer{Options: opt}}
+	}
+	if c == nil {
+		return mk()
+	}
+	v, err := c.Document(context.Background(), name, "", func(context.Context) (any, error) { return mk(), nil })
+	if vc, ok := v.(*ViewCache); err == nil && ok {
+		return vc
+	}
+	return mk()
+}
+
 // FetchTile returns the tile whose box is fetched for engine tile t.
 func (c *ViewCache) FetchTile(t layers.Tile) layers.Tile {
 	k := c.FetchLevels
