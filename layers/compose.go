@@ -28,6 +28,12 @@ type drawOp struct {
 // its source has nothing in (an empty tile) is not missing and draws
 // nothing.
 func (e *Engine) Compose(v View, specs []LayerSpec) (*image.RGBA, int) {
+	return e.compose(v, specs, false)
+}
+
+// compose is Compose, with the requests fitted to the view when fit is set
+// (Render: see Metatiler.FitView).
+func (e *Engine) compose(v View, specs []LayerSpec, fit bool) (*image.RGBA, int) {
 	grid := newViewGrid(v)
 	frame := image.NewRGBA(image.Rect(0, 0, grid.W, grid.H))
 	if grid.W == 0 || grid.H == 0 {
@@ -36,7 +42,7 @@ func (e *Engine) Compose(v View, specs []LayerSpec) (*image.RGBA, int) {
 	var ops []drawOp
 	missing := 0
 	first := true
-	for _, g := range groupSpecs(specs, e.opt.NoMerge, e.opt.NoMetatiles, e.opt.MaxMergedLayers) {
+	for _, g := range e.groups(specs, &grid, fit) {
 		alpha := uint32(math.Round(g.opacity * 255))
 		if g.err != nil {
 			missing += len(grid.Tiles)

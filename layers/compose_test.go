@@ -20,7 +20,7 @@ func solid(px int, c color.RGBA) *image.RGBA {
 // when z < 0) of spec into e's cache.
 func fillCache(t testing.TB, e *Engine, v View, spec LayerSpec, z int, tile func(Tile, int) *image.RGBA) {
 	t.Helper()
-	g := groupSpecs([]LayerSpec{spec}, true, false, 0)[0]
+	g := groupSpecs([]LayerSpec{spec}, true, false, 0, nil)[0]
 	if g.err != nil {
 		t.Fatal(g.err)
 	}

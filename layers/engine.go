@@ -142,15 +142,30 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 // (specs[0] is the bottom layer), and blocks until done or ctx is
 // cancelled. It returns each layer's final state by ID. p may be nil.
 func (e *Engine) Fetch(ctx context.Context, v View, specs []LayerSpec, p Progress) map[string]State {
-	states, _ := e.fetch(ctx, v, specs, p)
+	states, _ := e.fetch(ctx, v, specs, p, false)
 	return states
 }
 
-// Render is Fetch followed by Compose.
+// Render is Fetch followed by Compose for one frame (an export, the CLI's
+// render): sources that ask for metatiles (Metatiler) fit their requests to
+// the view instead (FitView): the block of tiles the frame needs in as few
+// images as the server allows, not the grid-aligned metatiles around it.
+// Those images are cached like metatiles; a later Fetch of another view
+// rarely reuses them, which is why the interactive map (Fetch and Compose)
+// keeps the grid.
 func (e *Engine) Render(ctx context.Context, v View, specs []LayerSpec, p Progress) (*image.RGBA, map[string]State, Stats) {
-	states, st := e.fetch(ctx, v, specs, p)
-	frame, _ := e.Compose(v, specs)
+	states, st := e.fetch(ctx, v, specs, p, true)
+	frame, _ := e.compose(v, specs, true)
 	return frame, states, st
+}
+
+// groups is groupSpecs with the engine's options, fitted to grid when fit
+// is set.
+func (e *Engine) groups(specs []LayerSpec, grid *viewGrid, fit bool) []*layerGroup {
+	if !fit {
+		grid = nil
+	}
+	return groupSpecs(specs, e.opt.NoMerge, e.opt.NoMetatiles, e.opt.MaxMergedLayers, grid)
 }
 
 // CacheStats returns the number of cached tiles and their decoded size.

@@ -39,13 +39,13 @@ type fetchStats struct {
 // host (a feature layer's by the layer: its requests take their hosts'
 // slots inside the Fetcher); one dispatcher per queue walks it centre-first
 // and starts a download or a render whenever its semaphore has room.
-func (e *Engine) fetch(ctx context.Context, v View, specs []LayerSpec, p Progress) (map[string]State, Stats) {
+func (e *Engine) fetch(ctx context.Context, v View, specs []LayerSpec, p Progress, fit bool) (map[string]State, Stats) {
 	start := e.opt.Clock()
 	if p == nil {
 		p = noProgress{}
 	}
 	grid := newViewGrid(v)
-	groups := groupSpecs(specs, e.opt.NoMerge, e.opt.NoMetatiles, e.opt.MaxMergedLayers)
+	groups := e.groups(specs, &grid, fit)
 	tr := newTracker(groups, p)
 	tr.secrets = e.secrets
 	st := &fetchStats{}

@@ -654,7 +654,7 @@ func TestFetchInvalidSpec(t *testing.T) {
 			t.Errorf("state[%s] = %v, want an error with a reason", id, got)
 		}
 	}
-	if !errors.Is(groupSpecs(specs[:1], false, false, 0)[0].err, ErrNoSource) {
+	if !errors.Is(groupSpecs(specs[:1], false, false, 0, nil)[0].err, ErrNoSource) {
 		t.Errorf("a spec without a source: error does not wrap ErrNoSource")
 	}
 }

@@ -78,6 +78,13 @@ type Merger interface {
 type Metatiler interface {
 	// SingleTiles returns the source asking one image per tile.
 	SingleTiles() TileSource
+	// FitView returns the source asking, for the tiles of cover (columns
+	// and rows of zoom z, Max exclusive, at px device pixels a tile), as
+	// few images as the server's size cap allows but at least least, each
+	// a block of cover, instead of grid-aligned metatiles; other tiles as
+	// before. Render draws one frame, so pixels of a metatile outside it
+	// would be fetched for nothing.
+	FitView(z int, cover image.Rectangle, px, least int) TileSource
 }
 
 // FeatureSource is a vector layer's source (WFS, OGC API - Features,

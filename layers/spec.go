@@ -70,9 +70,34 @@ type layerGroup struct {
 // one. Fetch and Compose both call it, so a merged group always shares its
 // cache entries. A group holds at most maxMerged layers (0: no cap): a
 // server draws one request on one worker. With noMeta, Metatiler sources
-// ask one image per tile. A TileRenderer is drawn like a FeatureSource (and
-// never merged).
-func groupSpecs(specs []LayerSpec, noMerge, noMeta bool, maxMerged int) []*layerGroup {
+// ask one image per tile; else with fit (Render's one frame), they fit
+// their requests to the grid's cover. A TileRenderer is drawn like a
+// FeatureSource (and never merged).
+func groupSpecs(specs []LayerSpec, noMerge, noMeta bool, maxMerged int, fit *viewGrid) []*layerGroup {
+	groups := mergeSpecs(specs, noMerge, noMeta, maxMerged)
+	if fit == nil || noMeta || !fit.fits() {
+		return groups
+	}
+	var fitting []*layerGroup
+	for _, g := range groups {
+		if _, ok := g.tiles.(Metatiler); ok {
+			fitting = append(fitting, g)
+		}
+	}
+	// A server draws each request on one worker: a view of one fitted
+	// group is asked in two parts, so two workers draw it.
+	least := 1
+	if len(fitting) == 1 {
+		least = 2
+	}
+	for _, g := range fitting {
+		g.tiles = g.tiles.(Metatiler).FitView(fit.Z, fit.Cover, fit.TilePx, least)
+	}
+	return groups
+}
+
+// mergeSpecs is groupSpecs without fitting.
+func mergeSpecs(specs []LayerSpec, noMerge, noMeta bool, maxMerged int) []*layerGroup {
 	var groups []*layerGroup
 	for i, s := range specs {
 		if m, ok := s.Tiles.(Metatiler); ok && noMeta {

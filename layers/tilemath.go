@@ -98,6 +98,10 @@ type viewGrid struct {
 	Integral   bool    // Scale == 1: tiles are copied, not resampled
 	Placements []placement
 	Tiles      []Tile // distinct tiles in fetch priority order (centre first)
+	// Cover is the block of tile columns and rows the placements draw
+	// (Min inclusive, Max exclusive; columns unwrapped, so they may lie
+	// outside 0..2^Z-1 when the frame crosses the antimeridian).
+	Cover image.Rectangle
 }
 
 // placement is one drawing of a tile in the frame. With a view wider than
@@ -140,6 +144,21 @@ func (v View) DeviceSize() (w, h int) {
 // TilesForView returns the distinct tiles covering a view, centre first.
 func TilesForView(v View) []Tile { return newViewGrid(v).Tiles }
 
+// ViewCover returns the zoom, the block of tiles (columns and rows, Max
+// exclusive) and the tile side in device pixels that Render fits its
+// requests to (Metatiler.FitView), and false when the view has no such
+// block: an empty frame, or one crossing the antimeridian (its columns
+// wrap, so no one box holds them).
+func ViewCover(v View) (z int, cover image.Rectangle, px int, ok bool) {
+	g := newViewGrid(v)
+	return g.Z, g.Cover, g.TilePx, g.fits()
+}
+
+// fits reports whether the grid's tiles form one block inside the world.
+func (g viewGrid) fits() bool {
+	return !g.Cover.Empty() && g.Cover.Min.X >= 0 && g.Cover.Max.X <= 1<<g.Z
+}
+
 func newViewGrid(v View) viewGrid {
 	v = normalizedView(v)
 	g := viewGrid{}
@@ -175,6 +194,7 @@ func newViewGrid(v View) viewGrid {
 				continue
 			}
 			t := Tile{Z: g.Z, X: wrapInt(tx, n), Y: ty}
+			g.Cover = g.Cover.Union(image.Rect(tx, ty, tx+1, ty+1))
 			mx := float64(dst.Min.X+dst.Max.X)/2 - halfW
 			my := float64(dst.Min.Y+dst.Max.Y)/2 - halfH
 			d := math.Hypot(mx, my)

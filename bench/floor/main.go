@@ -64,6 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	noMerge := fs.Bool("no-merge", false, "one request per layer and tile (the engine's Options.NoMerge)")
 	maxMerged := fs.Int("max-merged", 0, "at most `N` layers a merged request (the engine's Options.MaxMergedLayers; 0: its default)")
 	noMeta := fs.Bool("no-metatiles", false, "one request per tile (the engine's Options.NoMetatiles)")
+	grid := fs.Bool("grid", false, "grid-aligned metatiles, as the map's Fetch asks (default: fitted to the view, as Render)")
 	noCaps := fs.Bool("no-caps", false, "plan without the capabilities' extent, scale ranges and MaxWidth")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up after `DURATION`")
 	bbox := fs.Bool("bbox", false, "print the view's EPSG:3857 box and exit")
@@ -126,7 +127,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			caps = c
 		}
 	}
-	reqs := planWith(caps, cfg.url, cfg.version, cfg.names, cfg.styles, cfg.view, cfg.merge, !*noMeta, *maxMerged)
+	reqs := planWith(caps, cfg.url, cfg.version, cfg.names, cfg.styles, cfg.view, cfg.merge, !*noMeta, !*grid, *maxMerged)
 	if len(reqs) == 0 || reqs[0].URL == "" {
 		fmt.Fprintln(stderr, "floor: no requests for this view (is -url an absolute http(s) URL?)")
 		return 2

@@ -145,7 +145,7 @@ func TestPlanMatchesEngine(t *testing.T) {
 				}
 			}
 			var want []string
-			for _, r := range planWith(nil, base, "1.3.0", names, styles, v, merge, mode.meta, 0) {
+			for _, r := range planWith(nil, base, "1.3.0", names, styles, v, merge, mode.meta, true, 0) {
 				want = append(want, uri(t, r.URL))
 			}
 			got := f.requests()
@@ -168,18 +168,36 @@ func TestPlanCounts(t *testing.T) {
 	names := []string{"land", "countries", "borders"}
 	merged := plan("http://h/wms", "1.3.0", names, v, true)
 	split := plan("http://h/wms", "1.3.0", names, v, false)
-	// 40 tiles (columns 12..21, rows 9..12) are 3 x 2 metatiles of 4 x 4.
+	// 40 tiles (columns 13..20, rows 8..12) are one block of 8 x 5 tiles
+	// (Render fits its requests to the view: 2048 x 1280 pixels), in two
+	// parts when the view has one group.
 	if tiles != 40 {
 		t.Fatalf("the view has %d tiles, want 40", tiles)
 	}
-	if got, want := len(merged), 6; got != want {
+	if got, want := len(merged), 2; got != want {
 		t.Errorf("merged plan has %d requests, want %d", got, want)
 	}
-	if got, want := len(split), 3*len(merged); got != want {
+	if got, want := len(split), 3; got != want {
 		t.Errorf("unmerged plan has %d requests, want %d", got, want)
 	}
-	if got := merged[0].URL; !strings.Contains(got, "LAYERS=land,countries,borders&") || !strings.Contains(got, "WIDTH=1024&HEIGHT=1024") {
-		t.Errorf("merged URL %q: want LAYERS=land,countries,borders and 1024x1024", got)
+	if got := merged[0].URL; !strings.Contains(got, "LAYERS=land,countries,borders&") || !strings.Contains(got, "WIDTH=1024&HEIGHT=1280") {
+		t.Errorf("merged URL %q: want LAYERS=land,countries,borders and 1024x1280", got)
+	}
+	for _, r := range split {
+		if r.W != 2048 || r.H != 1280 {
+			t.Errorf("unmerged request %dx%d, want 2048x1280", r.W, r.H)
+		}
+	}
+	// HiDPI (512-pixel tiles, the same 8 x 5 tiles): at most 4 tiles
+	// (2048 pixels) a side, so columns 4 + 4 and rows 2 + 3: 4 requests.
+	hi := plan("http://h/wms", "1.3.0", names, layers.View{CenterLon: 10, CenterLat: 50, Zoom: 5, Width: 1920, Height: 1080, Scale: 2}, true)
+	for _, r := range hi {
+		if r.W > 2048 || r.H > 2048 {
+			t.Errorf("HiDPI request %dx%d: more than 2048 a side", r.W, r.H)
+		}
+	}
+	if len(hi) != 4 {
+		t.Errorf("HiDPI plan has %d requests, want 4", len(hi))
 	}
 }
 

@@ -18,7 +18,7 @@ type request struct {
 // layer of names comes from the same WMS at base (opacity 1, transparent
 // PNG), with no capabilities (no extent or scale limits): see planWith.
 func plan(base, version string, names []string, v layers.View, merge bool) []request {
-	return planWith(nil, base, version, names, nil, v, merge, true, 0)
+	return planWith(nil, base, version, names, nil, v, merge, true, true, 0)
 }
 
 // planWith returns the engine's GetMap requests for view v, with the
@@ -28,7 +28,9 @@ func plan(base, version string, names []string, v layers.View, merge bool) []req
 // one request per metatile and layer otherwise. The order is
 // the engine's: tiles centre first (a metatile at its first tile), and
 // with merging off the layers of a tile bottom first after one another.
-// meta false is the engine's Options.NoMetatiles: one request per tile.
+// meta false is the engine's Options.NoMetatiles: one request per tile;
+// else with fit the requests are fitted to the view, as Render's are
+// (Metatiler.FitView), without it the grid's metatiles of Fetch (the map).
 // styles holds the WMS style of each layer of names (missing entries: the
 // default style), as the project's layers give them.
 //
@@ -38,7 +40,7 @@ func plan(base, version string, names []string, v layers.View, merge bool) []req
 // (wms.NewTilesFor, what the WMS kind's Resolve builds) for each tile's
 // request; equal URLs are one request, as in the engine. TestPlanMatchesEngine
 // checks that an Engine.Render sends exactly these URLs.
-func planWith(caps *wms.Capabilities, base, version string, names, styles []string, v layers.View, merge, meta bool, maxMerged int) []request {
+func planWith(caps *wms.Capabilities, base, version string, names, styles []string, v layers.View, merge, meta, fit bool, maxMerged int) []request {
 	px := tilePixels(v)
 	padded := make([]string, len(names))
 	copy(padded, styles)
@@ -58,7 +60,8 @@ func planWith(caps *wms.Capabilities, base, version string, names, styles []stri
 		j := min(i+per, len(names))
 		groups = append(groups, group{names[i:j], styles[i:j]})
 	}
-	var srcs []*wms.Tiles
+	z, cover, _, fits := layers.ViewCover(v)
+	var srcs []layers.TileSource
 	for _, g := range groups {
 		t, err := wms.NewTilesFor(caps, wms.Params{
 			URL:         base,
@@ -72,6 +75,10 @@ func planWith(caps *wms.Capabilities, base, version string, names, styles []stri
 		})
 		if err != nil {
 			return nil
+		}
+		if fit && fits && meta {
+			srcs = append(srcs, t.FitView(z, cover, px, map[bool]int{true: 2, false: 1}[len(groups) == 1])) // as Render: two parts for one group
+			continue
 		}
 		srcs = append(srcs, t)
 	}

@@ -193,12 +193,18 @@ func (t *Tiles) metatileSide(px int) int {
 }
 
 // metatile returns the request of tile's metatile: the m x m block of the
-// grid holding it, less the rows and columns outside the extent, with the
-// tile as its Part.
+// grid holding it (see block).
 func (t *Tiles) metatile(tile layers.Tile, px, m int) layers.TileRequest {
 	n := 1 << tile.Z
 	x0, y0 := tile.X/m*m, tile.Y/m*m
-	x1, y1 := min(x0+m, n), min(y0+m, n)
+	return t.block(tile, px, image.Rect(x0, y0, min(x0+m, n), min(y0+m, n)))
+}
+
+// block returns the request of the image of the tiles of b (columns and
+// rows of tile's zoom, Max exclusive) that hold tile, less the rows and
+// columns outside the extent, with the tile as its Part.
+func (t *Tiles) block(tile layers.Tile, px int, b image.Rectangle) layers.TileRequest {
+	x0, y0, x1, y1 := b.Min.X, b.Min.Y, b.Max.X, b.Max.Y
 	if t.lim.extent != nil {
 		cx0, cy0, cx1, cy1 := x1, y1, x0, y0
 		for y := y0; y < y1; y++ {
@@ -214,7 +220,7 @@ func (t *Tiles) metatile(tile layers.Tile, px, m int) layers.TileRequest {
 	if x1-x0 == 1 && y1-y0 == 1 {
 		return layers.TileRequest{Width: px, Height: px, URL: t.req.url(tile.MercatorBounds(), px, px)}
 	}
-	size := 2 * layers.MercatorExtent / float64(n)
+	size := 2 * layers.MercatorExtent / float64(int(1)<<tile.Z)
 	box := geom.NewBounds(geom.XY).Set(
 		-layers.MercatorExtent+float64(x0)*size, layers.MercatorExtent-float64(y1)*size,
 		-layers.MercatorExtent+float64(x1)*size, layers.MercatorExtent-float64(y0)*size)
@@ -226,13 +232,75 @@ func (t *Tiles) metatile(tile layers.Tile, px, m int) layers.TileRequest {
 	}
 }
 
+// fitted is the block of a view Render fits a source's requests to.
+type fitted struct {
+	z, px int
+	cover image.Rectangle
+	least int // at least this many blocks (when the cover has the tiles)
+}
+
+// FitView returns the source asking the tiles of cover (zoom z, px pixels)
+// as blocks of cover: as few as the image cap allows (at most maxSide/px
+// tiles a side, so 8 at 256 px) but at least least, of balanced sizes,
+// each cut to the extent like a metatile. A 1080p view at z5 (8 x 5
+// tiles) is one 2048 x 1280 GetMap, or two of 1024 x 1280 for least 2,
+// where grid-aligned metatiles fetch 4 to 9 of 1024 x 1024. A source that
+// asks no metatiles (EPSG:4326, a tile cache, Metatile 1) is returned as
+// it is.
+func (t *Tiles) FitView(z int, cover image.Rectangle, px, least int) layers.TileSource {
+	if t.metatileSide(px) <= 1 || cover.Empty() {
+		return t
+	}
+	c := *t
+	c.fit = &fitted{z: z, px: px, cover: cover, least: least}
+	return &c
+}
+
+// fitBlock returns the block of f's cover holding tile, and false when the
+// tile is not one of f's.
+func (f *fitted) fitBlock(tile layers.Tile, px, maxSide int) (image.Rectangle, bool) {
+	if f == nil || tile.Z != f.z || px != f.px || !image.Pt(tile.X, tile.Y).In(f.cover) {
+		return image.Rectangle{}, false
+	}
+	most := max(1, maxSide/px)
+	cols, rows := f.cover.Dx(), f.cover.Dy()
+	nx, ny := ceilDiv(cols, most), ceilDiv(rows, most)
+	// Cut the longer parts again until there are least blocks.
+	for nx*ny < f.least && (nx < cols || ny < rows) {
+		if ny >= rows || (nx < cols && ceilDiv(cols, nx) >= ceilDiv(rows, ny)) {
+			nx++
+		} else {
+			ny++
+		}
+	}
+	x0, x1 := split(f.cover.Min.X, f.cover.Max.X, nx, tile.X)
+	y0, y1 := split(f.cover.Min.Y, f.cover.Max.Y, ny, tile.Y)
+	return image.Rect(x0, y0, x1, y1), true
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// split cuts lo..hi (hi exclusive) into parts of sizes differing by at
+// most one, and returns the part holding v.
+func split(lo, hi, parts, v int) (int, int) {
+	n := hi - lo
+	for i := 0; i < parts; i++ {
+		a, b := lo+i*n/parts, lo+(i+1)*n/parts
+		if v < b {
+			return a, b
+		}
+	}
+	return hi - 1, hi // not reached: v < hi
+}
+
 // SingleTiles returns the source asking one GetMap per engine tile (no
 // metatiles), for layers.Options.NoMetatiles.
 func (t *Tiles) SingleTiles() layers.TileSource {
-	if t.p.Metatile == 1 {
+	if t.p.Metatile == 1 && t.fit == nil {
 		return t
 	}
 	c := *t
 	c.p.Metatile = 1
+	c.fit = nil
 	return &c
 }

@@ -128,8 +128,9 @@ func render(t *testing.T, e *layers.Engine, v layers.View, specs []layers.LayerS
 	return img, st
 }
 
-// TestMetatileOneRequest: the 16 tiles of a 4x4 block are one GetMap of
-// 1024 pixels and one cache entry of 4 MiB; without metatiles they are 16.
+// TestMetatileOneRequest: on the map (Fetch), the 16 tiles of a 4x4 block
+// are one GetMap of 1024 pixels and one cache entry of 4 MiB; without
+// metatiles they are 16.
 func TestMetatileOneRequest(t *testing.T) {
 	v := blockView(5, 16, 8)
 	if n := len(layers.TilesForView(v)); n != 16 {
@@ -137,9 +138,13 @@ func TestMetatileOneRequest(t *testing.T) {
 	}
 	f := newFunctionWMS(t)
 	e := layers.NewEngine(f.srv.Client(), layers.Options{})
-	_, st := render(t, e, v, f.specs(t, nil, "a"))
-	if st.Requests != 1 || st.Tiles != 16 {
-		t.Fatalf("metatiles: %d requests for %d tiles, want 1 for 16 (%v)", st.Requests, st.Tiles, f.requests())
+	for id, s := range e.Fetch(context.Background(), v, f.specs(t, nil, "a"), nil) {
+		if s.Kind != layers.StateOK || s.Done != 16 {
+			t.Fatalf("layer %s: %+v, want ok with 16 tiles", id, s)
+		}
+	}
+	if n := len(f.requests()); n != 1 {
+		t.Fatalf("metatiles: %d requests for 16 tiles, want 1 (%v)", n, f.requests())
 	}
 	if got := f.requests()[0]; !strings.HasSuffix(got, "&WIDTH=1024&HEIGHT=1024") {
 		t.Errorf("metatile request %q, want 1024x1024", got)
@@ -150,7 +155,7 @@ func TestMetatileOneRequest(t *testing.T) {
 
 	f2 := newFunctionWMS(t)
 	e2 := layers.NewEngine(f2.srv.Client(), layers.Options{NoMetatiles: true})
-	_, st = render(t, e2, v, f2.specs(t, nil, "a"))
+	_, st := render(t, e2, v, f2.specs(t, nil, "a"))
 	if st.Requests != 16 {
 		t.Errorf("NoMetatiles: %d requests, want 16", st.Requests)
 	}
@@ -277,9 +282,20 @@ func TestExtentAndScale(t *testing.T) {
 	f := newFunctionWMS(t)
 	v := layers.View{CenterLon: 5, CenterLat: 45, Zoom: 7, Width: 1600, Height: 1200, Scale: 1}
 	got, st := render(t, layers.NewEngine(f.srv.Client(), layers.Options{}), v, f.specs(t, caps, "a"))
-	// Columns 63..67 (63 by the margin) and rows 43..48: 2 x 3 blocks.
-	if st.Requests != 6 {
-		t.Errorf("%d requests for the extent, want 6", st.Requests)
+	// Columns 63..67 (63 by the margin) and rows 43..48: Render asks the
+	// view's block in two parts (one group), each cut to them (5 x 6
+	// tiles in all), the map (Fetch) the 2 x 3 metatiles holding them,
+	// cut likewise.
+	if st.Requests != 2 {
+		t.Errorf("%d requests for the extent, want 2", st.Requests)
+	}
+	if pixels := pixelsAsked(f.requests()); pixels != 5*6*256*256 {
+		t.Errorf("Render asked %d pixels, want the 5 x 6 tiles in the extent: %d", pixels, 5*6*256*256)
+	}
+	fm := newFunctionWMS(t)
+	layers.NewEngine(fm.srv.Client(), layers.Options{}).Fetch(context.Background(), v, fm.specs(t, caps, "a"), nil)
+	if n := len(fm.requests()); n != 6 {
+		t.Errorf("Fetch: %d requests for the extent, want 6 metatiles", n)
 	}
 	f2 := newFunctionWMS(t)
 	want, st2 := render(t, layers.NewEngine(f2.srv.Client(), layers.Options{NoMetatiles: true}), v, f2.specs(t, caps, "a"))

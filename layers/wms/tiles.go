@@ -23,6 +23,7 @@ type Tiles struct {
 	lim   limits     // extent, scale range and image cap
 	tiled bool       // the URL asks a tile cache (WMS-C, TILED=true): no metatiles
 	info  *layerInfo // from the capabilities; nil for a source built without them
+	fit   *fitted    // Render's view (FitView); nil: grid-aligned metatiles
 }
 
 // NewTiles returns the tile source for p: an error wrapping ErrNoUsableCRS
@@ -86,6 +87,9 @@ func (t *Tiles) Tile(tile layers.Tile, px int) (layers.TileRequest, bool) {
 		r.Height = layers.GeographicHeight(tile, px)
 		r.URL = t.req.url(tile.LonLatBounds(), r.Width, r.Height)
 		return r, true
+	}
+	if b, ok := t.fit.fitBlock(tile, px, t.lim.maxSide); ok {
+		return t.block(tile, px, b), true
 	}
 	return t.metatile(tile, px, t.metatileSide(px)), true
 }
