@@ -5,6 +5,7 @@ go 1.26.3
 require (
 	fyne.io/fyne/v2 v2.8.1
 	github.com/icholy/digest v1.2.0
+	github.com/klauspost/compress v1.20.4
 	github.com/twpayne/go-geom v1.7.0
 	github.com/zalando/go-keyring v0.2.8
 	golang.org/x/image v0.28.0

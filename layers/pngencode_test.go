@@ -137,3 +137,23 @@ func BenchmarkEncodePNG1080pImagePNG(b *testing.B) {
 	}
 	b.ReportMetric(float64(buf.Len()), "bytes")
 }
+
+// TestUnpremultiplyEveryValue: every premultiplied value of every alpha
+// converts as image/color's NRGBA model converts it.
+func TestUnpremultiplyEveryValue(t *testing.T) {
+	src := make([]byte, 0, 4*256*256)
+	for a := 0; a < 256; a++ {
+		for c := 0; c <= a; c++ {
+			src = append(src, uint8(c), uint8(a-c), uint8(c/2), uint8(a))
+		}
+	}
+	dst := make([]byte, len(src))
+	pngUnpremultiply(dst, src, 4)
+	for i := 0; i < len(src); i += 4 {
+		want := color.NRGBAModel.Convert(color.RGBA{src[i], src[i+1], src[i+2], src[i+3]}).(color.NRGBA)
+		got := color.NRGBA{dst[i], dst[i+1], dst[i+2], dst[i+3]}
+		if got != want {
+			t.Fatalf("premultiplied %v: %v, want %v", src[i:i+4], got, want)
+		}
+	}
+}
