@@ -2,8 +2,8 @@ package layers
 
 import (
 	"bytes"
-	"compress/flate"
 	"encoding/binary"
+	"github.com/klauspost/compress/flate"
 	"hash/crc32"
 	"image"
 	"io"
@@ -247,20 +247,38 @@ func unfilterPaeth(cdat, pdat []byte, bpp int) {
 // clear pixels, most of a map tile, take no multiply.
 func premultiplyRow(d, s []byte) {
 	n := min(len(d), len(s)) &^ 3
+	d, s = d[:n], s[:n]
 	le := binary.LittleEndian
-	for i := 0; i < n; i += 4 {
-		px := le.Uint32(s[i:])
-		switch a := uint8(px >> 24); a {
-		case 0xff:
-			le.PutUint32(d[i:], px)
+	const alphas = 0xff000000ff000000
+	i := 0
+	for ; i+8 <= n; i += 8 { // two pixels a step while both are opaque or clear
+		switch px := le.Uint64(s[i:]); px & alphas {
+		case alphas:
+			le.PutUint64(d[i:], px)
 		case 0:
-			le.PutUint32(d[i:], 0)
+			le.PutUint64(d[i:], 0)
 		default:
-			a16 := uint32(a) * 0x101
-			d[i] = uint8(uint32(s[i]) * 0x101 * a16 / 0xffff >> 8)
-			d[i+1] = uint8(uint32(s[i+1]) * 0x101 * a16 / 0xffff >> 8)
-			d[i+2] = uint8(uint32(s[i+2]) * 0x101 * a16 / 0xffff >> 8)
-			d[i+3] = a
+			premultiplyPixel(d[i:i+4], s[i:i+4])
+			premultiplyPixel(d[i+4:i+8], s[i+4:i+8])
 		}
+	}
+	if i < n {
+		premultiplyPixel(d[i:i+4], s[i:i+4])
+	}
+}
+
+// premultiplyPixel is premultiplyRow of one pixel.
+func premultiplyPixel(d, s []byte) {
+	switch a := s[3]; a {
+	case 0xff:
+		copy(d[:4], s[:4])
+	case 0:
+		d[0], d[1], d[2], d[3] = 0, 0, 0, 0
+	default:
+		a16 := uint32(a) * 0x101
+		d[0] = uint8(uint32(s[0]) * 0x101 * a16 / 0xffff >> 8)
+		d[1] = uint8(uint32(s[1]) * 0x101 * a16 / 0xffff >> 8)
+		d[2] = uint8(uint32(s[2]) * 0x101 * a16 / 0xffff >> 8)
+		d[3] = a
 	}
 }
