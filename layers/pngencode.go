@@ -128,8 +128,8 @@ func pngCompress(img *image.RGBA, y0, y1, bpp int, last bool) pngPart {
 
 // pngUnpremultiply converts one row of premultiplied RGBA to PNG's straight
 // alpha (bpp 4) or drops alpha of an opaque row (bpp 3), rounding exactly as
-// image/color's NRGBA model does. Opaque and transparent pixels (most of
-// a map frame) are one word each; the others are looked up in a table.
+// image/color's NRGBA model does. Opaque and clear pixels (most of a map
+// frame) are copied two at a time.
 func pngUnpremultiply(dst, src []byte, bpp int) {
 	if bpp == 3 {
 		for i, j := 0, 0; i < len(src); i, j = i+4, j+3 {
@@ -137,37 +137,42 @@ func pngUnpremultiply(dst, src []byte, bpp int) {
 		}
 		return
 	}
-	var tab *[256][256]uint8
-	for i := 0; i+4 <= len(src) && i+4 <= len(dst); i += 4 {
-		v := binary.LittleEndian.Uint32(src[i:])
-		switch a := v >> 24; a {
-		case 0xff:
-			binary.LittleEndian.PutUint32(dst[i:], v)
+	n := min(len(dst), len(src)) &^ 3
+	dst, src = dst[:n], src[:n]
+	le := binary.LittleEndian
+	const alphas = 0xff000000ff000000
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		switch px := le.Uint64(src[i:]); px & alphas {
+		case alphas:
+			le.PutUint64(dst[i:], px)
 		case 0:
-			binary.LittleEndian.PutUint32(dst[i:], 0)
+			le.PutUint64(dst[i:], 0)
 		default:
-			if tab == nil {
-				tab = straightTable()
-			}
-			t := &tab[a]
-			dst[i], dst[i+1], dst[i+2], dst[i+3] = t[uint8(v)], t[uint8(v>>8)], t[uint8(v>>16)], uint8(a)
+			unpremultiplyPixel(dst[i:i+4], src[i:i+4])
+			unpremultiplyPixel(dst[i+4:i+8], src[i+4:i+8])
 		}
+	}
+	if i < n {
+		unpremultiplyPixel(dst[i:i+4], src[i:i+4])
 	}
 }
 
-// straightTable returns the table of straight (non-premultiplied) colour
-// values: [a][c] is premultiplied channel c of alpha a un-premultiplied as
-// image/color's NRGBA model rounds it. Built once (64 KiB).
-var straightTable = sync.OnceValue(func() *[256][256]uint8 {
-	t := new([256][256]uint8)
-	for a := 1; a < 256; a++ {
+// unpremultiplyPixel is pngUnpremultiply of one pixel.
+func unpremultiplyPixel(d, s []byte) {
+	switch a := s[3]; a {
+	case 0xff:
+		copy(d[:4], s[:4])
+	case 0:
+		d[0], d[1], d[2], d[3] = 0, 0, 0, 0
+	default:
 		a16 := uint32(a) * 0x101
-		for c := range 256 { // c > a is not premultiplied: wraps as before
-			t[a][c] = uint8((uint32(c) * 0x101 * 0xffff / a16) >> 8)
-		}
+		d[0] = uint8((uint32(s[0]) * 0x101 * 0xffff / a16) >> 8)
+		d[1] = uint8((uint32(s[1]) * 0x101 * 0xffff / a16) >> 8)
+		d[2] = uint8((uint32(s[2]) * 0x101 * 0xffff / a16) >> 8)
+		d[3] = a
 	}
-	return t
-})
+}
 
 // adler32Combine returns the Adler-32 of A||B from adler(A), adler(B) and
 // len(B), as zlib's adler32_combine.
