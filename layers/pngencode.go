@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"hash/adler32"
 	"hash/crc32"
 	"image"
 	"io"
@@ -108,12 +107,12 @@ func pngCompress(img *image.RGBA, y0, y1, bpp int, last bool) pngPart {
 	var out bytes.Buffer
 	out.Grow((y1 - y0) * len(row) / 8)
 	zw, _ := flate.NewWriter(&out, pngLevel) // the level is valid
-	ad := adler32.New()
+	ad := uint32(1) // Adler-32 of no bytes
 	for y := y0; y < y1; y++ {
 		px := img.Pix[(y)*img.Stride : (y)*img.Stride+width*4]
 		pngUnpremultiply(row[1:], px, bpp)
 		zw.Write(row) // writes to a bytes.Buffer cannot fail
-		ad.Write(row)
+		ad = adler32Update(ad, row)
 	}
 	if last {
 		zw.Close()
@@ -123,7 +122,7 @@ func pngCompress(img *image.RGBA, y0, y1, bpp int, last bool) pngPart {
 	crc := crc32.NewIEEE()
 	crc.Write([]byte("IDAT"))
 	crc.Write(out.Bytes())
-	return pngPart{data: out.Bytes(), crc: crc.Sum32(), adler: ad.Sum32(), rawLen: int64(y1-y0) * int64(len(row))}
+	return pngPart{data: out.Bytes(), crc: crc.Sum32(), adler: ad, rawLen: int64(y1-y0) * int64(len(row))}
 }
 
 // pngUnpremultiply converts one row of premultiplied RGBA to PNG's straight
@@ -172,6 +171,42 @@ func unpremultiplyPixel(d, s []byte) {
 		d[2] = uint8((uint32(s[2]) * 0x101 * 0xffff / a16) >> 8)
 		d[3] = a
 	}
+}
+
+// adler32Update returns the Adler-32 of the bytes summed in adler
+// followed by p. Eight bytes a step (the standard library's takes one): the
+// byte sum and the weighted sum 8*b0 + 7*b1 + ... + 1*b7 of a word come
+// from two multiplications of its even and odd bytes spread over 16-bit
+// lanes; the sums are reduced every 64 KiB, which 64 bits hold.
+func adler32Update(adler uint32, p []byte) uint32 {
+	const (
+		mod   = 65521
+		lanes = 0x00ff00ff00ff00ff
+		ones  = 0x0001000100010001
+		even  = 8<<48 | 6<<32 | 4<<16 | 2 // weights of b0, b2, b4, b6
+		odd   = 7<<48 | 5<<32 | 3<<16 | 1 // of b1, b3, b5, b7
+		block = 1 << 16
+	)
+	s1, s2 := uint64(adler&0xffff), uint64(adler>>16)
+	for len(p) > 0 {
+		n := min(len(p), block)
+		q := p[:n]
+		p = p[n:]
+		for len(q) >= 8 {
+			v := binary.LittleEndian.Uint64(q)
+			a, b := v&lanes, (v>>8)&lanes
+			s2 += 8*s1 + (a*even)>>48 + (b*odd)>>48
+			s1 += ((a + b) * ones) >> 48
+			q = q[8:]
+		}
+		for _, c := range q {
+			s1 += uint64(c)
+			s2 += s1
+		}
+		s1 %= mod
+		s2 %= mod
+	}
+	return uint32(s2<<16 | s1)
 }
 
 // adler32Combine returns the Adler-32 of A||B from adler(A), adler(B) and

@@ -157,3 +157,41 @@ func TestUnpremultiplyEveryValue(t *testing.T) {
 		}
 	}
 }
+
+// TestAdler32Update: the same sums as hash/adler32 for every length up to
+// past two blocks, in pieces, and for bytes of 0xff (the largest sums).
+func TestAdler32Update(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	data := make([]byte, 3<<16+13)
+	for i := range data {
+		data[i] = byte(r.IntN(256))
+	}
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 100, 1 << 16, 1<<16 + 1, 1<<16 + 9, len(data)} {
+		if got, want := adler32Update(1, data[:n]), adler32.Checksum(data[:n]); got != want {
+			t.Errorf("%d bytes: %08x, want %08x", n, got, want)
+		}
+	}
+	ad := uint32(1)
+	for rest := data; len(rest) > 0; {
+		k := min(len(rest), 1+r.IntN(3000))
+		ad = adler32Update(ad, rest[:k])
+		rest = rest[k:]
+	}
+	if want := adler32.Checksum(data); ad != want {
+		t.Errorf("in pieces: %08x, want %08x", ad, want)
+	}
+	full := bytes.Repeat([]byte{0xff}, 5<<16+3)
+	if got, want := adler32Update(1, full), adler32.Checksum(full); got != want {
+		t.Errorf("0xff bytes: %08x, want %08x", got, want)
+	}
+}
+
+func FuzzAdler32Update(f *testing.F) {
+	f.Add([]byte("mapvault"), uint16(3))
+	f.Fuzz(func(t *testing.T, data []byte, cut uint16) {
+		k := int(cut) % (len(data) + 1)
+		if got, want := adler32Update(adler32Update(1, data[:k]), data[k:]), adler32.Checksum(data); got != want {
+			t.Fatalf("%08x, want %08x", got, want)
+		}
+	})
+}
