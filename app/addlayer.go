@@ -251,6 +251,13 @@ func (a *App) addFromSplit(k layers.Kind, split vault.Split) {
 // its one layer or shows the picker; a protected service gets the
 // credential prompt first (once per call chain: mayAsk).
 func (a *App) openService(k layers.Kind, clean string, src vault.Source, mayAsk bool) {
+	a.openServiceWith(k, clean, src, mayAsk, func(ctx context.Context) (layers.Service, error) {
+		return k.Open(ctx, a.doc.ws.Client(), clean)
+	})
+}
+
+// openServiceWith is openService reading the service with open.
+func (a *App) openServiceWith(k layers.Kind, clean string, src vault.Source, mayAsk bool, open func(context.Context) (layers.Service, error)) {
 	d := a.doc
 	wait := dialog.NewCustomWithoutButtons("Add layer",
 		container.NewVBox(widget.NewLabel("Reading what the address offers…"), widget.NewProgressBarInfinite()), a.win)
@@ -262,7 +269,7 @@ func (a *App) openService(k layers.Kind, clean string, src vault.Source, mayAsk 
 		if src != "" {
 			ctx = vault.WithSource(ctx, src)
 		}
-		svc, err := k.Open(ctx, d.ws.Client(), clean)
+		svc, err := open(ctx)
 		a.do(func() {
 			wait.Hide()
 			if a.doc != d {
@@ -305,10 +312,14 @@ func (a *App) askForService(k layers.Kind, clean string, src vault.Source) {
 		a.addFailed(err)
 		return
 	}
-	p := a.newCredPrompt(src, &t, func(found bool) {
+	p := a.newCredPrompt(src, &t, func(found bool, res vault.Result) {
 		a.addPrompt = nil
 		if found {
-			a.openService(k, clean, src, false)
+			// Detection's answer to the target is the service's
+			// description: read it from there (one request, one question).
+			a.openServiceWith(k, clean, src, false, func(ctx context.Context) (layers.Service, error) {
+				return a.doc.ws.ServiceAfter(ctx, k, clean, res)
+			})
 		}
 	})
 	a.addPrompt = p
@@ -326,6 +337,13 @@ func (a *App) addServiceLayer(l project.Layer) {
 // shows the layer picker; a protected service gets the credential prompt
 // first (once per call chain: mayAsk).
 func (a *App) readCapabilities(clean string, src vault.Source, mayAsk bool) {
+	a.readCapabilitiesFrom(clean, src, mayAsk, nil)
+}
+
+// readCapabilitiesFrom is readCapabilities from doc, the capabilities
+// document detection received, when it has one: parsed and kept in the
+// catalog for the layers drawn from it, no request; else fetched.
+func (a *App) readCapabilitiesFrom(clean string, src vault.Source, mayAsk bool, doc []byte) {
 	d := a.doc
 	wait := dialog.NewCustomWithoutButtons("Add WMS layer",
 		container.NewVBox(widget.NewLabel("Reading the service’s capabilities…"), widget.NewProgressBarInfinite()), a.win)
@@ -334,7 +352,10 @@ func (a *App) readCapabilities(clean string, src vault.Source, mayAsk bool) {
 	go func() {
 		ctx, cancel := context.WithTimeout(d.ctx, capabilitiesTimeout)
 		defer cancel()
-		caps, err := wms.CapabilitiesFrom(ctx, d.ws.Catalog(), clean)
+		caps, err := wms.CapabilitiesFromDocument(d.ws.Catalog(), clean, doc)
+		if err != nil {
+			caps, err = wms.CapabilitiesFrom(ctx, d.ws.Catalog(), clean)
+		}
 		a.do(func() {
 			wait.Hide()
 			if a.doc != d {
@@ -358,10 +379,10 @@ func (a *App) readCapabilities(clean string, src vault.Source, mayAsk bool) {
 func (a *App) askForCapabilities(clean string, src vault.Source) {
 	t := vault.Target{URL: capabilitiesURL(clean), Expect: "xml"}
 	// Shown directly (not queued): the user is waiting for this one.
-	p := a.newCredPrompt(src, &t, func(found bool) {
+	p := a.newCredPrompt(src, &t, func(found bool, res vault.Result) {
 		a.addPrompt = nil
 		if found {
-			a.readCapabilities(clean, src, false)
+			a.readCapabilitiesFrom(clean, src, false, res.Document)
 		}
 	})
 	a.addPrompt = p

@@ -91,7 +91,7 @@ func (q *promptQueue) next() {
 	}
 	src := q.queue[0]
 	q.queue = q.queue[1:]
-	q.current = q.a.newCredPrompt(src, nil, func(bool) {
+	q.current = q.a.newCredPrompt(src, nil, func(bool, vault.Result) {
 		q.current = nil
 		q.next()
 	})
@@ -129,13 +129,13 @@ type credPrompt struct {
 	dlg      *dialog.CustomDialog
 
 	stop   context.CancelFunc
-	done   func(found bool)
+	done   func(found bool, res vault.Result)
 	closed bool
 }
 
 // newCredPrompt builds (without showing) the prompt for src. target is the
 // probe to use when the source has no layer yet (add-layer flow).
-func (a *App) newCredPrompt(src vault.Source, target *vault.Target, done func(found bool)) *credPrompt {
+func (a *App) newCredPrompt(src vault.Source, target *vault.Target, done func(found bool, res vault.Result)) *credPrompt {
 	p := &credPrompt{a: a, src: src, target: target, done: done}
 	p.user = newKeyEntry()
 	p.user.SetPlaceHolder("user name")
@@ -426,7 +426,7 @@ func (p *credPrompt) detected(d *document, before vault.Entry, u session.Unlocke
 		case u.KeychainErr != nil:
 			a.status.setNote("Could not save to the system keychain (credentials kept for this session)")
 		}
-		p.finish(true)
+		p.finish(true, res)
 		a.unlocked(p.src)
 	case vault.OutcomeRejected:
 		p.showMessage(msgRejected)
@@ -527,9 +527,11 @@ func (p *credPrompt) cancelDetect() {
 }
 
 // close is Cancel: the layers stay blocked.
-func (p *credPrompt) close() { p.finish(false) }
+func (p *credPrompt) close() { p.finish(false, vault.Result{}) }
 
-func (p *credPrompt) finish(found bool) {
+// finish closes the prompt; res is what detection found (its Document,
+// the target's answer, spares reading it again).
+func (p *credPrompt) finish(found bool, res vault.Result) {
 	if p.closed {
 		return
 	}
@@ -540,6 +542,6 @@ func (p *credPrompt) finish(found bool) {
 	p.certPass.SetText("")
 	p.dlg.Hide()
 	if p.done != nil {
-		p.done(found)
+		p.done(found, res)
 	}
 }

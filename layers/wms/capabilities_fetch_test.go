@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -268,5 +269,39 @@ func TestFetchCapabilitiesSendsCredentialForSource(t *testing.T) {
 	want := "Basic " + base64.StdEncoding.EncodeToString([]byte("ann:pw"))
 	if len(gotAuth) != 1 || gotAuth[0] != want {
 		t.Errorf("Authorization headers = %q, want one %q", gotAuth, want)
+	}
+}
+
+// TestCapabilitiesFromDocument: a capabilities answer already received is
+// parsed and kept in the catalog, so CapabilitiesFrom asks nothing; an
+// unreadable one is an error and leaves the catalog to fetch.
+func TestCapabilitiesFromDocument(t *testing.T) {
+	doc := document130(`<Layer><Name>a</Name><Title>A</Title><CRS>EPSG:3857</CRS></Layer>`)
+	var fetched atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetched.Add(1)
+		w.Header().Set("Content-Type", "text/xml")
+		io.WriteString(w, doc)
+	}))
+	defer srv.Close()
+	cat := layers.NewCatalog(srv.Client(), layers.NewRegistry(Kind{}), nil)
+	service := srv.URL + "/wms"
+	caps, err := CapabilitiesFromDocument(cat, service, []byte(doc))
+	if err != nil || caps.Find("a") == nil {
+		t.Fatalf("CapabilitiesFromDocument: %v, %v", caps, err)
+	}
+	again, err := CapabilitiesFrom(context.Background(), cat, service)
+	if err != nil || again != caps || fetched.Load() != 0 {
+		t.Errorf("CapabilitiesFrom after it: same %v, err %v, %d requests; want the kept document, none", again == caps, err, fetched.Load())
+	}
+	other := srv.URL + "/other"
+	if _, err := CapabilitiesFromDocument(cat, other, []byte("<html>login</html>")); err == nil {
+		t.Error("an HTML page was taken for capabilities")
+	}
+	if _, err := CapabilitiesFromDocument(cat, other, nil); err == nil {
+		t.Error("no document was taken for capabilities")
+	}
+	if _, err := CapabilitiesFrom(context.Background(), cat, other); err != nil || fetched.Load() != 1 {
+		t.Errorf("after an unreadable document CapabilitiesFrom: %v, %d requests; want it fetched once", err, fetched.Load())
 	}
 }

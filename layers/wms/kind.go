@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -206,6 +207,31 @@ func (Kind) MatchDocument(contentType string, body []byte) bool {
 		}
 	}
 	return false
+}
+
+// CapabilitiesFromDocument parses body, a GetCapabilities answer of the
+// service already received (detection's), and keeps it in the catalog as
+// the service's capabilities, as CapabilitiesFrom would have fetched them:
+// the layers drawn from the service then read them from there. An error
+// for an empty or unreadable body (the catalog is left as it was).
+func CapabilitiesFromDocument(c *layers.Catalog, serviceURL string, body []byte) (*Capabilities, error) {
+	if len(body) == 0 {
+		return nil, errors.New("wms: no capabilities document")
+	}
+	caps, err := ParseCapabilities(bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	src, err := vault.SourceOf(serviceURL)
+	if err != nil {
+		return nil, err
+	}
+	c.Forget(src)
+	doc, err := c.Document(context.Background(), "wms "+serviceURL, src, func(context.Context) (any, error) { return caps, nil })
+	if err != nil {
+		return nil, err
+	}
+	return doc.(*Capabilities), nil
 }
 
 // CapabilitiesFrom returns the service's capabilities through the catalog: read
