@@ -107,7 +107,7 @@ func pngCompress(img *image.RGBA, y0, y1, bpp int, last bool) pngPart {
 	var out bytes.Buffer
 	out.Grow((y1 - y0) * len(row) / 8)
 	zw, _ := flate.NewWriter(&out, pngLevel) // the level is valid
-	ad := uint32(1) // Adler-32 of no bytes
+	ad := uint32(1)                          // Adler-32 of no bytes
 	for y := y0; y < y1; y++ {
 		px := img.Pix[(y)*img.Stride : (y)*img.Stride+width*4]
 		pngUnpremultiply(row[1:], px, bpp)
