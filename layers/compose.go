@@ -28,21 +28,27 @@ type drawOp struct {
 // its source has nothing in (an empty tile) is not missing and draws
 // nothing.
 func (e *Engine) Compose(v View, specs []LayerSpec) (*image.RGBA, int) {
-	return e.compose(v, specs, false)
+	return e.compose(v, specs, false, nil)
 }
 
 // compose is Compose, with the requests fitted to the view when fit is set
-// (Render: see Metatiler.FitView).
-func (e *Engine) compose(v View, specs []LayerSpec, fit bool) (*image.RGBA, int) {
+// (Render: see Metatiler.FitView), into place's frame, where the bottom
+// group's images decoded in place already are, when place is not nil.
+func (e *Engine) compose(v View, specs []LayerSpec, fit bool, place *inPlace) (*image.RGBA, int) {
 	grid := newViewGrid(v)
-	frame := image.NewRGBA(image.Rect(0, 0, grid.W, grid.H))
+	var frame *image.RGBA
+	if place != nil && place.frame.Rect == image.Rect(0, 0, grid.W, grid.H) {
+		frame = place.frame
+	} else {
+		frame, place = image.NewRGBA(image.Rect(0, 0, grid.W, grid.H)), nil
+	}
 	if grid.W == 0 || grid.H == 0 {
 		return frame, 0
 	}
 	var ops []drawOp
 	missing := 0
 	first := true
-	for _, g := range e.groups(specs, &grid, fit) {
+	for gi, g := range e.groups(specs, &grid, fit) {
 		alpha := uint32(math.Round(g.opacity * 255))
 		if g.err != nil {
 			missing += len(grid.Tiles)
@@ -52,6 +58,10 @@ func (e *Engine) compose(v View, specs []LayerSpec, fit bool) (*image.RGBA, int)
 		for _, p := range grid.Placements {
 			req := g.request(p.Tile, grid.TilePx)
 			if req.empty {
+				continue
+			}
+			if gi == 0 && place.isPlaced(req.key) {
+				first = false // drawn: what comes above blends over it
 				continue
 			}
 			if img := e.cache.get(req.key); img != nil {

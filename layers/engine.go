@@ -142,7 +142,7 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 // (specs[0] is the bottom layer), and blocks until done or ctx is
 // cancelled. It returns each layer's final state by ID. p may be nil.
 func (e *Engine) Fetch(ctx context.Context, v View, specs []LayerSpec, p Progress) map[string]State {
-	states, _ := e.fetch(ctx, v, specs, p, false)
+	states, _ := e.fetch(ctx, v, specs, p, false, nil)
 	return states
 }
 
@@ -150,12 +150,17 @@ func (e *Engine) Fetch(ctx context.Context, v View, specs []LayerSpec, p Progres
 // render): sources that ask for metatiles (Metatiler) fit their requests to
 // the view instead (FitView): the block of tiles the frame needs in as few
 // images as the server allows, not the grid-aligned metatiles around it.
-// Those images are cached like metatiles; a later Fetch of another view
-// rarely reuses them, which is why the interactive map (Fetch and Compose)
-// keeps the grid.
+// Those images are cached like metatiles (but see below); a later Fetch of
+// another view rarely reuses them, which is why the interactive map (Fetch
+// and Compose) keeps the grid.
+//
+// The bottom layer group's images are decoded straight into the frame
+// where they land unchanged (see inPlace); those are not cached.
 func (e *Engine) Render(ctx context.Context, v View, specs []LayerSpec, p Progress) (*image.RGBA, map[string]State, Stats) {
-	states, st := e.fetch(ctx, v, specs, p, true)
-	frame, _ := e.compose(v, specs, true)
+	grid := newViewGrid(v)
+	place := planInPlace(&grid, e.groups(specs, &grid, true))
+	states, st := e.fetch(ctx, v, specs, p, true, place)
+	frame, _ := e.compose(v, specs, true, place)
 	return frame, states, st
 }
 

@@ -312,9 +312,16 @@ func (e *Engine) decodeTile(ctx context.Context, contentType string, body []byte
 		return nil, err
 	}
 	defer e.decode.release(held)
+	at, inPlace := req.place.origin(req.key)
+	inPlace = inPlace && cfg.Width == w && cfg.Height == h
 	if kind == "png" && !req.raster.LonLat && (cfg.Width == w && cfg.Height == h || cfg.Width > w || cfg.Height > h) {
-		// The tile is the image as it is: decode straight into it.
-		if rgba, ok := decodePNGPremultiplied(body); ok {
+		// The tile is the image as it is: decode straight into it (or
+		// into its place in Render's frame).
+		if inPlace {
+			if decodePNGAt(body, req.place.frame, at) {
+				return req.place.frame, nil
+			}
+		} else if rgba, ok := decodePNGPremultiplied(body); ok {
 			return rgba, nil
 		}
 	}
@@ -333,6 +340,10 @@ func (e *Engine) decodeTile(ctx context.Context, contentType string, body []byte
 	rgba := toRGBA(img, w, h)
 	if req.raster.LonLat {
 		return reprojectGeographic(rgba, req.tile, req.tilePx), nil
+	}
+	if inPlace && rgba.Rect.Size() == image.Pt(w, h) {
+		copyAt(req.place.frame, rgba, at)
+		return req.place.frame, nil
 	}
 	return rgba, nil
 }

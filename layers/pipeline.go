@@ -39,7 +39,7 @@ type fetchStats struct {
 // host (a feature layer's by the layer: its requests take their hosts'
 // slots inside the Fetcher); one dispatcher per queue walks it centre-first
 // and starts a download or a render whenever its semaphore has room.
-func (e *Engine) fetch(ctx context.Context, v View, specs []LayerSpec, p Progress, fit bool) (map[string]State, Stats) {
+func (e *Engine) fetch(ctx context.Context, v View, specs []LayerSpec, p Progress, fit bool, place *inPlace) (map[string]State, Stats) {
 	start := e.opt.Clock()
 	if p == nil {
 		p = noProgress{}
@@ -58,6 +58,9 @@ func (e *Engine) fetch(ctx context.Context, v View, specs []LayerSpec, p Progres
 		hits := 0
 		for rank, t := range grid.Tiles {
 			req := g.request(t, grid.TilePx)
+			if _, ok := place.origin(req.key); ok && gi == 0 {
+				req.place = place
+			}
 			if req.empty || e.cache.get(req.key) != nil {
 				hits++
 				continue
@@ -111,6 +114,11 @@ func (e *Engine) dispatch(ctx context.Context, host string, jobs []job, groups [
 			continue
 		}
 		g := groups[j.group]
+		if j.req.place.isPlaced(j.req.key) { // another tile's job brought it in
+			st.hits.Add(1)
+			tr.result(ctx, j.group, j.req.place.frame, nil)
+			continue
+		}
 		c, owner, img := e.join(j.req.key)
 		if img != nil {
 			st.hits.Add(1)
@@ -167,7 +175,7 @@ func (e *Engine) work(ctx context.Context, c *call, g *layerGroup, j job, sem ch
 	if err == nil && ctx.Err() != nil {
 		img, err = nil, ctx.Err()
 	}
-	if err == nil {
+	if !j.req.place.done(j.req.key, img, j.req.raster.Width, j.req.raster.Height, err) && err == nil {
 		e.cache.put(j.req.key, j.req.src, gen, img)
 	}
 	e.finish(j.req.key, c, img, err)

@@ -3,11 +3,12 @@ package layers
 import (
 	"bytes"
 	"encoding/binary"
-	"github.com/klauspost/compress/flate"
 	"hash/crc32"
 	"image"
 	"io"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // decodePNGPremultiplied decodes the common map tile PNGs (8-bit RGBA, RGB
@@ -22,6 +23,23 @@ import (
 // of every IDAT chunk already covers the compressed bytes, and the checksum
 // took a fifth of the decode time).
 func decodePNGPremultiplied(data []byte) (img *image.RGBA, ok bool) {
+	return decodePNGTo(data, func(w, h int) (*image.RGBA, image.Point) {
+		return image.NewRGBA(image.Rect(0, 0, w, h)), image.Point{}
+	})
+}
+
+// decodePNGAt is decodePNGPremultiplied into dst with the image's top left
+// at o, its pixels outside dst dropped. When it is not ok, rows of dst may
+// have been written.
+func decodePNGAt(data []byte, dst *image.RGBA, o image.Point) bool {
+	_, ok := decodePNGTo(data, func(int, int) (*image.RGBA, image.Point) { return dst, o })
+	return ok
+}
+
+// decodePNGTo is decodePNGPremultiplied into the image alloc returns for
+// the declared size, with the image's top left at the point it returns
+// (pixels outside the image dropped; a nil image: not decoded).
+func decodePNGTo(data []byte, alloc func(w, h int) (*image.RGBA, image.Point)) (img *image.RGBA, ok bool) {
 	const sig = "\x89PNG\r\n\x1a\n"
 	if len(data) < len(sig)+25 || string(data[:len(sig)]) != sig {
 		return nil, false
@@ -127,7 +145,12 @@ func decodePNGPremultiplied(data []byte) (img *image.RGBA, ok bool) {
 		return nil, false
 	}
 
-	img = image.NewRGBA(image.Rect(0, 0, width, height))
+	img, o := alloc(width, height)
+	if img == nil {
+		return nil, false
+	}
+	// The columns x0..x1 of the image's rows land in img.
+	x0, x1 := max(0, img.Rect.Min.X-o.X), min(width, img.Rect.Max.X-o.X)
 	cur, prev := sc.cur, sc.prev
 	for y := 0; y < height; y++ {
 		if _, err := io.ReadFull(sc.fr, cur); err != nil {
@@ -156,20 +179,23 @@ func decodePNGPremultiplied(data []byte) (img *image.RGBA, ok bool) {
 		default:
 			return nil, false
 		}
-		d := img.Pix[y*img.Stride : y*img.Stride+4*width]
-		switch colorType {
+		cur, prev = prev, cur
+		if dy := y + o.Y; dy < img.Rect.Min.Y || dy >= img.Rect.Max.Y || x0 >= x1 {
+			continue
+		}
+		d := img.Pix[img.PixOffset(x0+o.X, y+o.Y):][:4*(x1-x0)]
+		switch src := cdat[x0*bpp : x1*bpp]; colorType {
 		case 6:
-			premultiplyRow(d, cdat)
+			premultiplyRow(d, src)
 		case 2:
 			for i, j := 0, 0; i < len(d); i, j = i+4, j+3 {
-				d[i], d[i+1], d[i+2], d[i+3] = cdat[j], cdat[j+1], cdat[j+2], 0xff
+				d[i], d[i+1], d[i+2], d[i+3] = src[j], src[j+1], src[j+2], 0xff
 			}
 		case 3:
-			for i, idx := range cdat {
+			for i, idx := range src {
 				binary.LittleEndian.PutUint32(d[4*i:], pal[idx])
 			}
 		}
-		cur, prev = prev, cur
 	}
 	return img, true
 }

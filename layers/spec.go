@@ -147,6 +147,7 @@ type request struct {
 	tilePx int
 	raster TileRequest // for a raster group
 	empty  bool        // the source has nothing there: done, nothing to draw
+	place  *inPlace    // Render's plan when the image is decoded into the frame
 }
 
 // part returns the rectangle of the cached image img that is the tile:

@@ -3,9 +3,14 @@ package wms
 import (
 	"context"
 	"image"
+	"image/draw"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"mapvault/layers"
@@ -186,4 +191,131 @@ func TestFitViewLimits(t *testing.T) {
 			t.Errorf("%+v fitted: %dx%d, want one 256-pixel tile", p, r.Width, r.Height)
 		}
 	}
+}
+
+// TestRenderInPlace: Render decodes the bottom group's images straight
+// into the frame and does not cache them; the frame equals the map's
+// (Fetch, then Compose) pixel for pixel within rounding, with a group
+// blended over it, with images the fast decoder leaves to image/png
+// (16-bit), and with a failed image (its part of the frame stays clear).
+func TestRenderInPlace(t *testing.T) {
+	ctx := context.Background()
+	v := layers.View{CenterLon: 10, CenterLat: 50, Zoom: 5, Width: 1000, Height: 700, Scale: 1}
+	mapFrame := func(t *testing.T, h http.Handler, specs func(base string) []layers.LayerSpec, opt layers.Options) *image.RGBA {
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		e := layers.NewEngine(srv.Client(), opt)
+		s := specs(srv.URL)
+		e.Fetch(ctx, v, s, nil)
+		frame, missing := e.Compose(v, s)
+		if missing != 0 {
+			t.Fatalf("the map misses %d tiles", missing)
+		}
+		return frame
+	}
+	for _, tc := range []struct {
+		name    string
+		names   []string
+		opt     layers.Options
+		deep    bool // serve 16-bit PNGs
+		opacity float64
+		cached  int // cache entries after Render (the upper group's)
+	}{
+		{name: "one group", names: []string{"a", "b"}, cached: 0},
+		{name: "two groups", names: []string{"a", "b"}, opt: layers.Options{NoMerge: true}, cached: 1},
+		{name: "16-bit images", names: []string{"a"}, deep: true, cached: 0},
+		{name: "translucent bottom", names: []string{"a"}, opacity: 0.5, cached: 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFunctionWMS(t)
+			var h http.Handler = http.HandlerFunc(f.serve)
+			if tc.deep {
+				h = sixteenBits(h)
+			}
+			specs := func(base string) []layers.LayerSpec {
+				out := (&functionWMS{srv: &httptest.Server{URL: base}}).specs(t, nil, tc.names...)
+				if tc.opacity > 0 {
+					out[0].Opacity = tc.opacity
+				}
+				return out
+			}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			e := layers.NewEngine(srv.Client(), tc.opt)
+			frame, states, st := e.Render(ctx, v, specs(srv.URL), nil)
+			for id, s := range states {
+				if s.Kind != layers.StateOK {
+					t.Fatalf("layer %s: %+v", id, s)
+				}
+			}
+			if entries, _ := e.CacheStats(); entries != tc.cached {
+				t.Errorf("%d images cached after Render, want %d", entries, tc.cached)
+			}
+			if n := int64(len(f.requests())); n != st.Requests {
+				t.Errorf("server saw %d requests, Stats %d", n, st.Requests)
+			}
+			if seen := map[string]bool{}; true {
+				for _, u := range f.requests() {
+					if seen[u] {
+						t.Errorf("asked twice: %s", u)
+					}
+					seen[u] = true
+				}
+			}
+			want := mapFrame(t, h, specs, tc.opt)
+			if frame.Stride != 4*frame.Rect.Dx() {
+				t.Errorf("frame stride %d for width %d", frame.Stride, frame.Rect.Dx())
+			}
+			if d, at := maxDiff(frame, want); d > 2 {
+				t.Errorf("Render differs from the map by %d at %v (%v vs %v)", d, at, frame.RGBAAt(at.X, at.Y), want.RGBAAt(at.X, at.Y))
+			}
+		})
+	}
+
+	t.Run("failed image", func(t *testing.T) {
+		f := newFunctionWMS(t)
+		var failed atomic.Value
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Query().Get("BBOX"), "-") { // the western block
+				failed.Store(r.URL.Query().Get("BBOX"))
+				http.Error(w, "boom", http.StatusInternalServerError)
+				return
+			}
+			f.serve(w, r)
+		}))
+		defer srv.Close()
+		e := layers.NewEngine(srv.Client(), layers.Options{Retries: -1})
+		specs := (&functionWMS{srv: &httptest.Server{URL: srv.URL}}).specs(t, nil, "a")
+		frame, states, _ := e.Render(ctx, v, specs, nil)
+		if s := states["a"]; s.Failed == 0 || s.Done == 0 {
+			t.Fatalf("state %+v, want some tiles failed and some done", s)
+		}
+		if failed.Load() == nil {
+			t.Fatal("no block was failed")
+		}
+		// The blocks meet at x = 0 (EPSG:3857), at lon 0: the frame west
+		// of it is clear, east of it drawn.
+		left, right := frame.RGBAAt(5, 350), frame.RGBAAt(995, 350)
+		if left.A != 0 || right.A == 0 {
+			t.Errorf("west of the failed block %v, east %v: want clear, drawn", left, right)
+		}
+	})
+}
+
+// sixteenBits serves h's PNGs re-encoded with 16 bits a channel, which the
+// fast decoder leaves to image/png.
+func sixteenBits(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		img, err := png.Decode(rec.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		deep := image.NewNRGBA64(img.Bounds())
+		draw.Draw(deep, deep.Bounds(), img, img.Bounds().Min, draw.Src)
+		w.Header().Set("Content-Type", "image/png")
+		png.Encode(w, deep)
+	})
 }

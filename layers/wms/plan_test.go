@@ -155,9 +155,9 @@ func TestMetatileOneRequest(t *testing.T) {
 
 	f2 := newFunctionWMS(t)
 	e2 := layers.NewEngine(f2.srv.Client(), layers.Options{NoMetatiles: true})
-	_, st := render(t, e2, v, f2.specs(t, nil, "a"))
-	if st.Requests != 16 {
-		t.Errorf("NoMetatiles: %d requests, want 16", st.Requests)
+	e2.Fetch(context.Background(), v, f2.specs(t, nil, "a"), nil)
+	if n := len(f2.requests()); n != 16 {
+		t.Errorf("NoMetatiles: %d requests, want 16", n)
 	}
 	if entries, bytes := e2.CacheStats(); entries != 16 || bytes != 16*4*256*256 {
 		t.Errorf("NoMetatiles: cache %d entries of %d bytes, want 16 of %d", entries, bytes, 16*4*256*256)
