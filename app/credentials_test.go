@@ -220,40 +220,10 @@ func TestAddLayerURLWithKey(t *testing.T) {
 	h.q.waitFor(t, "the new layer drawn", func() bool { return len(h.drawn()) == 1 && h.settled() })
 }
 
+// TestAddProtectedLayerPromptsFirst: the prompt comes first; once its
+// detection has the capabilities with the credential, the picker and the
+// new layer read them from there: one authenticated GetCapabilities.
 func TestAddProtectedLayerPromptsFirst(t *testing.T) {
-	h := newHarness(t)
-	base := h.startDemo()
-	h.a.AddLayerURL(base + demo.BasicPath)
-	h.q.waitFor(t, "the credential prompt", func() bool { return h.a.addPrompt != nil })
-	p := h.a.addPrompt
-	fillPrompt(t, p, true)
-	test.Tap(p.submit)
-	h.q.waitFor(t, "the layer picker", func() bool { return h.a.picker != nil })
-	if !h.a.picker.Pick("countries") {
-		t.Fatal("picker has no layer named countries")
-	}
-	test.Tap(h.a.picker.add)
-	h.q.waitFor(t, "the new layer drawn", func() bool { return len(h.drawn()) == 1 && h.settled() })
-}
-
-// capsCounter counts the GetCapabilities requests sent with an
-// Authorization header.
-type capsCounter struct {
-	base http.RoundTripper
-	n    atomic.Int64
-}
-
-func (c *capsCounter) RoundTrip(r *http.Request) (*http.Response, error) {
-	if strings.EqualFold(r.URL.Query().Get("REQUEST"), "GetCapabilities") && r.Header.Get("Authorization") != "" {
-		c.n.Add(1)
-	}
-	return c.base.RoundTrip(r)
-}
-
-// TestAddProtectedLayerReadsCapabilitiesOnce: once the prompt's detection
-// has the capabilities with the credential, the picker and the new layer
-// read them from there: one authenticated GetCapabilities in all.
-func TestAddProtectedLayerReadsCapabilitiesOnce(t *testing.T) {
 	count := &capsCounter{base: http.DefaultTransport}
 	h := newHarnessWith(t, func(s *Services) { s.Transport.Base = count })
 	base := h.startDemo()
@@ -271,6 +241,20 @@ func TestAddProtectedLayerReadsCapabilitiesOnce(t *testing.T) {
 	if n := count.n.Load(); n != 1 {
 		t.Errorf("%d GetCapabilities sent with the credential, want 1 (detection's)", n)
 	}
+}
+
+// capsCounter counts the GetCapabilities requests sent with an
+// Authorization header.
+type capsCounter struct {
+	base http.RoundTripper
+	n    atomic.Int64
+}
+
+func (c *capsCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.EqualFold(r.URL.Query().Get("REQUEST"), "GetCapabilities") && r.Header.Get("Authorization") != "" {
+		c.n.Add(1)
+	}
+	return c.base.RoundTrip(r)
 }
 
 func TestAddLayerSuspectKeptOutByDefault(t *testing.T) {

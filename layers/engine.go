@@ -51,6 +51,11 @@ type Options struct {
 	// worker: thirty layers in one GetMap are drawn one after another,
 	// in groups of four they are drawn in parallel (docs/tile-pipeline.md).
 	MaxMergedLayers int
+	// RenderInPlace is for a process that draws one frame and exits
+	// (mapvault-cli render): Render decodes its bottom layer group's
+	// images straight into the frame and does not cache them (see
+	// inPlace), so a second Render of the view asks for them again.
+	RenderInPlace bool
 }
 
 // DefaultMaxMergedLayers is Options.MaxMergedLayers' default.
@@ -154,11 +159,14 @@ func (e *Engine) Fetch(ctx context.Context, v View, specs []LayerSpec, p Progres
 // another view rarely reuses them, which is why the interactive map (Fetch
 // and Compose) keeps the grid.
 //
-// The bottom layer group's images are decoded straight into the frame
-// where they land unchanged (see inPlace); those are not cached.
+// With Options.RenderInPlace the bottom layer group's images are decoded
+// straight into the frame where they land unchanged, and not cached.
 func (e *Engine) Render(ctx context.Context, v View, specs []LayerSpec, p Progress) (*image.RGBA, map[string]State, Stats) {
-	grid := newViewGrid(v)
-	place := planInPlace(&grid, e.groups(specs, &grid, true))
+	var place *inPlace
+	if e.opt.RenderInPlace {
+		grid := newViewGrid(v)
+		place = planInPlace(&grid, e.groups(specs, &grid, true))
+	}
 	states, st := e.fetch(ctx, v, specs, p, true, place)
 	frame, _ := e.compose(v, specs, true, place)
 	return frame, states, st

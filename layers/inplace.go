@@ -5,7 +5,8 @@ import (
 	"sync"
 )
 
-// inPlace is how Render draws the bottom layer group of its one frame:
+// inPlace is how Render draws the bottom layer group of its one frame
+// with Options.RenderInPlace (a process that renders once and exits):
 // each image of that group is decoded straight into the frame, at its
 // place, its pixels outside the frame dropped. The group's pixels then
 // need neither a tile image of their own nor a copy into the frame. A

@@ -623,12 +623,8 @@ func TestFetchRequestMerging(t *testing.T) {
 					t.Errorf("state[%s] = %v, want %v", id, got, want)
 				}
 			}
-			// The map (Fetch, then Compose) finds every group's tiles in
-			// the cache (Render decodes its bottom group in place).
-			em := NewEngine(f.srv.Client(), Options{NoMerge: tt.noMerge})
-			em.Fetch(context.Background(), testView, specs, nil)
-			if _, missing := em.Compose(testView, specs); missing != 0 {
-				t.Errorf("missing after fetch = %d, want 0", missing)
+			if _, missing := e.Compose(testView, specs); missing != 0 {
+				t.Errorf("missing after render = %d, want 0", missing)
 			}
 			if tt.midOpacity == 1 {
 				frames = append(frames, frame)

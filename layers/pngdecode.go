@@ -271,25 +271,29 @@ func unfilterPaeth(cdat, pdat []byte, bpp int) {
 // premultiplyRow converts one row of straight-alpha RGBA (s) into
 // premultiplied RGBA (d), with image/draw's exact rounding. Opaque and
 // clear pixels, most of a map tile, take no multiply.
-func premultiplyRow(d, s []byte) {
+func premultiplyRow(d, s []byte) { alphaRow(d, s, premultiplyPixel) }
+
+// alphaRow converts the 4-byte pixels of s into d with one, two at a time
+// as they are while both are opaque or clear (most of a map's pixels).
+func alphaRow(d, s []byte, one func(d, s []byte)) {
 	n := min(len(d), len(s)) &^ 3
 	d, s = d[:n], s[:n]
 	le := binary.LittleEndian
 	const alphas = 0xff000000ff000000
 	i := 0
-	for ; i+8 <= n; i += 8 { // two pixels a step while both are opaque or clear
+	for ; i+8 <= n; i += 8 {
 		switch px := le.Uint64(s[i:]); px & alphas {
 		case alphas:
 			le.PutUint64(d[i:], px)
 		case 0:
 			le.PutUint64(d[i:], 0)
 		default:
-			premultiplyPixel(d[i:i+4], s[i:i+4])
-			premultiplyPixel(d[i+4:i+8], s[i+4:i+8])
+			one(d[i:i+4], s[i:i+4])
+			one(d[i+4:i+8], s[i+4:i+8])
 		}
 	}
 	if i < n {
-		premultiplyPixel(d[i:i+4], s[i:i+4])
+		one(d[i:i+4], s[i:i+4])
 	}
 }
 

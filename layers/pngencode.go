@@ -136,25 +136,7 @@ func pngUnpremultiply(dst, src []byte, bpp int) {
 		}
 		return
 	}
-	n := min(len(dst), len(src)) &^ 3
-	dst, src = dst[:n], src[:n]
-	le := binary.LittleEndian
-	const alphas = 0xff000000ff000000
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		switch px := le.Uint64(src[i:]); px & alphas {
-		case alphas:
-			le.PutUint64(dst[i:], px)
-		case 0:
-			le.PutUint64(dst[i:], 0)
-		default:
-			unpremultiplyPixel(dst[i:i+4], src[i:i+4])
-			unpremultiplyPixel(dst[i+4:i+8], src[i+4:i+8])
-		}
-	}
-	if i < n {
-		unpremultiplyPixel(dst[i:i+4], src[i:i+4])
-	}
+	alphaRow(dst, src, unpremultiplyPixel)
 }
 
 // unpremultiplyPixel is pngUnpremultiply of one pixel.

@@ -62,7 +62,7 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
-	d, code := pf.open(ctx, pos[0], io, env, layers.Options{NoMerge: *noMerge}, func(pv project.View) (layers.View, error) {
+	d, code := pf.open(ctx, pos[0], io, env, layers.Options{NoMerge: *noMerge, RenderInPlace: true}, func(pv project.View) (layers.View, error) {
 		return renderView(pv, *size, *center, *zoom, *scale)
 	})
 	if code >= 0 {

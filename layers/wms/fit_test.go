@@ -193,8 +193,9 @@ func TestFitViewLimits(t *testing.T) {
 	}
 }
 
-// TestRenderInPlace: Render decodes the bottom group's images straight
-// into the frame and does not cache them; the frame equals the map's
+// TestRenderInPlace: with Options.RenderInPlace, Render decodes the bottom
+// group's images straight into the frame and does not cache them (without
+// it, it caches them: a second Render asks nothing); the frame equals the map's
 // (Fetch, then Compose) pixel for pixel within rounding, with a group
 // blended over it, with images the fast decoder leaves to image/png
 // (16-bit), and with a failed image (its part of the frame stays clear).
@@ -241,7 +242,9 @@ func TestRenderInPlace(t *testing.T) {
 			}
 			srv := httptest.NewServer(h)
 			defer srv.Close()
-			e := layers.NewEngine(srv.Client(), tc.opt)
+			opt := tc.opt
+			opt.RenderInPlace = true
+			e := layers.NewEngine(srv.Client(), opt)
 			frame, states, st := e.Render(ctx, v, specs(srv.URL), nil)
 			for id, s := range states {
 				if s.Kind != layers.StateOK {
@@ -260,6 +263,13 @@ func TestRenderInPlace(t *testing.T) {
 						t.Errorf("asked twice: %s", u)
 					}
 					seen[u] = true
+				}
+			}
+			if e2 := layers.NewEngine(srv.Client(), tc.opt); true {
+				e2.Render(ctx, v, specs(srv.URL), nil)
+				_, _, again := e2.Render(ctx, v, specs(srv.URL), nil)
+				if again.Requests != 0 {
+					t.Errorf("without RenderInPlace a second Render asked %d requests, want 0", again.Requests)
 				}
 			}
 			want := mapFrame(t, h, specs, tc.opt)
@@ -284,7 +294,7 @@ func TestRenderInPlace(t *testing.T) {
 			f.serve(w, r)
 		}))
 		defer srv.Close()
-		e := layers.NewEngine(srv.Client(), layers.Options{Retries: -1})
+		e := layers.NewEngine(srv.Client(), layers.Options{Retries: -1, RenderInPlace: true})
 		specs := (&functionWMS{srv: &httptest.Server{URL: srv.URL}}).specs(t, nil, "a")
 		frame, states, _ := e.Render(ctx, v, specs, nil)
 		if s := states["a"]; s.Failed == 0 || s.Done == 0 {
