@@ -312,6 +312,13 @@ type Reporter interface {
 	WriteReportJSON(w io.Writer, secrets ...string) error
 }
 
+// OwnReporter is a Reporter of a service whose layers inherit values
+// (WMS): its own report gives each layer only what it adds, so inherited
+// values are given once, where they are stated.
+type OwnReporter interface {
+	WriteOwnReportJSON(w io.Writer, secrets ...string) error
+}
+
 // DocumentReader is implemented by kinds whose service description can be
 // read from a file (a capabilities document on disk).
 type DocumentReader interface {

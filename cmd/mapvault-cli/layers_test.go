@@ -96,6 +96,39 @@ func TestLayersFileJSONGolden(t *testing.T) {
 	}
 }
 
+// TestLayersOwn: --own gives each layer what it adds (the child layers of
+// the test document restate none of their parent's CRS), and only with
+// --json.
+func TestLayersOwn(t *testing.T) {
+	r := runArgs(t, "layers", capsFile, "--json", "--own")
+	wantCode(t, r, exitOK, "layers FILE --json --own")
+	var own, eff struct {
+		Layers []struct {
+			Depth int      `json:"depth"`
+			CRS   []string `json:"crs"`
+		} `json:"layers"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &own); err != nil {
+		t.Fatalf("--own output is not JSON: %v", err)
+	}
+	full := runArgs(t, "layers", capsFile, "--json")
+	if err := json.Unmarshal([]byte(full.out), &eff); err != nil {
+		t.Fatal(err)
+	}
+	if len(own.Layers) != len(eff.Layers) || len(own.Layers) < 2 {
+		t.Fatalf("%d layers with --own, %d without", len(own.Layers), len(eff.Layers))
+	}
+	ownCRS, effCRS := 0, 0
+	for i := range own.Layers {
+		ownCRS += len(own.Layers[i].CRS)
+		effCRS += len(eff.Layers[i].CRS)
+	}
+	if ownCRS >= effCRS {
+		t.Errorf("--own lists %d CRS in all, the effective report %d: want fewer", ownCRS, effCRS)
+	}
+	wantCode(t, runArgs(t, "layers", capsFile, "--own"), exitUsage, "layers --own without --json")
+}
+
 func TestLayersFileErrors(t *testing.T) {
 	dir := t.TempDir()
 	notCaps := writeFile(t, dir, "x.xml", []byte(`<?xml version="1.0"?><html><body>hello</body></html>`))

@@ -16,18 +16,22 @@ import (
 	"mapvault/vault"
 )
 
-const layersUsage = `URL|FILE|- [--url-file FILE] [--kind KIND] [--json] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID]
+const layersUsage = `URL|FILE|- [--url-file FILE] [--kind KIND] [--json [--own]] [--user NAME] [--param NAME] [--token-url URL] [--cert FILE [--key FILE]] [--client-id ID]
 
 Prints the layers a service offers (a WMS service's layer tree from
 GetCapabilities, version 1.3.0 with fallback to 1.1.1; an XYZ template is
 one layer) or those of a capabilities document on disk. For a protected
 service, the secret comes from standard input or MAPVAULT_SECRET. A URL
 that carries a secret is given as - (the first line of standard input; a
-separate secret then comes only from MAPVAULT_SECRET) or with --url-file.`
+separate secret then comes only from MAPVAULT_SECRET) or with --url-file.
+--json gives each layer its effective values (the WMS inheritance rules
+applied); with --own, only what the layer adds to its ancestors', so a
+list every layer inherits is given once.`
 
 func runLayers(ctx context.Context, args []string, io stdio, env func(string) string) int {
 	fs := newFlags("layers", layersUsage, io)
 	asJSON := fs.Bool("json", false, "print the tree as JSON (effective, inherited values)")
+	own := fs.Bool("own", false, "with --json: each layer's own values only (what it adds to its ancestors'), so inherited values are given once")
 	kind := fs.String("kind", "", kindFlagUsage)
 	af := addAuthFlags(fs)
 	urlFile := fs.String("url-file", "", urlFileUsage)
@@ -42,6 +46,9 @@ func runLayers(ctx context.Context, args []string, io stdio, env func(string) st
 	if err := af.check(); err != nil {
 		return fail(io, exitUsage, "%v", err)
 	}
+	if *own && !*asJSON {
+		return fail(io, exitUsage, "--own goes with --json")
+	}
 	u, err := resolveURLArg(io, arg, *urlFile)
 	if err != nil {
 		return fail(io, exitUsage, "%v", err)
@@ -55,7 +62,9 @@ func runLayers(ctx context.Context, args []string, io stdio, env func(string) st
 		// Streamed: the report of a document whose layers inherit long
 		// lists is much larger than the document.
 		var err error
-		if isReporter {
+		if or, ok := svc.(layers.OwnReporter); ok && *own {
+			err = or.WriteOwnReportJSON(io.out, io.scrub.list()...)
+		} else if isReporter {
 			err = rep.WriteReportJSON(io.out, io.scrub.list()...)
 		} else {
 			err = writeOffersJSON(io.out, svc, io.scrub)

@@ -76,6 +76,23 @@ func (c *Capabilities) ReportJSON(secrets ...string) ([]byte, error) {
 // formats and dimension values through vault.ScrubIdentifier (no control
 // character, no session secret, the rest as the server wrote it).
 func (c *Capabilities) WriteReportJSON(w io.Writer, secrets ...string) error {
+	return c.writeReport(w, false, secrets)
+}
+
+// WriteOwnReportJSON is WriteReportJSON with each layer's own values only
+// (`mapvault-cli layers --json --own`): "crs" and "styles" are what the
+// layer adds to its ancestors' (the spec adds them up), "bbox", "bboxes"
+// and "dimensions" what it states itself ("bbox" null when inherited). A
+// layer's effective values are its own and those of the layers above it
+// (the nearest earlier entries of smaller depth). Inherited values are so
+// given once, where they are stated: MassGIS's 6,773 CRS, which each of
+// its 1,018 layers inherits, make 148 MB of effective report and 0.74
+// MB of own.
+func (c *Capabilities) WriteOwnReportJSON(w io.Writer, secrets ...string) error {
+	return c.writeReport(w, true, secrets)
+}
+
+func (c *Capabilities) writeReport(w io.Writer, own bool, secrets []string) error {
 	sc := reportScrubber(secrets)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var buf bytes.Buffer
@@ -99,7 +116,11 @@ func (c *Capabilities) WriteReportJSON(w io.Writer, secrets ...string) error {
 	n := 0
 	for _, l := range c.Layers() {
 		buf.Reset()
-		if err := enc.Encode(reportOf(l, sc)); err != nil {
+		rl := reportOf(l, sc)
+		if own {
+			rl = ownReportOf(l, sc)
+		}
+		if err := enc.Encode(rl); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -157,6 +178,34 @@ func reportOf(l *Layer, sc reportScrubber) reportLayer {
 		rl.Styles = append(rl.Styles, sc.id(s.Name))
 	}
 	for k, d := range l.Dimensions() {
+		rl.Dimensions[sc.id(k)] = reportDimension{Units: sc.id(d.Units), Default: sc.id(d.Default), Values: sc.id(d.Values)}
+	}
+	return rl
+}
+
+// ownReportOf builds one layer's entry of its own values (see
+// WriteOwnReportJSON).
+func ownReportOf(l *Layer, sc reportScrubber) reportLayer {
+	rl := reportLayer{
+		Name:       sc.id(l.Name),
+		Title:      sc.text(l.Title),
+		Depth:      l.Depth,
+		Queryable:  l.Queryable,
+		CRS:        sc.ids(l.addedCRS),
+		BBoxes:     map[string][4]float64{},
+		Styles:     []string{},
+		Dimensions: map[string]reportDimension{},
+	}
+	if b := l.GeographicBBox; b != nil && !l.GeographicBBoxInherited {
+		rl.BBox = &reportBBox{West: b.Min(0), South: b.Min(1), East: b.Max(0), North: b.Max(1)}
+	}
+	for _, b := range l.ownBBoxes {
+		rl.BBoxes[sc.id(b.crs)] = reportBox(b.bounds)
+	}
+	for _, s := range l.addedStyles {
+		rl.Styles = append(rl.Styles, sc.id(s.Name))
+	}
+	for k, d := range l.ownDims {
 		rl.Dimensions[sc.id(k)] = reportDimension{Units: sc.id(d.Units), Default: sc.id(d.Default), Values: sc.id(d.Values)}
 	}
 	return rl

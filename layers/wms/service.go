@@ -74,6 +74,12 @@ func (s *Service) WriteReportJSON(w io.Writer, secrets ...string) error {
 	return s.caps.WriteReportJSON(w, secrets...)
 }
 
+// WriteOwnReportJSON writes the report of each layer's own values (see
+// Capabilities.WriteOwnReportJSON).
+func (s *Service) WriteOwnReportJSON(w io.Writer, secrets ...string) error {
+	return s.caps.WriteOwnReportJSON(w, secrets...)
+}
+
 // PickLayer returns the named layer, or the first named layer when name is "".
 func PickLayer(caps *Capabilities, name string) *Layer {
 	if name != "" {
