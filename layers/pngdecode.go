@@ -273,8 +273,9 @@ func unfilterPaeth(cdat, pdat []byte, bpp int) {
 // clear pixels, most of a map tile, take no multiply.
 func premultiplyRow(d, s []byte) { alphaRow(d, s, premultiplyPixel) }
 
-// alphaRow converts the 4-byte pixels of s into d with one, two at a time
-// as they are while both are opaque or clear (most of a map's pixels).
+// alphaRow converts the 4-byte pixels of s into d: opaque and clear ones
+// (most of a map's pixels) as they are, two at a time while both are, the
+// translucent ones with one.
 func alphaRow(d, s []byte, one func(d, s []byte)) {
 	n := min(len(d), len(s)) &^ 3
 	d, s = d[:n], s[:n]
@@ -288,27 +289,32 @@ func alphaRow(d, s []byte, one func(d, s []byte)) {
 		case 0:
 			le.PutUint64(d[i:], 0)
 		default:
-			one(d[i:i+4], s[i:i+4])
-			one(d[i+4:i+8], s[i+4:i+8])
+			alphaPixel(d[i:i+4], s[i:i+4], one)
+			alphaPixel(d[i+4:i+8], s[i+4:i+8], one)
 		}
 	}
 	if i < n {
-		one(d[i:i+4], s[i:i+4])
+		alphaPixel(d[i:i+4], s[i:i+4], one)
 	}
 }
 
-// premultiplyPixel is premultiplyRow of one pixel.
-func premultiplyPixel(d, s []byte) {
-	switch a := s[3]; a {
+// alphaPixel is alphaRow of one pixel.
+func alphaPixel(d, s []byte, one func(d, s []byte)) {
+	switch s[3] {
 	case 0xff:
 		copy(d[:4], s[:4])
 	case 0:
 		d[0], d[1], d[2], d[3] = 0, 0, 0, 0
 	default:
-		a16 := uint32(a) * 0x101
-		d[0] = uint8(uint32(s[0]) * 0x101 * a16 / 0xffff >> 8)
-		d[1] = uint8(uint32(s[1]) * 0x101 * a16 / 0xffff >> 8)
-		d[2] = uint8(uint32(s[2]) * 0x101 * a16 / 0xffff >> 8)
-		d[3] = a
+		one(d, s)
 	}
+}
+
+// premultiplyPixel premultiplies one translucent pixel.
+func premultiplyPixel(d, s []byte) {
+	a16 := uint32(s[3]) * 0x101
+	d[0] = uint8(uint32(s[0]) * 0x101 * a16 / 0xffff >> 8)
+	d[1] = uint8(uint32(s[1]) * 0x101 * a16 / 0xffff >> 8)
+	d[2] = uint8(uint32(s[2]) * 0x101 * a16 / 0xffff >> 8)
+	d[3] = s[3]
 }

@@ -139,20 +139,13 @@ func pngUnpremultiply(dst, src []byte, bpp int) {
 	alphaRow(dst, src, unpremultiplyPixel)
 }
 
-// unpremultiplyPixel is pngUnpremultiply of one pixel.
+// unpremultiplyPixel un-premultiplies one translucent pixel.
 func unpremultiplyPixel(d, s []byte) {
-	switch a := s[3]; a {
-	case 0xff:
-		copy(d[:4], s[:4])
-	case 0:
-		d[0], d[1], d[2], d[3] = 0, 0, 0, 0
-	default:
-		a16 := uint32(a) * 0x101
-		d[0] = uint8((uint32(s[0]) * 0x101 * 0xffff / a16) >> 8)
-		d[1] = uint8((uint32(s[1]) * 0x101 * 0xffff / a16) >> 8)
-		d[2] = uint8((uint32(s[2]) * 0x101 * 0xffff / a16) >> 8)
-		d[3] = a
-	}
+	a16 := uint32(s[3]) * 0x101
+	d[0] = uint8((uint32(s[0]) * 0x101 * 0xffff / a16) >> 8)
+	d[1] = uint8((uint32(s[1]) * 0x101 * 0xffff / a16) >> 8)
+	d[2] = uint8((uint32(s[2]) * 0x101 * 0xffff / a16) >> 8)
+	d[3] = s[3]
 }
 
 // adler32Update returns the Adler-32 of the bytes summed in adler

@@ -116,11 +116,7 @@ func (c *Capabilities) writeReport(w io.Writer, own bool, secrets []string) erro
 	n := 0
 	for _, l := range c.Layers() {
 		buf.Reset()
-		rl := reportOf(l, sc)
-		if own {
-			rl = ownReportOf(l, sc)
-		}
-		if err := enc.Encode(rl); err != nil {
+		if err := enc.Encode(reportOf(l, sc, own)); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -156,56 +152,43 @@ func (s reportScrubber) ids(list []string) []string {
 	return out
 }
 
-// reportOf builds one layer's report entry.
-func reportOf(l *Layer, sc reportScrubber) reportLayer {
+// reportOf builds one layer's report entry: its effective values, or with
+// own what it adds itself (see WriteOwnReportJSON).
+func reportOf(l *Layer, sc reportScrubber, own bool) reportLayer {
+	crs, styles, dims := l.CRS(), l.Styles(), l.Dimensions()
+	geo := l.GeographicBBox
+	boxes := l.eachBBox
+	if own {
+		crs, styles, dims = l.addedCRS, l.addedStyles, l.ownDims
+		if l.GeographicBBoxInherited {
+			geo = nil
+		}
+		boxes = func(f func(string, *geom.Bounds)) {
+			for _, b := range l.ownBBoxes {
+				f(b.crs, b.bounds)
+			}
+		}
+	}
 	rl := reportLayer{
 		Name:       sc.id(l.Name),
 		Title:      sc.text(l.Title),
 		Depth:      l.Depth,
 		Queryable:  l.Queryable,
-		CRS:        sc.ids(l.CRS()),
+		CRS:        sc.ids(crs),
 		BBoxes:     map[string][4]float64{},
 		Styles:     []string{},
 		Dimensions: map[string]reportDimension{},
 	}
-	if b := l.GeographicBBox; b != nil {
-		rl.BBox = &reportBBox{West: b.Min(0), South: b.Min(1), East: b.Max(0), North: b.Max(1)}
+	if geo != nil {
+		rl.BBox = &reportBBox{West: geo.Min(0), South: geo.Min(1), East: geo.Max(0), North: geo.Max(1)}
 	}
-	l.eachBBox(func(crs string, b *geom.Bounds) {
+	boxes(func(crs string, b *geom.Bounds) {
 		rl.BBoxes[sc.id(crs)] = reportBox(b)
 	})
-	for _, s := range l.Styles() {
+	for _, s := range styles {
 		rl.Styles = append(rl.Styles, sc.id(s.Name))
 	}
-	for k, d := range l.Dimensions() {
-		rl.Dimensions[sc.id(k)] = reportDimension{Units: sc.id(d.Units), Default: sc.id(d.Default), Values: sc.id(d.Values)}
-	}
-	return rl
-}
-
-// ownReportOf builds one layer's entry of its own values (see
-// WriteOwnReportJSON).
-func ownReportOf(l *Layer, sc reportScrubber) reportLayer {
-	rl := reportLayer{
-		Name:       sc.id(l.Name),
-		Title:      sc.text(l.Title),
-		Depth:      l.Depth,
-		Queryable:  l.Queryable,
-		CRS:        sc.ids(l.addedCRS),
-		BBoxes:     map[string][4]float64{},
-		Styles:     []string{},
-		Dimensions: map[string]reportDimension{},
-	}
-	if b := l.GeographicBBox; b != nil && !l.GeographicBBoxInherited {
-		rl.BBox = &reportBBox{West: b.Min(0), South: b.Min(1), East: b.Max(0), North: b.Max(1)}
-	}
-	for _, b := range l.ownBBoxes {
-		rl.BBoxes[sc.id(b.crs)] = reportBox(b.bounds)
-	}
-	for _, s := range l.addedStyles {
-		rl.Styles = append(rl.Styles, sc.id(s.Name))
-	}
-	for k, d := range l.ownDims {
+	for k, d := range dims {
 		rl.Dimensions[sc.id(k)] = reportDimension{Units: sc.id(d.Units), Default: sc.id(d.Default), Values: sc.id(d.Values)}
 	}
 	return rl

@@ -11,14 +11,7 @@ import (
 
 // ownReport is the part of the report the own-values tests read.
 type ownReport struct {
-	Layers []struct {
-		Name   string                `json:"name"`
-		Depth  int                   `json:"depth"`
-		CRS    []string              `json:"crs"`
-		BBox   *reportBBox           `json:"bbox"`
-		BBoxes map[string][4]float64 `json:"bboxes"`
-		Styles []string              `json:"styles"`
-	} `json:"layers"`
+	Layers []reportLayer `json:"layers"`
 }
 
 // TestOwnReportAddsUp: in the own report every layer's CRS and styles,
