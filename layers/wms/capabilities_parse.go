@@ -199,20 +199,17 @@ func syntaxError(err error) error {
 // children calls f for every child element of the current element and
 // returns at its end tag. f must consume the child (read to its end tag).
 func (p *parser) children(f func(se xml.StartElement) error) error {
-	for {
-		tok, err := p.token()
-		if err != nil {
-			return syntaxError(err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if err := f(t); err != nil {
-				return err
-			}
-		case xml.EndElement:
-			return nil
-		}
+	return ogcxml.Children(p.next, f)
+}
+
+// next is token with its errors made syntax errors, for the walks of
+// ogcxml.
+func (p *parser) next() (xml.Token, error) {
+	tok, err := p.token()
+	if err != nil {
+		return nil, syntaxError(err)
 	}
+	return tok, nil
 }
 
 // token returns the next token, tracking and bounding element nesting.
@@ -234,47 +231,11 @@ func (p *parser) token() (xml.Token, error) {
 }
 
 // skip consumes the rest of the current element.
-func (p *parser) skip() error {
-	for depth := 0; ; {
-		tok, err := p.token()
-		if err != nil {
-			return syntaxError(err)
-		}
-		switch tok.(type) {
-		case xml.StartElement:
-			depth++
-		case xml.EndElement:
-			if depth == 0 {
-				return nil
-			}
-			depth--
-		}
-	}
-}
+func (p *parser) skip() error { return ogcxml.Skip(p.next) }
 
 // text returns the trimmed character data (CDATA included) of the current
 // element, at any depth, and consumes it.
-func (p *parser) text() (string, error) {
-	var b strings.Builder
-	depth := 0
-	for {
-		tok, err := p.token()
-		if err != nil {
-			return "", syntaxError(err)
-		}
-		switch t := tok.(type) {
-		case xml.CharData:
-			b.Write(t)
-		case xml.StartElement:
-			depth++
-		case xml.EndElement:
-			if depth == 0 {
-				return strings.TrimSpace(b.String()), nil
-			}
-			depth--
-		}
-	}
-}
+func (p *parser) text() (string, error) { return ogcxml.Text(p.next) }
 
 func (p *parser) exception() error {
 	ex, err := ogcxml.ReadException(p.token)

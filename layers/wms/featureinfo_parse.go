@@ -424,20 +424,7 @@ func (x *infoXML) token() (xml.Token, error) {
 // children calls f for every child element of the current element and
 // returns at its end tag. f must consume the child.
 func (x *infoXML) children(f func(se xml.StartElement) error) error {
-	for {
-		tok, err := x.token()
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if err := f(t); err != nil {
-				return err
-			}
-		case xml.EndElement:
-			return nil
-		}
-	}
+	return ogcxml.Children(x.token, f)
 }
 
 // skip consumes the rest of the current element.

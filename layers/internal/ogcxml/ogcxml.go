@@ -74,7 +74,7 @@ type Exception struct {
 func ReadException(next func() (xml.Token, error)) (Exception, error) {
 	var ex Exception
 	var msgs []string
-	err := children(next, func(c xml.StartElement) error {
+	err := Children(next, func(c xml.StartElement) error {
 		var attr string
 		switch c.Name.Local {
 		case "ServiceException":
@@ -82,12 +82,12 @@ func ReadException(next func() (xml.Token, error)) (Exception, error) {
 		case "Exception":
 			attr = "exceptionCode"
 		default:
-			return skip(next)
+			return Skip(next)
 		}
 		if ex.Code == "" {
 			ex.Code = attrValue(c, attr)
 		}
-		t, err := text(next)
+		t, err := Text(next)
 		if t != "" {
 			msgs = append(msgs, t)
 		}
@@ -156,9 +156,11 @@ func attrValue(se xml.StartElement, local string) string {
 	return ""
 }
 
-// children calls f for each child element and returns at the end tag; f
-// must consume its child.
-func children(next func() (xml.Token, error), f func(xml.StartElement) error) error {
+// Children calls f for each child element of the current element and
+// returns at its end tag; f must consume its child. next gives the tokens
+// (a parser's, bounding depth and size); its errors are returned as they
+// are.
+func Children(next func() (xml.Token, error), f func(xml.StartElement) error) error {
 	for {
 		tok, err := next()
 		if err != nil {
@@ -175,8 +177,8 @@ func children(next func() (xml.Token, error), f func(xml.StartElement) error) er
 	}
 }
 
-// skip consumes the rest of the current element.
-func skip(next func() (xml.Token, error)) error {
+// Skip consumes the rest of the current element.
+func Skip(next func() (xml.Token, error)) error {
 	for depth := 0; ; {
 		tok, err := next()
 		if err != nil {
@@ -194,9 +196,9 @@ func skip(next func() (xml.Token, error)) error {
 	}
 }
 
-// text returns the trimmed character data of the current element at any
-// depth and consumes it.
-func text(next func() (xml.Token, error)) (string, error) {
+// Text returns the trimmed character data (CDATA included) of the current
+// element at any depth and consumes it.
+func Text(next func() (xml.Token, error)) (string, error) {
 	var b strings.Builder
 	for depth := 0; ; {
 		tok, err := next()
