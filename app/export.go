@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -183,11 +182,7 @@ func exportImage(ctx context.Context, ws *session.Workspace, p *project.Project,
 		return err
 	}
 	res.failed += len(failed)
-	var buf bytes.Buffer
-	if err := layers.EncodePNG(&buf, img); err != nil {
-		return err
-	}
-	return project.WriteFileAtomic(path, buf.Bytes(), 0o644)
+	return session.WritePNG(path, img)
 }
 
 // cropCentre returns the w × h middle of img (which is at least that

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -142,4 +143,14 @@ func (w *Workspace) Decorate(ctx context.Context, p *project.Project, v layers.V
 	}
 	painter.Decorate(img, f, o)
 	return failed, nil
+}
+
+// WritePNG writes img as a PNG file at path, atomically (the CLI's render
+// and legend, the app's export).
+func WritePNG(path string, img *image.RGBA) error {
+	var buf bytes.Buffer
+	if err := layers.EncodePNG(&buf, img); err != nil {
+		return fmt.Errorf("encoding %s: %w", path, err)
+	}
+	return project.WriteFileAtomic(path, buf.Bytes(), 0o644)
 }

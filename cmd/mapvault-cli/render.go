@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -99,11 +98,7 @@ func runRender(ctx context.Context, args []string, io stdio, env func(string) st
 		}
 	}
 	if write {
-		var buf bytes.Buffer
-		if err := layers.EncodePNG(&buf, img); err != nil {
-			return fail(io, exitFailure, "encoding %s: %v", *out, err)
-		}
-		if err := project.WriteFileAtomic(*out, buf.Bytes(), 0o644); err != nil {
+		if err := session.WritePNG(*out, img); err != nil {
 			return fail(io, exitFailure, "%v", err)
 		}
 	}

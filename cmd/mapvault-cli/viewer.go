@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -195,11 +194,7 @@ func runLegend(ctx context.Context, args []string, io stdio, env func(string) st
 		}
 		return fail(io, exitFailure, "no visible layer has a legend; %s was not written", *out)
 	}
-	var buf bytes.Buffer
-	if err := layers.EncodePNG(&buf, img); err != nil {
-		return fail(io, exitFailure, "encoding %s: %v", *out, err)
-	}
-	if err := project.WriteFileAtomic(*out, buf.Bytes(), 0o644); err != nil {
+	if err := session.WritePNG(*out, img); err != nil {
 		return fail(io, exitFailure, "%v", err)
 	}
 	errLine(io, "legend of %d layer(s): %dx%d", len(ls), img.Bounds().Dx(), img.Bounds().Dy())
