@@ -61,19 +61,7 @@ func isWGS84(crs string) bool {
 // Resamplable accepts, else a *NotWebMercatorError naming the set and its
 // CRS. Style, set and format are chosen as NewTiles does.
 func NewResampled(caps *wmts.Capabilities, f project.WMTS) (*Resampled, error) {
-	l := caps.Layer(f.Layer)
-	if l == nil {
-		return nil, fmt.Errorf("wmts: the service no longer offers layer %q", f.Layer)
-	}
-	set := f.MatrixSet
-	if set == "" {
-		set = PickMatrixSet(caps, l)
-	}
-	format := f.Format
-	if format == "" {
-		format = PickFormat(layerFormats(l))
-	}
-	src, err := caps.Source(l.Identifier, f.Style, set, format, f.Dimensions)
+	l, set, src, err := layerSource(caps, f)
 	if err != nil {
 		return nil, err
 	}

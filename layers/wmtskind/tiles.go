@@ -24,16 +24,14 @@ type Tiles struct {
 	minZ, maxZ int
 }
 
-// NewTiles checks the layer's fields against the capabilities and returns
-// its tile source: f.Style "" is the default style, f.MatrixSet ""
-// PickMatrixSet's choice, f.Format "" PickFormat's, f.Dimensions the
-// dimension values (the others their defaults). A set that is not
-// Web-Mercator aligned is a *NotWebMercatorError (NewResampled may draw
-// it).
-func NewTiles(caps *wmts.Capabilities, f project.WMTS) (*Tiles, error) {
+// layerSource checks the layer's fields against the capabilities and
+// returns the layer, its matrix set's identifier and its tile source:
+// f.Style "" is the default style, f.MatrixSet "" PickMatrixSet's choice,
+// f.Format "" PickFormat's, f.Dimensions the dimension values.
+func layerSource(caps *wmts.Capabilities, f project.WMTS) (*wmts.Layer, string, *wmts.TileSource, error) {
 	l := caps.Layer(f.Layer)
 	if l == nil {
-		return nil, fmt.Errorf("wmts: the service no longer offers layer %q", f.Layer)
+		return nil, "", nil, fmt.Errorf("wmts: the service no longer offers layer %q", f.Layer)
 	}
 	set := f.MatrixSet
 	if set == "" {
@@ -44,6 +42,20 @@ func NewTiles(caps *wmts.Capabilities, f project.WMTS) (*Tiles, error) {
 		format = PickFormat(layerFormats(l))
 	}
 	src, err := caps.Source(l.Identifier, f.Style, set, format, f.Dimensions)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return l, set, src, nil
+}
+
+// NewTiles checks the layer's fields against the capabilities and returns
+// its tile source: f.Style "" is the default style, f.MatrixSet ""
+// PickMatrixSet's choice, f.Format "" PickFormat's, f.Dimensions the
+// dimension values (the others their defaults). A set that is not
+// Web-Mercator aligned is a *NotWebMercatorError (NewResampled may draw
+// it).
+func NewTiles(caps *wmts.Capabilities, f project.WMTS) (*Tiles, error) {
+	l, set, src, err := layerSource(caps, f)
 	if err != nil {
 		return nil, err
 	}
