@@ -1,16 +1,11 @@
 package app
 
 import (
-	"bytes"
 	"fmt"
-	"image"
-	"image/png"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"mapvault/project"
@@ -21,22 +16,8 @@ import (
 // records each GetMap's TIME and ELEVATION ("-" when absent).
 func timeWMS(t *testing.T) (*httptest.Server, func() []string) {
 	t.Helper()
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 256, 256))); err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var got []string
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := url.Values{}
-		for k, v := range r.URL.Query() {
-			q[strings.ToUpper(k)] = v
-		}
-		switch strings.ToLower(q.Get("REQUEST")) {
-		case "getcapabilities":
-			w.Header().Set("Content-Type", "text/xml")
-			fmt.Fprintf(w, `<?xml version="1.0"?>
+	return recordingWMS(t, func(base string) string {
+		return fmt.Sprintf(`<?xml version="1.0"?>
 <WMS_Capabilities version="1.3.0" xmlns="http://www.opengis.net/wms" xmlns:xlink="http://www.w3.org/1999/xlink">
 <Service><Name>WMS</Name><Title>Ocean</Title></Service>
 <Capability><Request>
@@ -48,29 +29,16 @@ func timeWMS(t *testing.T) (*httptest.Server, func() []string) {
 <KeywordList><Keyword>ocean</Keyword><Keyword>temperature</Keyword></KeywordList>
 <MinScaleDenominator>5000</MinScaleDenominator><MaxScaleDenominator>50000000</MaxScaleDenominator>
 <Dimension name="elevation" units="EPSG:5030" default="0">0/5000</Dimension>
-</Layer></Layer></Capability></WMS_Capabilities>`, srv.URL)
-		case "getmap":
-			one := func(k string) string {
-				if v := q.Get(k); v != "" {
-					return v
-				}
-				return "-"
+</Layer></Layer></Capability></WMS_Capabilities>`, base)
+	}, func(q url.Values) string {
+		one := func(k string) string {
+			if v := q.Get(k); v != "" {
+				return v
 			}
-			mu.Lock()
-			got = append(got, one("TIME")+" "+one("ELEVATION"))
-			mu.Unlock()
-			w.Header().Set("Content-Type", "image/png")
-			_, _ = w.Write(buf.Bytes())
-		default:
-			http.NotFound(w, r)
+			return "-"
 		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return slices.Clone(got)
-	}
+		return one("TIME") + " " + one("ELEVATION")
+	})
 }
 
 func TestLayerPropertiesDimensions(t *testing.T) {

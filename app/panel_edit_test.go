@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -241,17 +242,17 @@ func TestUndoHistoryIsTheDocuments(t *testing.T) {
 	}
 }
 
-// styledWMS is a WMS 1.3.0 server with one layer, "relief", in two styles
-// (and a title and abstract that quote the session's secret, which the
-// dialog must not show); it records the STYLES of every GetMap.
-func styledWMS(t *testing.T, secret string) (*httptest.Server, func() []string) {
+// recordingWMS is a WMS 1.3.0 server answering GetCapabilities with
+// caps(its own URL) and every GetMap with a blank 256-pixel PNG; it
+// records record(the GetMap's parameters, keys upper-cased) per GetMap.
+func recordingWMS(t *testing.T, caps func(base string) string, record func(q url.Values) string) (*httptest.Server, func() []string) {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 256, 256))); err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
-	var styles []string
+	var got []string
 	var srv *httptest.Server
 	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := url.Values{}
@@ -261,11 +262,36 @@ func styledWMS(t *testing.T, secret string) (*httptest.Server, func() []string) 
 		switch strings.ToLower(q.Get("REQUEST")) {
 		case "getcapabilities":
 			w.Header().Set("Content-Type", "text/xml")
-			crs := ""
-			for i := range 25 {
-				crs += fmt.Sprintf("<CRS>EPSG:%d</CRS>", 32601+i)
-			}
-			fmt.Fprintf(w, `<?xml version="1.0"?>
+			io.WriteString(w, caps(srv.URL))
+		case "getmap":
+			mu.Lock()
+			got = append(got, record(q))
+			mu.Unlock()
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(buf.Bytes())
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(got)
+	}
+}
+
+// styledWMS is a WMS 1.3.0 server with one layer, "relief", in two styles
+// (and a title and abstract that quote the session's secret, which the
+// dialog must not show); it records the STYLES of every GetMap.
+func styledWMS(t *testing.T, secret string) (*httptest.Server, func() []string) {
+	t.Helper()
+	crs := ""
+	for i := range 25 {
+		crs += fmt.Sprintf("<CRS>EPSG:%d</CRS>", 32601+i)
+	}
+	return recordingWMS(t, func(base string) string {
+		return fmt.Sprintf(`<?xml version="1.0"?>
 <WMS_Capabilities version="1.3.0" xmlns="http://www.opengis.net/wms" xmlns:xlink="http://www.w3.org/1999/xlink">
 <Service><Name>WMS</Name><Title>Relief service</Title><OnlineResource xlink:href="%[1]s/wms"/></Service>
 <Capability>
@@ -281,23 +307,8 @@ func styledWMS(t *testing.T, secret string) (*httptest.Server, func() []string) 
 <Style><Name>default</Name><Title>Grey</Title></Style>
 <Style><Name>contour</Name><Title>Contours</Title></Style>
 </Layer></Layer>
-</Capability></WMS_Capabilities>`, srv.URL, crs, secret)
-		case "getmap":
-			mu.Lock()
-			styles = append(styles, q.Get("STYLES"))
-			mu.Unlock()
-			w.Header().Set("Content-Type", "image/png")
-			_, _ = w.Write(buf.Bytes())
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return slices.Clone(styles)
-	}
+</Capability></WMS_Capabilities>`, base, crs, secret)
+	}, func(q url.Values) string { return q.Get("STYLES") })
 }
 
 // openProject saves p and opens it in the app.
